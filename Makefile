@@ -1,0 +1,39 @@
+# Two commands matter (README.md): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PLUGINS := plugins/jarva plugins/hasselby-vallingby plugins/tyreso
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test unit e2e browser clean
+
+$(STAMP): pyproject.toml constraints.txt $(foreach p,$(PLUGINS),$(p)/pyproject.toml)
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian's chromium is used where present; elsewhere Playwright fetches its own.
+browser: setup
+	@if [ -x /usr/bin/chromium ] || [ -n "$$IOP_CHROMIUM" ]; then echo "browser: $${IOP_CHROMIUM:-/usr/bin/chromium}"; \
+	else $(BIN)/playwright install chromium; fi
+
+run: setup
+	$(BIN)/iop db upgrade
+	$(BIN)/iop demo
+	$(BIN)/iop serve
+
+test: setup browser
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+unit: setup
+	$(BIN)/pytest tests plugins
+
+e2e: setup browser
+	$(BIN)/pytest e2e
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,42 @@
+"""Settings read from the environment (see CONTRACT.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    secret_key: str
+    # Secure cookies need HTTPS; local development and tests run on plain HTTP.
+    secure_cookies: bool = False
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
+
+
+def _secret_for(data_dir: Path) -> str:
+    """A random key per data directory, created once and kept in it."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("IOP_DATA_DIR", "./var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("IOP_DATABASE_URL") or f"sqlite:///{data_dir / 'iop.sqlite3'}"
+    secret_key = env.get("IOP_SECRET_KEY") or _secret_for(data_dir)
+    secure = env.get("IOP_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}
+    return Settings(database_url=database_url, data_dir=data_dir, secret_key=secret_key, secure_cookies=secure)

@@ -1,0 +1,27 @@
+"""All models, imported here so Alembic and the session see one metadata."""
+
+from core.models.audit import AuditEvent
+from core.models.document import Document
+from core.models.organisation import ContactPerson, Organisation, TenantOrganisation
+from core.models.partnership import Contribution, Partnership, PartnershipStatus, Party
+from core.models.plugin_activation import PluginActivation
+from core.models.tenant import Tenant
+from core.models.user import LoginAttempt, RoleAssignment, User, UserSession
+
+__all__ = [
+    "AuditEvent",
+    "ContactPerson",
+    "Contribution",
+    "Document",
+    "LoginAttempt",
+    "Organisation",
+    "Partnership",
+    "PartnershipStatus",
+    "Party",
+    "PluginActivation",
+    "RoleAssignment",
+    "Tenant",
+    "TenantOrganisation",
+    "User",
+    "UserSession",
+]

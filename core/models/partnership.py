@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, utcnow
+from core.models.organisation import Organisation
+
+
+class PartnershipStatus(str, enum.Enum):
+    """Coarse life-cycle states shared by every kommun. The process engine
+    refines them into each kommun's own phases and steps."""
+
+    INITIATIV = "initiativ"
+    BEREDNING = "beredning"
+    BESLUT = "beslut"
+    PAGAENDE = "pagaende"
+    AVSLUTAD = "avslutad"
+    AVBRUTEN = "avbruten"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    PartnershipStatus.INITIATIV: "Initiativ",
+    PartnershipStatus.BEREDNING: "Under beredning",
+    PartnershipStatus.BESLUT: "Inför beslut",
+    PartnershipStatus.PAGAENDE: "Pågående",
+    PartnershipStatus.AVSLUTAD: "Avslutad",
+    PartnershipStatus.AVBRUTEN: "Avbruten",
+}
+
+CONTRIBUTION_KINDS = {
+    "pengar": ("Pengar", "kr"),
+    "lokaler": ("Lokaler", "kvm"),
+    "personal": ("Personal", "timmar per år"),
+    "ideella_timmar": ("Ideella timmar", "timmar per år"),
+    "annat": ("Annat", ""),
+}
+
+PARTY_ROLES = {"offentlig": "Offentlig part", "ideburen": "Idéburen part"}
+
+
+class Partnership(Base):
+    """An IOP: the central case, owned by one tenant."""
+
+    __tablename__ = "partnership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    samhallsutmaning: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[str] = mapped_column(Text, default="")
+    target_group: Mapped[str] = mapped_column(Text, default="")
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=PartnershipStatus.INITIATIV.value, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: a second, concurrent edit fails instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    parties: Mapped[list[Party]] = relationship(
+        back_populates="partnership", lazy="raise", order_by="Party.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        return PartnershipStatus(self.status).label
+
+
+class Party(Base):
+    """A party to a partnership: the tenant itself or an organisation."""
+
+    __tablename__ = "party"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+
+    partnership: Mapped[Partnership] = relationship(back_populates="parties", lazy="raise")
+    organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+    contributions: Mapped[list[Contribution]] = relationship(
+        back_populates="party", lazy="raise", order_by="Contribution.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def role_label(self) -> str:
+        return PARTY_ROLES.get(self.role, self.role)
+
+
+class Contribution(Base):
+    """What one party brings: money, premises, staff, volunteer hours (GEN-03)."""
+
+    __tablename__ = "contribution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    party: Mapped[Party] = relationship(back_populates="contributions", lazy="raise")
+
+    @property
+    def kind_label(self) -> str:
+        return CONTRIBUTION_KINDS.get(self.kind, (self.kind, ""))[0]
+
+    @property
+    def unit(self) -> str:
+        return CONTRIBUTION_KINDS.get(self.kind, ("", ""))[1]

@@ -1,0 +1,151 @@
+"""The public API a kommun plugin may use: declarations and the hook marker.
+
+Plugins return these frozen dataclasses from their ``iop_register_*`` hooks. The
+registry validates them at start-up, so a broken plugin stops the application
+with a clear message instead of failing later on a user's request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pluggy
+
+PROJECT_NAME = "iop"
+FORMAT_VERSION = 1
+
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+# The small, fixed set of generic roles the core understands (Open Zaak's shape):
+# each kommun maps its own titles onto these.
+GENERIC_ROLES: dict[str, str] = {
+    "decision_body": "Beslutande organ",
+    "director": "Direktör",
+    "coordinator_unit": "Samordnande enhet",
+    "manager": "Chef",
+    "coordinator": "IOP-koordinator",
+    "case_officer": "Handläggare",
+    "organisation_representative": "Företrädare för idéburen part",
+}
+
+TENANT_KINDS = ("kommun", "stadsdelsnamnd")
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+
+
+class PluginError(Exception):
+    """A plugin's declarations are invalid; start-up stops with this message."""
+
+
+@dataclass(frozen=True)
+class RegistrationNumberFormat:
+    """How a kommun's diarienummer look, e.g. Tyresö's ``2023/KS 0352``.
+
+    ``pattern`` is a regular expression the whole number must match;
+    ``template`` formats a new number from ``year`` and ``serial``.
+    """
+
+    pattern: str
+    template: str
+    example: str
+
+    def matches(self, number: str) -> bool:
+        return re.fullmatch(self.pattern, number) is not None
+
+    def format(self, year: int, serial: int) -> str:
+        return self.template.format(year=year, serial=serial)
+
+
+@dataclass(frozen=True)
+class KommunProfile:
+    code: str
+    name: str
+    kind: str
+    decision_body: str
+    registration_number: RegistrationNumberFormat
+    parent_organisation: str | None = None
+    format_version: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    title: str
+    generic_role: str
+    responsibility: str
+    rule_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RolesTable:
+    kommun: str
+    roles: tuple[Role, ...]
+    format_version: int = FORMAT_VERSION
+
+    def get(self, key: str) -> Role | None:
+        return next((r for r in self.roles if r.key == key), None)
+
+
+@dataclass(frozen=True)
+class TemplateRef:
+    """A mall the kommun uses. Its fields and output come in a later format
+    version; for now the name and purpose are declared."""
+
+    kommun: str
+    key: str
+    name: str
+    purpose: str = ""
+    rule_ids: tuple[str, ...] = field(default=())
+    format_version: int = FORMAT_VERSION
+
+
+def validate_profile(profile: KommunProfile, plugin: str) -> None:
+    where = f"plugin '{plugin}'"
+    if profile.format_version != FORMAT_VERSION:
+        raise PluginError(f"{where}: kommun profile has format version {profile.format_version}, expected {FORMAT_VERSION}")
+    if not CODE_PATTERN.match(profile.code):
+        raise PluginError(f"{where}: kommun code '{profile.code}' must be lower-case letters, digits and hyphens")
+    if profile.kind not in TENANT_KINDS:
+        raise PluginError(f"{where}: kind '{profile.kind}' must be one of {', '.join(TENANT_KINDS)}")
+    if not profile.name.strip() or not profile.decision_body.strip():
+        raise PluginError(f"{where}: kommun '{profile.code}' needs a name and a decision body")
+    fmt = profile.registration_number
+    try:
+        re.compile(fmt.pattern)
+        produced = fmt.format(year=2026, serial=1)
+    except (re.error, KeyError, IndexError, ValueError) as exc:
+        raise PluginError(f"{where}: registration-number format of '{profile.code}' is broken: {exc}") from exc
+    if not fmt.matches(fmt.example) or not fmt.matches(produced):
+        raise PluginError(
+            f"{where}: registration-number pattern of '{profile.code}' does not match its own example "
+            f"'{fmt.example}' or the number it formats ('{produced}')"
+        )
+
+
+def validate_roles(table: RolesTable, plugin: str) -> None:
+    where = f"plugin '{plugin}'"
+    if table.format_version != FORMAT_VERSION:
+        raise PluginError(f"{where}: roles table has format version {table.format_version}, expected {FORMAT_VERSION}")
+    if not table.roles:
+        raise PluginError(f"{where}: roles table of '{table.kommun}' is empty")
+    seen: set[str] = set()
+    for role in table.roles:
+        if not KEY_PATTERN.match(role.key):
+            raise PluginError(f"{where}: role key '{role.key}' must be lower-case letters, digits and underscores")
+        if role.key in seen:
+            raise PluginError(f"{where}: role '{role.key}' is declared twice in '{table.kommun}'")
+        if role.generic_role not in GENERIC_ROLES:
+            raise PluginError(
+                f"{where}: role '{role.key}' maps to unknown generic role '{role.generic_role}' "
+                f"(known: {', '.join(GENERIC_ROLES)})"
+            )
+        seen.add(role.key)
+
+
+def validate_template(template: TemplateRef, plugin: str) -> None:
+    where = f"plugin '{plugin}'"
+    if template.format_version != FORMAT_VERSION:
+        raise PluginError(f"{where}: template '{template.key}' has format version {template.format_version}")
+    if not KEY_PATTERN.match(template.key) or not template.name.strip():
+        raise PluginError(f"{where}: template '{template.key}' needs a lower-case key and a name")

@@ -1,0 +1,1 @@
+"""Hässelby-Vällingby stadsdelsnämnd, Stockholms stad."""

@@ -1,0 +1,1 @@
+"""Järva stadsdelsnämnd, Stockholms stad."""

@@ -1,0 +1,94 @@
+"""Järva stadsdelsnämnd: profile, roles table (JV-02) and templates (JV-06, JV-08,
+JV-14, JV-17, JV-18), from the local application guidelines (seed 002)."""
+
+from __future__ import annotations
+
+from core.plugin_api import KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef, hookimpl
+
+CODE = "jarva"
+
+PROFILE = KommunProfile(
+    code=CODE,
+    name="Järva stadsdelsnämnd",
+    kind="stadsdelsnamnd",
+    parent_organisation="Stockholms stad",
+    decision_body="Järva stadsdelsnämnd",
+    # Stockholms stad numbers its matters "<unit> <year>/<serial>" (cf. KS 2022/1171);
+    # the unit prefix "JÄR" is our reading for Järva (inferred).
+    registration_number=RegistrationNumberFormat(
+        pattern=r"JÄR \d{4}/\d{1,6}", template="JÄR {year}/{serial}", example="JÄR 2026/123"
+    ),
+)
+
+ROLES = RolesTable(
+    kommun=CODE,
+    roles=(
+        Role("stadsdelsnamnd", "Stadsdelsnämnd", "decision_body", "Lägsta beslutsnivå för IOP.", ("JV-02", "JV-11")),
+        Role(
+            "stadsdelsdirektor",
+            "Stadsdelsdirektör",
+            "director",
+            "Stämmer av med nämnden om att ingå, omförhandla och avsluta IOP; bedömer om ett initiativ får gå vidare.",
+            ("JV-02", "JV-06"),
+        ),
+        Role(
+            "stabsenhet",
+            "Stabsenhet, administrativa avdelningen",
+            "coordinator_unit",
+            "Samordnar IOP-arbetet, kallar till första möte och idémöten, granskar den idéburna parten, "
+            "skriver utkast till överenskommelse och tjänsteutlåtande.",
+            ("JV-02", "JV-04", "JV-07"),
+        ),
+        Role(
+            "avdelningschef",
+            "Avdelningschef",
+            "manager",
+            "Ser till att kärnverksamheten deltar, utser styr- och arbetsgrupp och IOP-koordinatorer.",
+            ("JV-02", "JV-10"),
+        ),
+        Role("enhetschef", "Enhetschef", "manager", "Ledamot i styr- och/eller arbetsgrupp; deltar i framtagandet.", ("JV-02",)),
+        Role("bitradande_enhetschef", "Biträdande enhetschef", "manager", "Ledamot i arbetsgruppen.", ("JV-02",)),
+        Role(
+            "iop_koordinator",
+            "IOP-koordinator",
+            "coordinator",
+            "Samordnar ett partnerskap, leder arbetsgruppen och håller dess dokumentation (utredare eller verksamhetscontroller).",
+            ("JV-02", "JV-13"),
+        ),
+        # Not in JV-02's table: the case officer who registers initiatives (JV-03)
+        # and works cases. Every tenant has one (CONTRACT.md).
+        Role("handlaggare", "Handläggare", "case_officer", "Registrerar initiativ och handlägger ärenden.", ("JV-03",)),
+    ),
+)
+
+TEMPLATES = tuple(
+    TemplateRef(CODE, key, name, purpose, rules)
+    for key, name, purpose, rules in (
+        ("checklista_overvagande", "Checklista inför övervägande om att inleda IOP", "Stöd för övervägandet efter första mötet.", ("JV-06",)),
+        ("overenskommelse", "Mall för överenskommelse om IOP", "Förslag till överenskommelse efter idémötena.", ("JV-08",)),
+        ("budget", "Mall för budget", "Partnerskapets budget.", ("JV-14",)),
+        (
+            "ekonomisk_redovisning",
+            "Mall för ekonomisk redovisning och redovisning av verksamhet",
+            "Årlig redovisning av ekonomi och verksamhet.",
+            ("JV-14", "JV-16"),
+        ),
+        ("utvardering", "Mall för utvärdering av IOP", "Utvärdering under det sista året.", ("JV-17",)),
+        ("slutrapport", "Mall för slutrapport", "Slutrapport minst tre månader före slutet.", ("JV-18",)),
+    )
+)
+
+
+@hookimpl
+def iop_register_kommuner():
+    return [PROFILE]
+
+
+@hookimpl
+def iop_register_roles():
+    return [ROLES]
+
+
+@hookimpl
+def iop_register_templates():
+    return list(TEMPLATES)

@@ -1,0 +1,1 @@
+"""Tyresö kommun."""
