@@ -1,0 +1,123 @@
+"""Demo installation (CONTRACT.md): the three tenants with their plugins, staff
+for every role, fictional organisations and partnerships in several stages.
+
+Every name here is invented; no person from the source documents appears.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import PartnershipStatus, Tenant, User
+from core.orgnr import with_check_digit
+from core.registry import Registry
+from core.services import organisations, partnerships, tenants, users
+
+PASSWORD = "demo-losen-2026"
+ADMIN_EMAIL = "admin@plattform.demo"
+TENANT_CODES = ("jarva", "hasselby-vallingby", "tyreso")
+
+ORGANISATIONS = (
+    ("brobyggarna", "Föreningen Brobyggarna Norra", "ideell_forening", "802999001", "Storgatan 1", "16370", "Stockholm"),
+    ("kvarnbacken", "Idrottsföreningen Kvarnbacken", "ideell_forening", "802999002", "Bollplansvägen 4", "16250", "Vällingby"),
+    ("ljusmaskinen", "Stiftelsen Ljusmaskinen", "stiftelse", "802999003", "Ljusgatan 7", "13540", "Tyresö"),
+    ("tusenfarg", "Kulturföreningen Tusenfärg", "ideell_forening", "802999004", "Konstvägen 2", "16440", "Kista"),
+    ("eken", "Seniornätverket Eken", "ideell_forening", "802999005", "Ekbacken 12", "16560", "Hässelby"),
+    ("trappsteget", "Läxhjälpen Trappsteget", "ideell_forening", "802999006", "Skolgränd 3", "13560", "Tyresö"),
+)
+
+TOPICS = (
+    ("Läxhjälp och studiero för mellanstadiet", "Låg måluppfyllelse i skolan i området.", "Barn 10–12 år"),
+    ("Trygga vuxna på kvällstid", "Otrygghet i centrumområdet på kvällar.", "Unga 13–18 år"),
+    ("Sommarlovsaktiviteter för alla", "Många barn saknar meningsfull fritid på loven.", "Barn och unga 6–15 år"),
+    ("Språkcafé för nyanlända föräldrar", "Föräldrar saknar stöd att lära sig svenska.", "Nyanlända vuxna"),
+    ("Motverka ofrivillig ensamhet bland äldre", "Ökad ensamhet bland äldre enligt folkhälsoenkäten.", "Äldre 70+"),
+    ("Idrott som väg in i föreningslivet", "Låg andel flickor i organiserad idrott.", "Flickor 8–16 år"),
+    ("Stöd till våldsutsatta kvinnor", "Brist på lågtröskelstöd i stadsdelen.", "Våldsutsatta kvinnor"),
+    ("Kulturskola i bostadsområdet", "Få barn deltar i kulturskolans utbud.", "Barn 7–13 år"),
+    ("Jobbcoachning för unga vuxna", "Hög ungdomsarbetslöshet i området.", "Unga vuxna 18–25 år"),
+    ("Mötesplats för ensamstående föräldrar", "Ensamstående föräldrar saknar nätverk.", "Ensamstående föräldrar"),
+    ("Digital delaktighet för seniorer", "Äldre stängs ute från digitala tjänster.", "Äldre 65+"),
+    ("Naturskola och friluftsliv", "Barn vistas sällan i naturen enligt enkät.", "Barn 6–12 år"),
+)
+
+STATUSES = [s.value for s in PartnershipStatus]
+
+
+def _slug_email(key: str, code: str) -> str:
+    return f"{key.replace('_', '-')}@{code}.demo"
+
+
+def demo_logins(session: Session, registry: Registry) -> list[tuple[str, str, str]]:
+    """Every demo account as (email, tenant code, role key)."""
+    rows: list[tuple[str, str, str]] = [(ADMIN_EMAIL, "-", "plattformsadministratör")]
+    for code in TENANT_CODES:
+        tenant = tenants.get_by_code(session, code)
+        if tenant is None:
+            continue
+        kommun = tenants.kommun_for(session, registry, tenant)
+        for role in kommun.roles.roles:
+            rows.append((_slug_email(role.key, code), code, role.key))
+    for key, *_ in ORGANISATIONS:
+        rows.append((f"kontakt@{key}.demo", "-", "företrädare för idéburen part"))
+    return rows
+
+
+def is_installed(session: Session) -> bool:
+    return session.scalar(select(User).where(User.email == ADMIN_EMAIL)) is not None
+
+
+def install(session: Session, registry: Registry) -> None:
+    admin = users.create_user(session, actor=None, email=ADMIN_EMAIL, name="Plattformsadministratör (demo)",
+                              password=PASSWORD, is_platform_admin=True)
+    orgs = {}
+    for code in TENANT_CODES:
+        entry = registry.kommuner.get(code)
+        if entry is None:
+            raise RuntimeError(f"the plugin for '{code}' is not installed; run the set-up again")
+        p = entry.profile
+        tenant = tenants.create_tenant(session, actor=admin, code=p.code, name=p.name, kind=p.kind,
+                                       decision_body=p.decision_body, parent_organisation=p.parent_organisation)
+        tenants.enable_plugin(session, registry, tenant, entry.plugin, admin)
+        session.flush()
+        for role in entry.roles.roles:
+            user = users.create_user(session, actor=admin, email=_slug_email(role.key, code),
+                                     name=f"{role.title} (demo, {p.name})", password=PASSWORD)
+            users.assign_role(session, actor=admin, user=user, tenant=tenant, kommun=entry, role_key=role.key)
+        for key, name, form, nine, street, postal, city in ORGANISATIONS:
+            org = organisations.add_organisation(session, tenant, admin, {
+                "name": name, "organisationsnummer": with_check_digit(nine), "legal_form": form,
+                "street_address": street, "postal_code": postal, "city": city,
+                "contact_name": "" if key in orgs else f"Kontaktperson {name}",
+                "contact_email": "" if key in orgs else f"kontakt@{key}.demo",
+            })
+            orgs[key] = org
+        _partnerships(session, tenant, admin, list(orgs.values()))
+    for key, name, *_ in ORGANISATIONS:
+        users.create_user(session, actor=admin, email=f"kontakt@{key}.demo", name=f"Kontaktperson, {name}",
+                          password=PASSWORD, organisation_id=orgs[key].id)
+
+
+def _partnerships(session: Session, tenant: Tenant, actor: User, orgs: list) -> None:
+    for i, (title, challenge, target) in enumerate(TOPICS):
+        status = STATUSES[i % len(STATUSES)]
+        start_year = 2024 + i % 3
+        partnerships.create_partnership(session, tenant, actor, {
+            "title": title,
+            "samhallsutmaning": challenge,
+            "goals": "Fler i målgruppen deltar och upplever förbättring, mätt med enkät varje år.",
+            "target_group": target,
+            "period_start": date(start_year, 1, 1).isoformat() if status != "initiativ" else "",
+            "period_end": date(start_year + 3, 12, 31).isoformat() if status != "initiativ" else "",
+            "status": status,
+            "organisation_id": str(orgs[i % len(orgs)].id),
+            "offentlig_pengar_amount": str(150000 + 25000 * i),
+            "offentlig_lokaler_amount": "120" if i % 2 else "",
+            "offentlig_lokaler_text": "Lokal i medborgarhuset" if i % 2 else "",
+            "ideburen_ideella_timmar_amount": str(400 + 50 * i),
+            "ideburen_personal_amount": "800" if i % 3 == 0 else "",
+            "ideburen_annat_text": "Administration och nätverk" if i % 4 == 0 else "",
+        })

@@ -1,0 +1,62 @@
+"""Writing the audit trail. Events are only ever added."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import AuditEvent, Tenant, User
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    tenant: Tenant | None,
+    object_type: str,
+    object_id: object,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        tenant_id=tenant.id if tenant else None,
+        object_type=object_type,
+        object_id=str(object_id),
+        action=action,
+        before=_jsonable(before),
+        after=_jsonable(after),
+    )
+    session.add(event)
+    return event
+
+
+def events_for(session: Session, tenant: Tenant, object_type: str, object_id: object) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.tenant_id == tenant.id,
+                AuditEvent.object_type == object_type,
+                AuditEvent.object_id == str(object_id),
+            )
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )

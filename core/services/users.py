@@ -1,0 +1,85 @@
+"""Users and their roles per tenant."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.models import RoleAssignment, Tenant, User
+from core.registry import KommunEntry
+from core.services import ValidationError, audit
+from core.services.auth import end_all_sessions
+from core.services.passwords import hash_password
+
+MIN_PASSWORD = 12
+
+
+def get_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email).options(selectinload(User.roles))))
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: User | None,
+    email: str,
+    name: str,
+    password: str,
+    is_platform_admin: bool = False,
+    organisation_id: int | None = None,
+) -> User:
+    email = email.strip().lower()
+    errors: dict[str, str] = {}
+    if "@" not in email or "." not in email.split("@")[-1]:
+        errors["email"] = "Skriv en e-postadress som namn@exempel.se."
+    elif get_by_email(session, email) is not None:
+        errors["email"] = "Det finns redan en användare med den e-postadressen."
+    if not name.strip():
+        errors["name"] = "Skriv användarens namn."
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"Lösenordet måste ha minst {MIN_PASSWORD} tecken."
+    if errors:
+        raise ValidationError(errors)
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password),
+                is_platform_admin=is_platform_admin, organisation_id=organisation_id)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor=actor, tenant=None, object_type="user", object_id=user.id, action="create",
+                 after={"email": email, "is_platform_admin": is_platform_admin})
+    return user
+
+
+def assign_role(session: Session, *, actor: User | None, user: User, tenant: Tenant, kommun: KommunEntry, role_key: str) -> None:
+    if kommun.roles.get(role_key) is None:
+        raise ValidationError({"role_key": "Välj en roll ur organisationens rolltabell."})
+    exists = session.scalar(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == user.id, RoleAssignment.tenant_id == tenant.id, RoleAssignment.role_key == role_key
+        )
+    )
+    if exists:
+        raise ValidationError({"role_key": "Användaren har redan den rollen här."})
+    session.add(RoleAssignment(user_id=user.id, tenant_id=tenant.id, role_key=role_key))
+    audit.record(session, actor=actor, tenant=tenant, object_type="user", object_id=user.id, action="assign_role",
+                 after={"role": role_key})
+
+
+def remove_role(session: Session, *, actor: User | None, assignment: RoleAssignment, tenant: Tenant) -> None:
+    audit.record(session, actor=actor, tenant=tenant, object_type="user", object_id=assignment.user_id,
+                 action="remove_role", before={"role": assignment.role_key})
+    session.delete(assignment)
+
+
+def set_active(session: Session, *, actor: User | None, user: User, active: bool) -> None:
+    """Deactivating also ends every session of the user at once."""
+    if user.is_active == active:
+        return
+    user.is_active = active
+    if not active:
+        end_all_sessions(session, user)
+    audit.record(session, actor=actor, tenant=None, object_type="user", object_id=user.id,
+                 action="activate" if active else "deactivate")

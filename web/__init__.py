@@ -1,0 +1,1 @@
+"""The web application: Litestar controllers, Jinja templates, static files."""

@@ -1,0 +1,132 @@
+"""The application factory: everything the app needs is built here and kept on
+the app, so tests can build as many independent apps as they like."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
+
+import pluggy
+
+from core.config import Settings, load_settings
+from core.db import make_engine, make_sessionmaker
+from core.registry import build_plugin_manager, build_registry
+from core.services.auth import SessionPolicy
+from web import deps, rendering
+from web.controllers import admin, api, auth, health, organisations, portal, workspace
+
+HERE = Path(__file__).parent
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+async def _security_headers(message: Message, scope: Scope) -> None:
+    if message["type"] == "http.response.start":
+        headers = list(message.get("headers", []))
+        present = {name.lower() for name, _ in headers}
+        headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+        if scope.get("path", "").startswith(("/k/", "/admin", "/portal", "/api/")):
+            # Pages with case data are never kept by shared caches.
+            headers.append((b"cache-control", b"no-store"))
+        message["headers"] = headers
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _not_found(request: Request, exc: NotFoundException) -> Response:
+    if _wants_json(request):
+        return Response({"detail": "Hittades inte"}, status_code=404)
+    return Template("errors/404.html", status_code=404, context={})
+
+
+def _login_required(request: Request, exc: deps.LoginRequired) -> Response:
+    if _wants_json(request):
+        return Response({"detail": "Inloggning krävs"}, status_code=401)
+    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.headers.get("hx-request"):
+        # htmx cannot follow a redirect to a whole page; tell it to load the page.
+        return Response("", status_code=200, headers={"HX-Redirect": "/login"})
+    return Redirect(path="/login", query_params={"next": nxt}, status_code=303)
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
+    if _wants_json(request):
+        return Response({"detail": exc.detail}, status_code=exc.status_code)
+    return Template("errors/error.html", status_code=exc.status_code,
+                    context={"status_code": exc.status_code, "detail": exc.detail})
+
+
+def _template_engine(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.autoescape = True
+    env.filters.update(rendering.FILTERS)
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginManager | None = None) -> Litestar:
+    settings = settings or load_settings()
+    registry = build_registry(plugin_manager or build_plugin_manager())
+    engine = make_engine(settings.database_url)
+    ctx = deps.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine),
+                          policy=SessionPolicy())
+    return Litestar(
+        route_handlers=[
+            health.healthz,
+            auth.AuthController,
+            workspace.WorkspaceController,
+            organisations.OrganisationController,
+            admin.AdminController,
+            portal.PortalController,
+            api.ApiController,
+            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False,
+                                       send_as_attachment=False),
+        ],
+        dependencies={
+            "db": Provide(deps.provide_db),
+            "user": Provide(deps.provide_user, sync_to_thread=True),
+            "signed_in": Provide(deps.provide_signed_in, sync_to_thread=False),
+        },
+        state=State({"ctx": ctx}),
+        request_class=HTMXRequest,
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=_template_engine),
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="iop_csrf", cookie_httponly=True,
+                               cookie_secure=settings.secure_cookies, cookie_samesite="lax"),
+        openapi_config=OpenAPIConfig(title="IOP-plattformen API", version="1", path="/api/v1",
+                                     render_plugins=[JsonRenderPlugin()]),
+        exception_handlers={
+            NotFoundException: _not_found,
+            deps.LoginRequired: _login_required,
+            HTTPException: _http_error,
+        },
+        before_send=[_security_headers],
+        on_shutdown=[engine.dispose],
+        debug=False,
+    )

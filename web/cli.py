@@ -1,0 +1,125 @@
+"""The ``iop`` command (CONTRACT.md): serve, db upgrade, demo [--reset], plugins.
+
+Every failure ends with one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from core import demo
+from core.config import load_settings
+from core.db import make_engine, make_sessionmaker
+from core.migrate import alembic_config, upgrade
+from core.plugin_api import PluginError
+from core.registry import build_plugin_manager, build_registry
+from core.services import tenants
+
+
+class CliError(Exception):
+    pass
+
+
+def _registry():
+    return build_registry(build_plugin_manager())
+
+
+def cmd_serve(args) -> None:
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = load_settings()
+    app = create_app(settings)  # builds the registry now: a broken plugin stops here
+    print(f"IOP-plattformen kör på http://{args.host}:{args.port}/ (Ctrl+C avslutar)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
+
+
+def cmd_db_upgrade(args) -> None:
+    upgrade(load_settings().database_url)
+    print("Databasen är uppdaterad.")
+
+
+def cmd_demo(args) -> None:
+    settings = load_settings()
+    registry = _registry()
+    if args.reset:
+        from alembic import command
+
+        command.downgrade(alembic_config(settings.database_url), "base")
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            if not demo.is_installed(session):
+                demo.install(session, registry)
+                session.commit()
+            print(f"Demoinloggningar (lösenord för alla: {demo.PASSWORD}):")
+            for email, tenant, role in demo.demo_logins(session, registry):
+                print(f"{email}\t{tenant}\t{role}")
+    finally:
+        engine.dispose()
+
+
+def cmd_plugins(args) -> None:
+    settings = load_settings()
+    registry = _registry()
+    enabled: dict[str, list[str]] = {}
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            by_id = {t.id: t.code for t in tenants.list_tenants(session)}
+            for act in tenants.activations(session):
+                enabled.setdefault(act.plugin_name, []).append(by_id[act.tenant_id])
+    except OperationalError as exc:
+        raise CliError("databasen är inte skapad; kör 'iop db upgrade' först") from exc
+    finally:
+        engine.dispose()
+    print("tillägg\tversion\tkommuner\taktiverat för")
+    for info in sorted(registry.plugins.values(), key=lambda p: p.name):
+        where = "alla (inbyggt standardförfarande)" if info.builtin else (", ".join(sorted(enabled.get(info.name, []))) or "–")
+        print(f"{info.name}\t{info.version}\t{', '.join(info.kommuner)}\t{where}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="iop", description="IOP-plattformen")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="kör webbapplikationen")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+    db = sub.add_parser("db", help="databasen")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="kör alla migreringar").set_defaults(func=cmd_db_upgrade)
+    demo_p = sub.add_parser("demo", help="skapar en demoinstallation")
+    demo_p.add_argument("--reset", action="store_true", help="tömmer databasen först")
+    demo_p.set_defaults(func=cmd_demo)
+    sub.add_parser("plugins", help="listar installerade tillägg").set_defaults(func=cmd_plugins)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except (CliError, PluginError) as exc:
+        print(f"iop: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        first = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        print(f"iop: databasfel: {first}", file=sys.stderr)
+        return 1
+    except (OSError, RuntimeError, ValueError) as exc:
+        print(f"iop: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

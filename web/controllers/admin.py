@@ -1,0 +1,175 @@
+"""Platform administration: tenants, plugin activation per tenant, users and roles."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import RoleAssignment, Tenant, User
+from core.models.tenant import TENANT_KINDS
+from core.services import ValidationError, tenants, users
+from web.deps import provide_admin
+from web.forms import FormData, clean
+from web.rendering import page
+
+
+def _tenant_rows(db: Session, registry) -> list[dict]:
+    enabled: dict[int, dict[str, object]] = {}
+    for act in tenants.activations(db):
+        enabled.setdefault(act.tenant_id, {})[act.plugin_name] = act
+    rows = []
+    for t in tenants.list_tenants(db):
+        rows.append({
+            "tenant": t,
+            "enabled": enabled.get(t.id, {}),
+            "kommun": registry.for_tenant(t.code, set(enabled.get(t.id, {}))),
+        })
+    return rows
+
+
+def _overview(request: Request, db: Session, *, status_code: int = 200, errors: dict | None = None,
+              values: dict | None = None, message: str | None = None) -> Response:
+    registry = request.app.state.ctx.registry
+    return page(request, "admin/index.html", status_code=status_code, rows=_tenant_rows(db, registry),
+                plugins=registry.installable(), kinds=TENANT_KINDS, errors=errors or {}, values=values or {},
+                message=message)
+
+
+def _role_choices(db: Session, registry) -> list[tuple]:
+    choices = []
+    for t in tenants.list_tenants(db):
+        kommun = tenants.kommun_for(db, registry, t)
+        choices.append((t, kommun.roles.roles))
+    return choices
+
+
+class AdminController(Controller):
+    path = "/admin"
+    include_in_schema = False
+    dependencies = {"admin": Provide(provide_admin, sync_to_thread=False)}
+
+    @get("/", sync_to_thread=True)
+    def index(self, request: Request, db: Session, admin: User) -> Response:
+        return _overview(request, db, message=request.query_params.get("meddelande"))
+
+    @post("/organisationer", sync_to_thread=True)
+    def create_tenant(self, request: Request, db: Session, admin: User, data: FormData) -> Response:
+        data = clean(data)
+        try:
+            tenants.create_tenant(db, actor=admin, code=data.get("code", ""), name=data.get("name", ""),
+                                  kind=data.get("kind", ""), decision_body=data.get("decision_body", ""),
+                                  parent_organisation=data.get("parent_organisation"))
+        except ValidationError as exc:
+            db.rollback()
+            return _overview(request, db, status_code=422, errors=exc.errors, values=data)
+        db.commit()
+        return Redirect("/admin/?meddelande=organisation-skapad", status_code=303)
+
+    @post("/organisationer/{code:str}/tillagg", sync_to_thread=True)
+    def set_plugin(self, request: Request, db: Session, admin: User, code: str, data: FormData) -> Response:
+        data = clean(data)
+        tenant = tenants.get_by_code(db, code)
+        if tenant is None:
+            raise NotFoundException()
+        registry = request.app.state.ctx.registry
+        try:
+            if data.get("action") == "enable":
+                tenants.enable_plugin(db, registry, tenant, data.get("plugin", ""), admin)
+                note = "tillagg-aktiverat"
+            else:
+                tenants.disable_plugin(db, tenant, data.get("plugin", ""), admin)
+                note = "tillagg-avaktiverat"
+        except ValidationError as exc:
+            db.rollback()
+            return _overview(request, db, status_code=422, errors=exc.errors)
+        db.commit()
+        return Redirect(f"/admin/?meddelande={note}", status_code=303)
+
+    @get("/anvandare", sync_to_thread=True)
+    def list_users(self, request: Request, db: Session, admin: User) -> Response:
+        return page(request, "admin/users.html", users=users.list_users(db), values={}, errors={},
+                    tenant_names={t.id: t.name for t in tenants.list_tenants(db)})
+
+    @post("/anvandare", sync_to_thread=True)
+    def create_user(self, request: Request, db: Session, admin: User, data: FormData) -> Response:
+        data = clean(data)
+        try:
+            user = users.create_user(db, actor=admin, email=data.get("email", ""), name=data.get("name", ""),
+                                     password=data.get("password", ""),
+                                     is_platform_admin=data.get("is_platform_admin") == "1")
+        except ValidationError as exc:
+            db.rollback()
+            data.pop("password", None)
+            return page(request, "admin/users.html", status_code=422, users=users.list_users(db), values=data,
+                        errors=exc.errors, tenant_names={t.id: t.name for t in tenants.list_tenants(db)})
+        db.commit()
+        return Redirect(f"/admin/anvandare/{user.id}?sparad=1", status_code=303)
+
+    def _user_page(self, request: Request, db: Session, user_id: int, *, status_code: int = 200,
+                   errors: dict | None = None) -> Response:
+        user = db.get(User, user_id)
+        if user is None:
+            raise NotFoundException()
+        registry = request.app.state.ctx.registry
+        assignments = list(db.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user.id)
+                                      .order_by(RoleAssignment.tenant_id, RoleAssignment.role_key)))
+        by_tenant = {t.id: t for t in tenants.list_tenants(db)}
+        rows = []
+        for a in assignments:
+            tenant = by_tenant[a.tenant_id]
+            role = tenants.kommun_for(db, registry, tenant).roles.get(a.role_key)
+            rows.append({"assignment": a, "tenant": tenant, "role": role})
+        return page(request, "admin/user.html", status_code=status_code, target=user, rows=rows,
+                    choices=_role_choices(db, registry), errors=errors or {},
+                    saved=request.query_params.get("sparad"))
+
+    @get("/anvandare/{user_id:int}", sync_to_thread=True)
+    def view_user(self, request: Request, db: Session, admin: User, user_id: int) -> Response:
+        return self._user_page(request, db, user_id)
+
+    @post("/anvandare/{user_id:int}/roller", sync_to_thread=True)
+    def add_role(self, request: Request, db: Session, admin: User, user_id: int, data: FormData) -> Response:
+        data = clean(data)
+        user = db.get(User, user_id)
+        if user is None:
+            raise NotFoundException()
+        code, _, role_key = (data.get("role") or "").partition(":")
+        tenant = tenants.get_by_code(db, code)
+        try:
+            if tenant is None:
+                raise ValidationError({"role_key": "Välj en roll i listan."})
+            kommun = tenants.kommun_for(db, request.app.state.ctx.registry, tenant)
+            users.assign_role(db, actor=admin, user=user, tenant=tenant, kommun=kommun, role_key=role_key)
+        except ValidationError as exc:
+            db.rollback()
+            return self._user_page(request, db, user_id, status_code=422, errors=exc.errors)
+        db.commit()
+        return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
+
+    @post("/anvandare/{user_id:int}/roller/{assignment_id:int}/ta-bort", sync_to_thread=True)
+    def remove_role(self, db: Session, admin: User, user_id: int, assignment_id: int) -> Response:
+        assignment = db.scalar(select(RoleAssignment).where(RoleAssignment.id == assignment_id,
+                                                            RoleAssignment.user_id == user_id))
+        if assignment is None:
+            raise NotFoundException()
+        tenant = db.get(Tenant, assignment.tenant_id)
+        users.remove_role(db, actor=admin, assignment=assignment, tenant=tenant)
+        db.commit()
+        return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
+
+    @post("/anvandare/{user_id:int}/status", sync_to_thread=True)
+    def set_status(self, request: Request, db: Session, admin: User, user_id: int, data: FormData) -> Response:
+        data = clean(data)
+        user = db.get(User, user_id)
+        if user is None:
+            raise NotFoundException()
+        if user.id == admin.id:
+            return self._user_page(request, db, user_id, status_code=422,
+                                   errors={"status": "Du kan inte inaktivera ditt eget konto."})
+        users.set_active(db, actor=admin, user=user, active=data.get("active") == "1")
+        db.commit()
+        return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)

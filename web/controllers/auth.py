@@ -1,0 +1,96 @@
+"""Signing in and out, and the start page that leads each user to their work."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import RoleAssignment, Tenant, User
+from core.services import auth
+from web.deps import SESSION_COOKIE
+from web.forms import FormData, clean, safe_next
+from web.rendering import page
+
+
+def _workspaces(db: Session, user: User) -> list[Tenant]:
+    return list(
+        db.scalars(
+            select(Tenant)
+            .where(Tenant.id.in_(select(RoleAssignment.tenant_id).where(RoleAssignment.user_id == user.id)))
+            .order_by(Tenant.name)
+        )
+    )
+
+
+def _home_for(db: Session, user: User) -> str:
+    spaces = _workspaces(db, user)
+    if user.organisation_id and not spaces:
+        return "/portal/"
+    if user.is_platform_admin and not spaces:
+        return "/admin/"
+    if len(spaces) == 1:
+        return f"/k/{spaces[0].code}/"
+    return "/"
+
+
+class AuthController(Controller):
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def start(self, request: Request, db: Session, signed_in: User) -> Response:
+        spaces = _workspaces(db, signed_in)
+        if len(spaces) == 1 and not signed_in.is_platform_admin:
+            return Redirect(f"/k/{spaces[0].code}/", status_code=303)
+        if not spaces and (signed_in.organisation_id or signed_in.is_platform_admin):
+            return Redirect(_home_for(db, signed_in), status_code=303)
+        return page(request, "start.html", workspaces=spaces)
+
+    @get("/login", sync_to_thread=True)
+    def login_form(self, request: Request, user: User | None, next: str | None = None) -> Response:
+        return page(request, "auth/login.html", email="", error=None, next=safe_next(next) or "")
+
+    @post("/login", sync_to_thread=True)
+    def login(self, request: Request, db: Session, data: FormData) -> Response:
+        data = clean(data)
+        email = data.get("email", "").strip()
+        password = data.get("password", "")
+        nxt = safe_next(data.get("next")) or ""
+        ctx = request.app.state.ctx
+        client = request.client.host if request.client else "okänd"
+        if not email or not password:
+            return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
+                        error="Fyll i både e-postadress och lösenord.")
+        try:
+            user = auth.authenticate(db, email, password, client, ctx.policy)
+        except auth.TooManyAttempts:
+            return page(request, "auth/login.html", status_code=429, email=email, next=nxt,
+                        error="För många misslyckade försök. Vänta en kvart och försök igen.")
+        if user is None:
+            return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
+                        error="E-postadressen eller lösenordet stämmer inte.")
+        # A new session id at every sign-in; whatever session the browser had ends.
+        auth.end_session(db, request.cookies.get(SESSION_COOKIE))
+        token = auth.start_session(db, user)
+        target = nxt or _home_for(db, user)
+        db.commit()
+        response = Redirect(target, status_code=303)
+        response.set_cookie(Cookie(key=SESSION_COOKIE, value=token, httponly=True, secure=ctx.settings.secure_cookies,
+                                   samesite="lax", path="/"))
+        return response
+
+    @get("/logout", sync_to_thread=True)
+    def logout_form(self, request: Request, user: User | None) -> Response:
+        if user is None:
+            return Redirect("/login", status_code=303)
+        return page(request, "auth/logout.html")
+
+    @post("/logout", sync_to_thread=True)
+    def logout(self, request: Request, db: Session) -> Response:
+        auth.end_session(db, request.cookies.get(SESSION_COOKIE))
+        db.commit()
+        response = Redirect("/login?utloggad=1", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from litestar import Response, get
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+
+@get("/healthz", sync_to_thread=True, include_in_schema=False)
+def healthz(db: Session) -> Response:
+    try:
+        db.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return Response({"status": "error"}, status_code=503)
+    return Response({"status": "ok"})

@@ -1,0 +1,31 @@
+"""The self-service portal for idéburna organisationer: a representative follows
+their organisation's partnerships with every kommun."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.response import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Organisation, Partnership, Party, Tenant, User
+from web.rendering import page
+
+
+class PortalController(Controller):
+    path = "/portal"
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def index(self, request: Request, db: Session, signed_in: User) -> Response:
+        organisation = db.get(Organisation, signed_in.organisation_id) if signed_in.organisation_id else None
+        cases: list[tuple[Partnership, Tenant]] = []
+        if organisation is not None:
+            rows = db.execute(
+                select(Partnership, Tenant)
+                .join(Tenant, Tenant.id == Partnership.tenant_id)
+                .where(Partnership.id.in_(select(Party.partnership_id).where(Party.organisation_id == organisation.id)))
+                .order_by(Tenant.name, Partnership.title)
+            ).all()
+            cases = [(p, t) for p, t in rows]
+        return page(request, "portal/index.html", organisation=organisation, cases=cases)

@@ -1,0 +1,177 @@
+"""A tenant's staff workspace: its partnerships, their documents, its process."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import Body
+from litestar.response import File, Redirect, Response
+from sqlalchemy.orm import Session
+
+from core.models import PartnershipStatus
+from core.plugin_api import GENERIC_ROLES
+from core.models.partnership import CONTRIBUTION_KINDS, PARTY_ROLES
+from core.services import ConflictError, ValidationError, audit, documents, organisations, partnerships
+from core.services.partnerships import COUNTED, SORTS
+from core.services.permissions import CREATE, EDIT, Access
+from web.deps import provide_access
+from web.forms import FormData, clean
+from web.rendering import page
+
+STATUSES = [(s.value, s.label) for s in PartnershipStatus]
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value and value.isdigit() else default
+
+
+def _require(access: Access, permission: str) -> None:
+    # Staff without the permission see the page exists (they can read it), so 403 is honest here.
+    if not access.can(permission):
+        raise PermissionDeniedException("Din roll får inte göra detta.")
+
+
+def _get_partnership(db: Session, access: Access, partnership_id: int):
+    p = partnerships.get_partnership(db, access.tenant, partnership_id)
+    if p is None:
+        raise NotFoundException()
+    return p
+
+
+def _form_context(db: Session, access: Access) -> dict:
+    return {
+        "statuses": STATUSES,
+        "organisations": organisations.list_organisations(db, access.tenant),
+        "contribution_kinds": CONTRIBUTION_KINDS,
+        "counted": COUNTED,
+        "party_roles": PARTY_ROLES,
+    }
+
+
+class WorkspaceController(Controller):
+    path = "/k/{code:str}"
+    include_in_schema = False
+    dependencies = {"access": Provide(provide_access, sync_to_thread=True)}
+
+    @get("/", sync_to_thread=True)
+    def index(
+        self,
+        request: Request,
+        db: Session,
+        access: Access,
+        q: str = "",
+        status: str = "",
+        sort: str = "andrad",
+        dir: str = "",
+        sida: str = "1",
+    ) -> Response:
+        descending = {"asc": False, "desc": True}.get(dir)
+        result = partnerships.list_partnerships(
+            db, access.tenant, query=q, status=status, sort=sort if sort in SORTS else "andrad",
+            descending=descending, page=_int(sida, 1),
+        )
+        return page(request, "workspace/index.html", block="results", access=access, tenant=access.tenant,
+                    result=result, q=q, status=status, sort=sort, dir=dir, statuses=STATUSES)
+
+    @get("/partnerskap/ny", sync_to_thread=True)
+    def new_partnership(self, request: Request, db: Session, access: Access) -> Response:
+        _require(access, CREATE)
+        return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=None,
+                    values={"status": "initiativ"}, errors={}, **_form_context(db, access))
+
+    @post("/partnerskap/ny", sync_to_thread=True)
+    def create_partnership(self, request: Request, db: Session, access: Access, data: FormData) -> Response:
+        _require(access, CREATE)
+        data = clean(data)
+        try:
+            p = partnerships.create_partnership(db, access.tenant, access.user, data)
+        except ValidationError as exc:
+            db.rollback()
+            return page(request, "workspace/partnership_form.html", status_code=422, access=access,
+                        tenant=access.tenant, partnership=None, values=data, errors=exc.errors, **_form_context(db, access))
+        db.commit()
+        return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
+
+    @get("/partnerskap/{partnership_id:int}", sync_to_thread=True)
+    def view_partnership(self, request: Request, db: Session, access: Access, partnership_id: int) -> Response:
+        p = _get_partnership(db, access, partnership_id)
+        return page(request, "workspace/partnership.html", access=access, tenant=access.tenant, p=p,
+                    documents=documents.list_documents(db, access.tenant, p),
+                    events=audit.events_for(db, access.tenant, "partnership", p.id)[:20],
+                    doc_errors={}, saved=request.query_params.get("sparad"))
+
+    @get("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
+    def edit_partnership(self, request: Request, db: Session, access: Access, partnership_id: int) -> Response:
+        _require(access, EDIT)
+        p = _get_partnership(db, access, partnership_id)
+        return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=p,
+                    values=partnerships.form_values(p), version=p.version, errors={}, **_form_context(db, access))
+
+    @post("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
+    def update_partnership(self, request: Request, db: Session, access: Access, partnership_id: int, data: FormData) -> Response:
+        _require(access, EDIT)
+        data = clean(data)
+        p = _get_partnership(db, access, partnership_id)
+        expected = _int(data.get("version"), -1)
+        try:
+            partnerships.update_partnership(db, access.tenant, access.user, p, data, expected)
+        except (ValidationError, ConflictError) as exc:
+            db.rollback()
+            conflict = isinstance(exc, ConflictError)
+            current = _get_partnership(db, access, partnership_id)
+            return page(request, "workspace/partnership_form.html", status_code=409 if conflict else 422,
+                        access=access, tenant=access.tenant, partnership=current, values=data,
+                        version=expected, errors={} if conflict else exc.errors, conflict=conflict,
+                        **_form_context(db, access))
+        db.commit()
+        return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
+
+    @post("/partnerskap/{partnership_id:int}/dokument", sync_to_thread=True)
+    def upload_document(
+        self,
+        request: Request,
+        db: Session,
+        access: Access,
+        partnership_id: int,
+        data: dict = Body(media_type=RequestEncodingType.MULTI_PART),
+    ) -> Response:
+        _require(access, EDIT)
+        p = _get_partnership(db, access, partnership_id)
+        upload = data.get("file")
+        content = upload.file.read(documents.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+        filename = upload.filename if isinstance(upload, UploadFile) else ""
+        try:
+            documents.store_document(
+                db, request.app.state.ctx.settings.documents_dir, access.tenant, access.user, partnership=p,
+                kind=str(data.get("kind") or "ovrigt"), title=str(data.get("title") or ""),
+                filename=filename or "", content=content,
+            )
+        except ValidationError as exc:
+            db.rollback()
+            return page(request, "workspace/partnership.html", status_code=422, access=access, tenant=access.tenant,
+                        p=p, documents=documents.list_documents(db, access.tenant, p),
+                        events=audit.events_for(db, access.tenant, "partnership", p.id)[:20],
+                        doc_errors=exc.errors, doc_title=str(data.get("title") or ""), saved=None)
+        db.commit()
+        return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}#dokument", status_code=303)
+
+    @get("/dokument/{document_id:int}", sync_to_thread=True)
+    def download_document(self, request: Request, db: Session, access: Access, document_id: int) -> File:
+        doc = documents.get_document(db, access.tenant, document_id)
+        if doc is None:
+            raise NotFoundException()
+        return File(
+            path=documents.document_path(request.app.state.ctx.settings.documents_dir, doc),
+            filename=doc.original_filename,
+            media_type=doc.content_type,
+            content_disposition_type="attachment",
+            headers={"X-Content-Type-Options": "nosniff"},
+        )
+
+    @get("/process", sync_to_thread=True)
+    def process(self, request: Request, access: Access) -> Response:
+        return page(request, "workspace/process.html", access=access, tenant=access.tenant, kommun=access.kommun,
+                    generic_roles=GENERIC_ROLES)

@@ -1,0 +1,80 @@
+"""Per-request plumbing: the database session, the signed-in user, and the
+tenant with the user's access to it. Each is resolved once per request."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.models import User
+from core.registry import Registry
+from core.services import auth, tenants
+from core.services.auth import SessionPolicy
+from core.services.permissions import Access, access_for
+
+SESSION_COOKIE = "iop_session"
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What the app holds for its lifetime, kept on ``app.state.ctx`` (no module globals)."""
+
+    settings: Settings
+    registry: Registry
+    sessionmaker: object
+    policy: SessionPolicy
+
+
+class LoginRequired(Exception):
+    """Raised for an anonymous request to a page that needs a signed-in user."""
+
+
+def ctx_of(state: State) -> AppContext:
+    return state.ctx
+
+
+def provide_db(state: State) -> Generator[Session, None, None]:
+    session = state.ctx.sessionmaker()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def provide_user(request: Request, db: Session, state: State) -> User | None:
+    user = auth.resolve_session(db, request.cookies.get(SESSION_COOKIE), state.ctx.policy)
+    # The page header shows who is signed in.
+    request.state.user = user
+    return user
+
+
+def provide_signed_in(user: User | None) -> User:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def provide_access(code: str, db: Session, state: State, signed_in: User) -> Access:
+    """The signed-in user's access to the tenant in the path. A tenant that does
+    not exist and a tenant where the user has no staff role answer alike: 404."""
+    tenant = tenants.get_by_code(db, code)
+    if tenant is None:
+        raise NotFoundException()
+    access = access_for(db, signed_in, tenant, tenants.kommun_for(db, state.ctx.registry, tenant))
+    if not access.is_staff:
+        raise NotFoundException()
+    return access
+
+
+def provide_admin(signed_in: User) -> User:
+    # 404, not 403: the admin area does not announce itself.
+    if not signed_in.is_platform_admin:
+        raise NotFoundException()
+    return signed_in

@@ -1,0 +1,66 @@
+"""Rendering pages and htmx fragments, and Swedish formatting for templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request
+
+LOCALE = "sv_SE"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def sv_date(value: date | None, style: str = "long") -> str:
+    if value is None:
+        return "–"
+    return format_date(value, format="d MMMM y" if style == "long" else "yyyy-MM-dd", locale=LOCALE)
+
+
+def sv_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    return format_datetime(value.astimezone(STOCKHOLM), format="d MMMM y 'kl.' HH:mm", locale=LOCALE)
+
+
+def sv_number(value: Decimal | int | float | None) -> str:
+    if value is None:
+        return "–"
+    return format_decimal(value, locale=LOCALE)
+
+
+def sv_filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1024 * 1024:
+        return f"{sv_number(round(size / 1024))} kB"
+    return f"{format_decimal(round(size / (1024 * 1024), 1), locale=LOCALE)} MB"
+
+
+FILTERS = {"sv_date": sv_date, "sv_datetime": sv_datetime, "sv_number": sv_number, "sv_filesize": sv_filesize}
+
+
+def page(
+    request: Request,
+    template: str,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    **context,
+) -> HTMXBlockTemplate:
+    """The whole page for a normal request; only ``block`` when htmx asks for the
+    region that block renders (its element id equals the block name)."""
+    htmx = getattr(request, "htmx", None)
+    partial = bool(block and htmx and htmx.target == block)
+    response = HTMXBlockTemplate(
+        template_name=template,
+        block_name=block if partial else None,
+        context=context,
+        status_code=status_code,
+    )
+    response.headers["Vary"] = "HX-Request, HX-Target"
+    return response
