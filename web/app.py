@@ -7,7 +7,7 @@ from pathlib import Path
 
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
@@ -82,6 +82,14 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
                     context={"status_code": exc.status_code, "detail": exc.detail})
 
 
+def _server_error(request: Request, exc: Exception) -> Response:
+    # Logged with its traceback for the operator; the user gets a calm page.
+    request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    if _wants_json(request):
+        return Response({"detail": "Internt fel"}, status_code=500)
+    return Template("errors/error.html", status_code=500, context={"status_code": 500, "detail": ""})
+
+
 def _template_engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.autoescape = True
@@ -125,6 +133,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             NotFoundException: _not_found,
             deps.LoginRequired: _login_required,
             HTTPException: _http_error,
+            Exception: _server_error,
         },
         before_send=[_security_headers],
         on_shutdown=[engine.dispose],

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from sqlalchemy.orm import Session
 
 from core.config import Settings
@@ -31,6 +33,12 @@ class AppContext:
     policy: SessionPolicy
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    name: str
+    is_platform_admin: bool
+
+
 class LoginRequired(Exception):
     """Raised for an anonymous request to a page that needs a signed-in user."""
 
@@ -48,20 +56,21 @@ def provide_db(state: State) -> Generator[Session, None, None]:
         session.close()
 
 
-def provide_user(request: Request, db: Session, state: State) -> User | None:
+def provide_user(request: Request, db: NamedDependency[Session], state: State) -> User | None:
     user = auth.resolve_session(db, request.cookies.get(SESSION_COOKIE), state.ctx.policy)
-    # The page header shows who is signed in.
-    request.state.user = user
+    # The page header shows who is signed in. Plain data, not the ORM object: an
+    # error page may render after the database session has closed.
+    request.state.user = SignedIn(name=user.name, is_platform_admin=user.is_platform_admin) if user else None
     return user
 
 
-def provide_signed_in(user: User | None) -> User:
+def provide_signed_in(user: NamedDependency[User | None]) -> User:
     if user is None:
         raise LoginRequired()
     return user
 
 
-def provide_access(code: str, db: Session, state: State, signed_in: User) -> Access:
+def provide_access(code: FromPath[str], db: NamedDependency[Session], state: State, signed_in: NamedDependency[User]) -> Access:
     """The signed-in user's access to the tenant in the path. A tenant that does
     not exist and a tenant where the user has no staff role answer alike: 404."""
     tenant = tenants.get_by_code(db, code)
@@ -73,7 +82,7 @@ def provide_access(code: str, db: Session, state: State, signed_in: User) -> Acc
     return access
 
 
-def provide_admin(signed_in: User) -> User:
+def provide_admin(signed_in: NamedDependency[User]) -> User:
     # 404, not 403: the admin area does not announce itself.
     if not signed_in.is_platform_admin:
         raise NotFoundException()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import MultipartBody, URLEncodedBody
 
 # A URL-encoded form body, parsed by Litestar before a sync handler runs.
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FormData = URLEncodedBody[dict[str, Any]]
+# A form with a file upload.
+UploadData = MultipartBody[dict[str, Any]]
 
 
 def clean(data: dict[str, Any]) -> dict[str, str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar.params import FromPath
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from web.forms import FormData, clean
 from web.rendering import page
 
 
-def _tenant_rows(db: Session, registry) -> list[dict]:
+def _tenant_rows(db: NamedDependency[Session], registry) -> list[dict]:
     enabled: dict[int, dict[str, object]] = {}
     for act in tenants.activations(db):
         enabled.setdefault(act.tenant_id, {})[act.plugin_name] = act
@@ -31,7 +32,7 @@ def _tenant_rows(db: Session, registry) -> list[dict]:
     return rows
 
 
-def _overview(request: Request, db: Session, *, status_code: int = 200, errors: dict | None = None,
+def _overview(request: Request, db: NamedDependency[Session], *, status_code: int = 200, errors: dict | None = None,
               values: dict | None = None, message: str | None = None) -> Response:
     registry = request.app.state.ctx.registry
     return page(request, "admin/index.html", status_code=status_code, rows=_tenant_rows(db, registry),
@@ -39,7 +40,7 @@ def _overview(request: Request, db: Session, *, status_code: int = 200, errors: 
                 message=message)
 
 
-def _role_choices(db: Session, registry) -> list[tuple]:
+def _role_choices(db: NamedDependency[Session], registry) -> list[tuple]:
     choices = []
     for t in tenants.list_tenants(db):
         kommun = tenants.kommun_for(db, registry, t)
@@ -53,11 +54,11 @@ class AdminController(Controller):
     dependencies = {"admin": Provide(provide_admin, sync_to_thread=False)}
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request, db: Session, admin: User) -> Response:
+    def index(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User]) -> Response:
         return _overview(request, db, message=request.query_params.get("meddelande"))
 
     @post("/organisationer", sync_to_thread=True)
-    def create_tenant(self, request: Request, db: Session, admin: User, data: FormData) -> Response:
+    def create_tenant(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], data: FormData) -> Response:
         data = clean(data)
         try:
             tenants.create_tenant(db, actor=admin, code=data.get("code", ""), name=data.get("name", ""),
@@ -70,7 +71,7 @@ class AdminController(Controller):
         return Redirect("/admin/?meddelande=organisation-skapad", status_code=303)
 
     @post("/organisationer/{code:str}/tillagg", sync_to_thread=True)
-    def set_plugin(self, request: Request, db: Session, admin: User, code: str, data: FormData) -> Response:
+    def set_plugin(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], code: FromPath[str], data: FormData) -> Response:
         data = clean(data)
         tenant = tenants.get_by_code(db, code)
         if tenant is None:
@@ -90,12 +91,12 @@ class AdminController(Controller):
         return Redirect(f"/admin/?meddelande={note}", status_code=303)
 
     @get("/anvandare", sync_to_thread=True)
-    def list_users(self, request: Request, db: Session, admin: User) -> Response:
+    def list_users(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User]) -> Response:
         return page(request, "admin/users.html", users=users.list_users(db), values={}, errors={},
                     tenant_names={t.id: t.name for t in tenants.list_tenants(db)})
 
     @post("/anvandare", sync_to_thread=True)
-    def create_user(self, request: Request, db: Session, admin: User, data: FormData) -> Response:
+    def create_user(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], data: FormData) -> Response:
         data = clean(data)
         try:
             user = users.create_user(db, actor=admin, email=data.get("email", ""), name=data.get("name", ""),
@@ -109,7 +110,7 @@ class AdminController(Controller):
         db.commit()
         return Redirect(f"/admin/anvandare/{user.id}?sparad=1", status_code=303)
 
-    def _user_page(self, request: Request, db: Session, user_id: int, *, status_code: int = 200,
+    def _user_page(self, request: Request, db: NamedDependency[Session], user_id: FromPath[int], *, status_code: int = 200,
                    errors: dict | None = None) -> Response:
         user = db.get(User, user_id)
         if user is None:
@@ -128,11 +129,11 @@ class AdminController(Controller):
                     saved=request.query_params.get("sparad"))
 
     @get("/anvandare/{user_id:int}", sync_to_thread=True)
-    def view_user(self, request: Request, db: Session, admin: User, user_id: int) -> Response:
+    def view_user(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int]) -> Response:
         return self._user_page(request, db, user_id)
 
     @post("/anvandare/{user_id:int}/roller", sync_to_thread=True)
-    def add_role(self, request: Request, db: Session, admin: User, user_id: int, data: FormData) -> Response:
+    def add_role(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int], data: FormData) -> Response:
         data = clean(data)
         user = db.get(User, user_id)
         if user is None:
@@ -151,7 +152,7 @@ class AdminController(Controller):
         return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
 
     @post("/anvandare/{user_id:int}/roller/{assignment_id:int}/ta-bort", sync_to_thread=True)
-    def remove_role(self, db: Session, admin: User, user_id: int, assignment_id: int) -> Response:
+    def remove_role(self, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int], assignment_id: FromPath[int]) -> Response:
         assignment = db.scalar(select(RoleAssignment).where(RoleAssignment.id == assignment_id,
                                                             RoleAssignment.user_id == user_id))
         if assignment is None:
@@ -162,7 +163,7 @@ class AdminController(Controller):
         return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
 
     @post("/anvandare/{user_id:int}/status", sync_to_thread=True)
-    def set_status(self, request: Request, db: Session, admin: User, user_id: int, data: FormData) -> Response:
+    def set_status(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int], data: FormData) -> Response:
         data = clean(data)
         user = db.get(User, user_id)
         if user is None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from litestar import Controller, get
-from litestar.di import Provide
+from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ class ContributionOut:
 @dataclass
 class PartyOut:
     role: str
-    organisation_id: int | None
+    organisation_id: FromPath[int] | None
     organisation_name: str | None
     contributions: list[ContributionOut]
 
@@ -109,24 +110,24 @@ class ApiController(Controller):
     dependencies = {"access": Provide(provide_access, sync_to_thread=True)}
 
     @get("/partnerships", sync_to_thread=True)
-    def list_partnerships(self, db: Session, access: Access, q: str = "", status: str = "", page: int = 1) -> PartnershipPage:
+    def list_partnerships(self, db: NamedDependency[Session], access: NamedDependency[Access], q: FromQuery[str] = "", status: FromQuery[str] = "", page: FromQuery[int] = 1) -> PartnershipPage:
         result = partnerships.list_partnerships(db, access.tenant, query=q, status=status, page=page)
         return PartnershipPage(items=[_partnership(p) for p in result.items], total=result.total, page=result.page,
                                pages=result.pages)
 
     @get("/partnerships/{partnership_id:int}", sync_to_thread=True)
-    def get_partnership(self, db: Session, access: Access, partnership_id: int) -> PartnershipOut:
+    def get_partnership(self, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> PartnershipOut:
         p = partnerships.get_partnership(db, access.tenant, partnership_id)
         if p is None:
             raise NotFoundException()
         return _partnership(p)
 
     @get("/organisations", sync_to_thread=True)
-    def list_organisations(self, db: Session, access: Access, q: str = "") -> list[OrganisationOut]:
+    def list_organisations(self, db: NamedDependency[Session], access: NamedDependency[Access], q: FromQuery[str] = "") -> list[OrganisationOut]:
         return [_organisation(o) for o in organisations.list_organisations(db, access.tenant, q)]
 
     @get("/organisations/{organisation_id:int}", sync_to_thread=True)
-    def get_organisation(self, db: Session, access: Access, organisation_id: int) -> OrganisationOut:
+    def get_organisation(self, db: NamedDependency[Session], access: NamedDependency[Access], organisation_id: FromPath[int]) -> OrganisationOut:
         o = organisations.get_organisation(db, access.tenant, organisation_id)
         if o is None:
             raise NotFoundException()

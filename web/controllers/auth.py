@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.di import NamedDependency
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Response
 from sqlalchemy import select
@@ -15,7 +17,7 @@ from web.forms import FormData, clean, safe_next
 from web.rendering import page
 
 
-def _workspaces(db: Session, user: User) -> list[Tenant]:
+def _workspaces(db: NamedDependency[Session], user: User) -> list[Tenant]:
     return list(
         db.scalars(
             select(Tenant)
@@ -25,7 +27,7 @@ def _workspaces(db: Session, user: User) -> list[Tenant]:
     )
 
 
-def _home_for(db: Session, user: User) -> str:
+def _home_for(db: NamedDependency[Session], user: User) -> str:
     spaces = _workspaces(db, user)
     if user.organisation_id and not spaces:
         return "/portal/"
@@ -40,7 +42,7 @@ class AuthController(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def start(self, request: Request, db: Session, signed_in: User) -> Response:
+    def start(self, request: Request, db: NamedDependency[Session], signed_in: NamedDependency[User]) -> Response:
         spaces = _workspaces(db, signed_in)
         if len(spaces) == 1 and not signed_in.is_platform_admin:
             return Redirect(f"/k/{spaces[0].code}/", status_code=303)
@@ -49,11 +51,11 @@ class AuthController(Controller):
         return page(request, "start.html", workspaces=spaces)
 
     @get("/login", sync_to_thread=True)
-    def login_form(self, request: Request, user: User | None, next: str | None = None) -> Response:
+    def login_form(self, request: Request, user: NamedDependency[User | None], next: FromQuery[str | None] = None) -> Response:
         return page(request, "auth/login.html", email="", error=None, next=safe_next(next) or "")
 
     @post("/login", sync_to_thread=True)
-    def login(self, request: Request, db: Session, data: FormData) -> Response:
+    def login(self, request: Request, db: NamedDependency[Session], data: FormData) -> Response:
         data = clean(data)
         email = data.get("email", "").strip()
         password = data.get("password", "")
@@ -82,13 +84,13 @@ class AuthController(Controller):
         return response
 
     @get("/logout", sync_to_thread=True)
-    def logout_form(self, request: Request, user: User | None) -> Response:
+    def logout_form(self, request: Request, user: NamedDependency[User | None]) -> Response:
         if user is None:
             return Redirect("/login", status_code=303)
         return page(request, "auth/logout.html")
 
     @post("/logout", sync_to_thread=True)
-    def logout(self, request: Request, db: Session) -> Response:
+    def logout(self, request: Request, db: NamedDependency[Session]) -> Response:
         auth.end_session(db, request.cookies.get(SESSION_COOKIE))
         db.commit()
         response = Redirect("/login?utloggad=1", status_code=303)

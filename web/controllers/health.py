@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from litestar import Response, get
+from litestar.di import NamedDependency
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 
 @get("/healthz", sync_to_thread=True, include_in_schema=False)
-def healthz(db: Session) -> Response:
+def healthz(db: NamedDependency[Session]) -> Response:
     try:
         db.execute(text("SELECT 1"))
     except SQLAlchemyError:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response
 from sqlalchemy.orm import Session
@@ -23,18 +24,18 @@ class OrganisationController(Controller):
     dependencies = {"access": Provide(provide_access, sync_to_thread=True)}
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request, db: Session, access: Access, q: str = "") -> Response:
+    def index(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], q: FromQuery[str] = "") -> Response:
         return page(request, "organisations/index.html", block="results", access=access, tenant=access.tenant,
                     items=organisations.list_organisations(db, access.tenant, q), q=q)
 
     @get("/ny", sync_to_thread=True)
-    def new(self, request: Request, access: Access) -> Response:
+    def new(self, request: Request, access: NamedDependency[Access]) -> Response:
         _require(access, ORG_EDIT)
         return page(request, "organisations/form.html", access=access, tenant=access.tenant, values={}, errors={},
                     legal_forms=LEGAL_FORMS)
 
     @post("/ny", sync_to_thread=True)
-    def create(self, request: Request, db: Session, access: Access, data: FormData) -> Response:
+    def create(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], data: FormData) -> Response:
         _require(access, ORG_EDIT)
         data = clean(data)
         try:
@@ -47,7 +48,7 @@ class OrganisationController(Controller):
         return Redirect(f"/k/{access.tenant.code}/organisationer/{org.id}?sparad=1", status_code=303)
 
     @get("/{organisation_id:int}", sync_to_thread=True)
-    def view(self, request: Request, db: Session, access: Access, organisation_id: int) -> Response:
+    def view(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], organisation_id: FromPath[int]) -> Response:
         org = organisations.get_organisation(db, access.tenant, organisation_id)
         if org is None:
             raise NotFoundException()

@@ -4,6 +4,7 @@ their organisation's partnerships with every kommun."""
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 from litestar.response import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ class PortalController(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request, db: Session, signed_in: User) -> Response:
+    def index(self, request: Request, db: NamedDependency[Session], signed_in: NamedDependency[User]) -> Response:
         organisation = db.get(Organisation, signed_in.organisation_id) if signed_in.organisation_id else None
         cases: list[tuple[Partnership, Tenant]] = []
         if organisation is not None:

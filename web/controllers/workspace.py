@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency, Provide
 from litestar.datastructures import UploadFile
-from litestar.di import Provide
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import Body
 from litestar.response import File, Redirect, Response
 from sqlalchemy.orm import Session
 
@@ -18,7 +17,7 @@ from core.services import ConflictError, ValidationError, audit, documents, orga
 from core.services.partnerships import COUNTED, SORTS
 from core.services.permissions import CREATE, EDIT, Access
 from web.deps import provide_access
-from web.forms import FormData, clean
+from web.forms import FormData, UploadData, clean
 from web.rendering import page
 
 STATUSES = [(s.value, s.label) for s in PartnershipStatus]
@@ -28,20 +27,20 @@ def _int(value: str | None, default: int) -> int:
     return int(value) if value and value.isdigit() else default
 
 
-def _require(access: Access, permission: str) -> None:
+def _require(access: NamedDependency[Access], permission: str) -> None:
     # Staff without the permission see the page exists (they can read it), so 403 is honest here.
     if not access.can(permission):
         raise PermissionDeniedException("Din roll får inte göra detta.")
 
 
-def _get_partnership(db: Session, access: Access, partnership_id: int):
+def _get_partnership(db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]):
     p = partnerships.get_partnership(db, access.tenant, partnership_id)
     if p is None:
         raise NotFoundException()
     return p
 
 
-def _form_context(db: Session, access: Access) -> dict:
+def _form_context(db: NamedDependency[Session], access: NamedDependency[Access]) -> dict:
     return {
         "statuses": STATUSES,
         "organisations": organisations.list_organisations(db, access.tenant),
@@ -60,13 +59,13 @@ class WorkspaceController(Controller):
     def index(
         self,
         request: Request,
-        db: Session,
-        access: Access,
-        q: str = "",
-        status: str = "",
-        sort: str = "andrad",
-        dir: str = "",
-        sida: str = "1",
+        db: NamedDependency[Session],
+        access: NamedDependency[Access],
+        q: FromQuery[str] = "",
+        status: FromQuery[str] = "",
+        sort: FromQuery[str] = "andrad",
+        dir: FromQuery[str] = "",
+        sida: FromQuery[str] = "1",
     ) -> Response:
         descending = {"asc": False, "desc": True}.get(dir)
         result = partnerships.list_partnerships(
@@ -77,13 +76,13 @@ class WorkspaceController(Controller):
                     result=result, q=q, status=status, sort=sort, dir=dir, statuses=STATUSES)
 
     @get("/partnerskap/ny", sync_to_thread=True)
-    def new_partnership(self, request: Request, db: Session, access: Access) -> Response:
+    def new_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access]) -> Response:
         _require(access, CREATE)
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=None,
                     values={"status": "initiativ"}, errors={}, **_form_context(db, access))
 
     @post("/partnerskap/ny", sync_to_thread=True)
-    def create_partnership(self, request: Request, db: Session, access: Access, data: FormData) -> Response:
+    def create_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], data: FormData) -> Response:
         _require(access, CREATE)
         data = clean(data)
         try:
@@ -96,7 +95,7 @@ class WorkspaceController(Controller):
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
 
     @get("/partnerskap/{partnership_id:int}", sync_to_thread=True)
-    def view_partnership(self, request: Request, db: Session, access: Access, partnership_id: int) -> Response:
+    def view_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> Response:
         p = _get_partnership(db, access, partnership_id)
         return page(request, "workspace/partnership.html", access=access, tenant=access.tenant, p=p,
                     documents=documents.list_documents(db, access.tenant, p),
@@ -104,14 +103,14 @@ class WorkspaceController(Controller):
                     doc_errors={}, saved=request.query_params.get("sparad"))
 
     @get("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
-    def edit_partnership(self, request: Request, db: Session, access: Access, partnership_id: int) -> Response:
+    def edit_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> Response:
         _require(access, EDIT)
         p = _get_partnership(db, access, partnership_id)
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=p,
                     values=partnerships.form_values(p), version=p.version, errors={}, **_form_context(db, access))
 
     @post("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
-    def update_partnership(self, request: Request, db: Session, access: Access, partnership_id: int, data: FormData) -> Response:
+    def update_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int], data: FormData) -> Response:
         _require(access, EDIT)
         data = clean(data)
         p = _get_partnership(db, access, partnership_id)
@@ -133,10 +132,10 @@ class WorkspaceController(Controller):
     def upload_document(
         self,
         request: Request,
-        db: Session,
-        access: Access,
-        partnership_id: int,
-        data: dict = Body(media_type=RequestEncodingType.MULTI_PART),
+        db: NamedDependency[Session],
+        access: NamedDependency[Access],
+        partnership_id: FromPath[int],
+        data: UploadData,
     ) -> Response:
         _require(access, EDIT)
         p = _get_partnership(db, access, partnership_id)
@@ -159,7 +158,7 @@ class WorkspaceController(Controller):
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}#dokument", status_code=303)
 
     @get("/dokument/{document_id:int}", sync_to_thread=True)
-    def download_document(self, request: Request, db: Session, access: Access, document_id: int) -> File:
+    def download_document(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], document_id: FromPath[int]) -> File:
         doc = documents.get_document(db, access.tenant, document_id)
         if doc is None:
             raise NotFoundException()
@@ -172,6 +171,6 @@ class WorkspaceController(Controller):
         )
 
     @get("/process", sync_to_thread=True)
-    def process(self, request: Request, access: Access) -> Response:
+    def process(self, request: Request, access: NamedDependency[Access]) -> Response:
         return page(request, "workspace/process.html", access=access, tenant=access.tenant, kommun=access.kommun,
                     generic_roles=GENERIC_ROLES)

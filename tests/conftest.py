@@ -1,0 +1,139 @@
+"""Fixtures shared by the unit and integration tests.
+
+Every test that takes ``database_url`` runs once against SQLite and once against
+PostgreSQL. PostgreSQL is 127.0.0.1:5432, database ``test`` by default
+(IOP_TEST_POSTGRES_URL overrides). Under CI=true a missing PostgreSQL fails the
+run; elsewhere those tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from core.config import Settings
+from core.db import make_engine, make_sessionmaker
+from core.migrate import upgrade
+from core.registry import build_plugin_manager, build_registry
+
+POSTGRES_URL = os.environ.get("IOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", default=",".join(BACKENDS), help="comma-separated backends: sqlite,postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        chosen = [b for b in metafunc.config.getoption("--db").split(",") if b in BACKENDS]
+        metafunc.parametrize("backend", chosen, scope="session")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file; each test gets a copy (fast and fully fresh)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A fresh PostgreSQL database for this test run, migrated once."""
+    admin_url = make_url(POSTGRES_URL)
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "not there"
+        message = f"PostgreSQL is not reachable at {admin_url.render_as_string(hide_password=True)}: {exc}"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    name = f"iop_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(request, backend, tmp_path) -> str:
+    if backend == "sqlite":
+        path = tmp_path / "iop.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_database")
+    _truncate_all(url)
+    return url
+
+
+def _truncate_all(url: str) -> None:
+    # TRUNCATE does not fire the audit trail's row triggers, so this also empties it.
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    return Settings(database_url=database_url, data_dir=data_dir, secret_key="test-secret-key")
+
+
+@pytest.fixture(scope="session")
+def registry():
+    return build_registry(build_plugin_manager())
+
+
+@pytest.fixture
+def engine(settings):
+    engine = make_engine(settings.database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine):
+    with make_sessionmaker(engine)() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings):
+    from web.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    from litestar.testing import TestClient
+
+    with TestClient(app, base_url="http://testserver.local") as client:
+        yield client
+
+
+@pytest.fixture
+def world(db, registry):
+    """Two tenants with their plugins, staff in each, and a partnership in each."""
+    from tests import factories
+
+    w = factories.two_tenants(db, registry)
+    db.commit()
+    return w

@@ -1,0 +1,101 @@
+"""Test data factories: small, explicit builders on top of the real services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import count
+
+from core.models import Organisation, Partnership, Tenant, User
+from core.orgnr import with_check_digit
+from core.registry import Registry
+from core.services import organisations, partnerships, tenants, users
+
+PASSWORD = "ett-langt-testlosen"
+_serial = count(1)
+
+
+def tenant(db, registry: Registry, code: str, enable: bool = True) -> Tenant:
+    entry = registry.kommuner.get(code)
+    if entry is not None:
+        p = entry.profile
+        t = tenants.create_tenant(db, actor=None, code=code, name=p.name, kind=p.kind, decision_body=p.decision_body,
+                                  parent_organisation=p.parent_organisation)
+        if enable:
+            tenants.enable_plugin(db, registry, t, entry.plugin, None)
+    else:
+        t = tenants.create_tenant(db, actor=None, code=code, name=f"Testkommun {code}", kind="kommun",
+                                  decision_body="Kommunstyrelsen")
+    db.flush()
+    return t
+
+
+def user(db, registry: Registry, email: str, *roles: tuple[Tenant, str], admin: bool = False, organisation_id=None) -> User:
+    u = users.create_user(db, actor=None, email=email, name=email.split("@")[0].title(), password=PASSWORD,
+                          is_platform_admin=admin, organisation_id=organisation_id)
+    for t, key in roles:
+        users.assign_role(db, actor=None, user=u, tenant=t, kommun=tenants.kommun_for(db, registry, t), role_key=key)
+    db.flush()
+    return u
+
+
+def organisation(db, t: Tenant, name: str | None = None) -> Organisation:
+    n = next(_serial)
+    return organisations.add_organisation(db, t, None, {
+        "name": name or f"Testföreningen {n}",
+        "organisationsnummer": with_check_digit(f"80299{n:04d}"),
+        "legal_form": "ideell_forening",
+    })
+
+
+def partnership(db, t: Tenant, title: str = "Läxhjälp", **fields) -> Partnership:
+    data = {"title": title, "samhallsutmaning": "Låg måluppfyllelse", "status": "initiativ"}
+    data.update({k: str(v) for k, v in fields.items()})
+    return partnerships.create_partnership(db, t, None, data)
+
+
+@dataclass
+class World:
+    jarva: Tenant
+    tyreso: Tenant
+    jarva_staff: User
+    tyreso_staff: User
+    admin: User
+    jarva_partnership: Partnership
+    tyreso_partnership: Partnership
+    jarva_org: Organisation
+    tyreso_org: Organisation
+
+
+def two_tenants(db, registry: Registry) -> World:
+    jarva = tenant(db, registry, "jarva")
+    tyreso = tenant(db, registry, "tyreso")
+    jarva_org = organisation(db, jarva, "Föreningen Järvabron")
+    tyreso_org = organisation(db, tyreso, "Föreningen Tyresöbron")
+    return World(
+        jarva=jarva,
+        tyreso=tyreso,
+        jarva_staff=user(db, registry, "handlaggare@jarva.test", (jarva, "handlaggare")),
+        tyreso_staff=user(db, registry, "handlaggare@tyreso.test", (tyreso, "handlaggare")),
+        admin=user(db, registry, "admin@plattform.test", admin=True),
+        jarva_partnership=partnership(db, jarva, "Järvas hemliga läxhjälp", organisation_id=jarva_org.id),
+        tyreso_partnership=partnership(db, tyreso, "Tyresös hemliga naturskola", organisation_id=tyreso_org.id),
+        jarva_org=jarva_org,
+        tyreso_org=tyreso_org,
+    )
+
+
+def login(client, email: str, password: str = PASSWORD):
+    client.get("/login")
+    return client.post("/login", data={"email": email, "password": password, "_csrf_token": csrf(client)},
+                       follow_redirects=False)
+
+
+def csrf(client) -> str:
+    if "iop_csrf" not in client.cookies:
+        client.get("/login")
+    return client.cookies["iop_csrf"]
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    """A form POST with the CSRF token, as the browser sends it."""
+    return client.post(url, data={**(data or {}), "_csrf_token": csrf(client)}, follow_redirects=False, **kwargs)

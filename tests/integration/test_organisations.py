@@ -1,0 +1,32 @@
+"""The organisation register."""
+
+import pytest
+
+from core.services import ValidationError, organisations
+
+
+def test_wrong_organisationsnummer_gets_a_clear_message(db, world):
+    with pytest.raises(ValidationError) as exc:
+        organisations.add_organisation(db, world.jarva, None, {"name": "X", "organisationsnummer": "802002-8712",
+                                                               "legal_form": "ideell_forening"})
+    assert "kontrollsiffran" in exc.value.errors["organisationsnummer"]
+
+
+def test_one_organisation_may_partner_with_several_tenants(db, world):
+    number = world.jarva_org.organisationsnummer
+    linked = organisations.add_organisation(db, world.tyreso, None, {"name": "Annat namn", "organisationsnummer": number,
+                                                                     "legal_form": "ideell_forening"})
+    assert linked.id == world.jarva_org.id
+    assert world.jarva_org in organisations.list_organisations(db, world.tyreso)
+
+
+def test_adding_it_twice_to_one_register_is_refused(db, world):
+    with pytest.raises(ValidationError) as exc:
+        organisations.add_organisation(db, world.jarva, None, {"name": "Igen", "legal_form": "ideell_forening",
+                                                               "organisationsnummer": world.jarva_org.organisationsnummer})
+    assert exc.value.errors["organisationsnummer"] == "Organisationen finns redan i ert register."
+
+
+def test_a_tenant_sees_only_its_own_register(db, world):
+    assert organisations.list_organisations(db, world.jarva) == [world.jarva_org]
+    assert organisations.get_organisation(db, world.jarva, world.tyreso_org.id) is None

@@ -1,0 +1,98 @@
+"""Partnerships: created, listed, edited and kept inside their tenant."""
+
+import pytest
+
+from core.models import AuditEvent
+from core.services import ConflictError, ValidationError, partnerships
+from tests import factories
+
+
+def test_create_records_parties_contributions_and_audit(db, world):
+    """GEN-03: both parties contribute resources, not necessarily money."""
+    p = partnerships.create_partnership(db, world.jarva, world.jarva_staff, {
+        "title": "Språkcafé", "period_start": "2027-01-01", "period_end": "2029-12-31",
+        "organisation_id": str(world.jarva_org.id), "offentlig_pengar_amount": "150 000",
+        "ideburen_ideella_timmar_amount": "400", "ideburen_lokaler_text": "Föreningslokalen",
+    })
+    db.commit()
+    saved = partnerships.get_partnership(db, world.jarva, p.id)
+    by_role = {party.role: party for party in saved.parties}
+    assert by_role["ideburen"].organisation.name == "Föreningen Järvabron"
+    assert [(c.kind, c.amount) for c in by_role["offentlig"].contributions] == [("pengar", 150000)]
+    assert {c.kind for c in by_role["ideburen"].contributions} == {"ideella_timmar", "lokaler"}
+    event = db.query(AuditEvent).filter_by(object_type="partnership", object_id=str(p.id)).one()
+    assert event.actor_id == world.jarva_staff.id and event.tenant_id == world.jarva.id
+    assert event.after["title"] == "Språkcafé"
+
+
+def test_bad_input_gets_swedish_messages_per_field(db, world):
+    with pytest.raises(ValidationError) as exc:
+        partnerships.create_partnership(db, world.jarva, None, {
+            "title": "", "period_start": "2027-13-01", "period_end": "2026-01-01", "offentlig_pengar_amount": "mycket",
+        })
+    assert exc.value.errors == {
+        "title": "Skriv en titel för partnerskapet.",
+        "period_start": "Skriv startdatum som ÅÅÅÅ-MM-DD, till exempel 2027-01-01.",
+        "offentlig_pengar_amount": "Skriv ett tal, till exempel 150 000.",
+    }
+
+
+def test_end_must_come_after_start(db, world):
+    with pytest.raises(ValidationError) as exc:
+        factories.partnership(db, world.jarva, period_start="2027-01-01", period_end="2026-12-31")
+    assert exc.value.errors["period_end"] == "Slutdatum måste komma efter startdatum."
+
+
+def test_another_tenants_organisation_cannot_be_a_party(db, world):
+    with pytest.raises(ValidationError) as exc:
+        factories.partnership(db, world.jarva, organisation_id=world.tyreso_org.id)
+    assert "organisation_id" in exc.value.errors
+
+
+def test_list_is_scoped_to_the_tenant_and_filters(db, world):
+    factories.partnership(db, world.jarva, "Naturskola i Järva")
+    db.commit()
+    titles = [p.title for p in partnerships.list_partnerships(db, world.jarva).items]
+    assert "Tyresös hemliga naturskola" not in titles
+    assert [p.title for p in partnerships.list_partnerships(db, world.jarva, query="natur").items] == ["Naturskola i Järva"]
+    assert [p.title for p in partnerships.list_partnerships(db, world.jarva, query="järvabron").items] == ["Järvas hemliga läxhjälp"]
+    assert partnerships.get_partnership(db, world.jarva, world.tyreso_partnership.id) is None
+
+
+def test_sorting_and_paging(db, world):
+    for i in range(25):
+        factories.partnership(db, world.jarva, f"P{i:02d}")
+    db.commit()
+    first = partnerships.list_partnerships(db, world.jarva, sort="titel", descending=False, page=1)
+    assert first.total == 26 and first.pages == 2 and len(first.items) == 20
+    assert first.items[0].title == "Järvas hemliga läxhjälp"
+    second = partnerships.list_partnerships(db, world.jarva, sort="titel", descending=False, page=2)
+    assert [p.title for p in second.items] == [f"P{i:02d}" for i in range(19, 25)]
+    beyond = partnerships.list_partnerships(db, world.jarva, page=99)
+    assert beyond.page == 2
+
+
+def test_second_concurrent_edit_gets_a_conflict_and_changes_nothing(db, world, engine):
+    from core.db import make_sessionmaker
+
+    p = world.jarva_partnership
+    version = p.version
+    data = partnerships.form_values(p)
+    partnerships.update_partnership(db, world.jarva, None, p, {**data, "title": "Första ändringen"}, version)
+    db.commit()
+    with make_sessionmaker(engine)() as other:
+        stale = partnerships.get_partnership(other, world.jarva, p.id)
+        with pytest.raises(ConflictError):
+            partnerships.update_partnership(other, world.jarva, None, stale, {**data, "title": "Andra"}, version)
+        other.rollback()
+    db.expire_all()
+    assert partnerships.get_partnership(db, world.jarva, p.id).title == "Första ändringen"
+
+
+def test_editing_only_contributions_bumps_the_version(db, world):
+    p = world.jarva_partnership
+    version = p.version
+    data = partnerships.form_values(p)
+    partnerships.update_partnership(db, world.jarva, None, p, {**data, "offentlig_pengar_amount": "5"}, version)
+    db.commit()
+    assert p.version == version + 1
