@@ -1,0 +1,65 @@
+"""The iop command and the demo installation (CONTRACT.md)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from core import demo
+from core.models import Partnership, PluginActivation, Tenant, User
+from core.orgnr import check_organisationsnummer
+
+IOP = str(Path(sys.executable).parent / "iop")
+
+
+def _run(*args, env_extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOP_")}
+    env.update(env_extra or {})
+    return subprocess.run([IOP, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_demo_installation(db, registry):
+    demo.install(db, registry)
+    db.commit()
+    codes = {t.code for t in db.scalars(select(Tenant))}
+    assert codes == {"jarva", "hasselby-vallingby", "tyreso"}
+    assert db.scalar(select(func.count()).select_from(PluginActivation)) == 3
+    for tenant in db.scalars(select(Tenant)):
+        statuses = set(db.scalars(select(Partnership.status).where(Partnership.tenant_id == tenant.id)))
+        count = db.scalar(select(func.count()).where(Partnership.tenant_id == tenant.id))
+        assert count >= 10 and len(statuses) >= 4
+    logins = demo.demo_logins(db, registry)
+    emails = {e for e, _, _ in logins}
+    assert {"admin@plattform.demo", "handlaggare@jarva.demo", "handlaggare@tyreso.demo",
+            "handlaggare@hasselby-vallingby.demo", "stabsenhet@jarva.demo", "kommundirektor@tyreso.demo"} <= emails
+    assert sum(1 for e in emails if e.startswith("kontakt@")) >= 5
+    assert emails == set(db.scalars(select(User.email)))
+    from core.models import Organisation
+
+    for org in db.scalars(select(Organisation)):
+        assert check_organisationsnummer(org.organisationsnummer)[1] is None
+
+
+def test_cli_demo_prints_logins_and_plugins_lists_activations(tmp_path):
+    env = {"IOP_DATA_DIR": str(tmp_path)}
+    result = _run("demo", env_extra=env)
+    assert result.returncode == 0, result.stderr
+    lines = [line.split("\t") for line in result.stdout.splitlines() if "\t" in line]
+    assert ["handlaggare@jarva.demo", "jarva", "handlaggare"] in lines
+    assert "demo-losen-2026" in result.stdout
+    plugins = _run("plugins", env_extra=env)
+    assert plugins.returncode == 0
+    assert any(line.startswith("tyreso\t1.0.0\ttyreso\ttyreso") for line in plugins.stdout.splitlines())
+    again = _run("demo", "--reset", env_extra=env)
+    assert again.returncode == 0, again.stderr
+
+
+def test_cli_fails_with_one_line_on_a_broken_configuration(tmp_path):
+    result = _run("db", "upgrade", env_extra={"IOP_DATA_DIR": str(tmp_path),
+                                              "IOP_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("iop: ")
+    bad = _run("nonsense")
+    assert bad.returncode != 0

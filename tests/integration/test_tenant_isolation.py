@@ -1,0 +1,92 @@
+"""Walks every route of the application as an anonymous client and as staff of
+another tenant: neither ever gets another tenant's data, and the other tenant's
+staff get 404 for everything of Järva's."""
+
+import re
+
+import pytest
+from litestar.routes import HTTPRoute
+from sqlalchemy import select
+
+from core.models import RoleAssignment
+from core.services import documents
+from tests.factories import csrf, login
+
+SECRET = "Järvas hemliga läxhjälp"
+# The OpenAPI document and its catch-all are public: they describe, they hold no data.
+PUBLIC = {"/login", "/logout", "/healthz", "/api/v1", "/api/v1/openapi.json", "/api/v1/{path:str}"}
+
+
+def _walk(app, world, db, settings):
+    doc = documents.store_document(db, settings.documents_dir, world.jarva, None, partnership=world.jarva_partnership,
+                                   kind="ovrigt", title="Hemligt", filename="a.pdf", content=b"%PDF-1.4")
+    assignment = db.scalar(select(RoleAssignment).where(RoleAssignment.user_id == world.jarva_staff.id))
+    db.commit()
+    values = {
+        "code": "jarva",
+        "partnership_id": world.jarva_partnership.id,
+        "organisation_id": world.jarva_org.id,
+        "document_id": doc.id,
+        "user_id": world.jarva_staff.id,
+        "assignment_id": assignment.id,
+        "file_path": "css/site.css",
+        "path": "x",
+    }
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        path = re.sub(r"\{(\w+):\w+\}", lambda m: str(values[m.group(1)]), route.path_format)
+        path = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            yield route.path, path, method
+
+
+def _send(client, method, path):
+    headers = {"x-csrftoken": csrf(client)}
+    # Send each unsafe request in the encoding its form uses, so it reaches the access check.
+    files = {"file": ("a.pdf", b"%PDF-1.4", "application/pdf")} if path.endswith("/dokument") else None
+    return client.request(method, path, headers=headers, data={"title": "x"}, files=files, follow_redirects=False)
+
+
+def test_every_route_walked_anonymously_gives_nothing_away(app, client, world, db, settings):
+    seen = 0
+    for template, path, method in _walk(app, world, db, settings):
+        seen += 1
+        response = _send(client, method, path)
+        assert SECRET not in response.text, f"{method} {path} leaked data"
+        if template in PUBLIC or template.startswith("/static"):
+            continue
+        if path.startswith("/api/"):
+            assert response.status_code == 401, f"{method} {path}: {response.status_code}"
+        else:
+            assert response.status_code == 303, f"{method} {path}: {response.status_code}"
+            assert response.headers["location"].startswith("/login")
+    assert seen > 25
+
+
+def test_every_route_walked_as_another_tenants_staff_answers_404(app, client, world, db, settings):
+    login(client, world.tyreso_staff.email)
+    checked = 0
+    for template, path, method in _walk(app, world, db, settings):
+        if template in PUBLIC or template.startswith("/static") or template in {"/", "/portal"}:
+            continue
+        response = _send(client, method, path)
+        assert SECRET not in response.text, f"{method} {path} leaked data"
+        assert response.status_code == 404, f"{method} {path}: {response.status_code}"
+        checked += 1
+    assert checked > 20
+
+
+def test_the_tenants_own_staff_reach_the_same_objects(client, world):
+    """The walk above means something only if the same URLs work for Järva's own staff."""
+    login(client, world.jarva_staff.email)
+    assert SECRET in client.get(f"/k/jarva/partnerskap/{world.jarva_partnership.id}").text
+    assert SECRET in client.get(f"/api/v1/k/jarva/partnerships/{world.jarva_partnership.id}").text
+
+
+@pytest.mark.parametrize("url", ["/k/tyreso/", "/api/v1/k/tyreso/partnerships"])
+def test_a_tenant_that_does_not_exist_looks_like_one_you_cannot_see(client, world, url):
+    login(client, world.jarva_staff.email)
+    missing = client.get(url.replace("tyreso", "finns-inte"))
+    forbidden = client.get(url)
+    assert missing.status_code == forbidden.status_code == 404
