@@ -68,7 +68,9 @@ def _not_found(request: Request, exc: NotFoundException) -> Response:
 def _login_required(request: Request, exc: deps.LoginRequired) -> Response:
     if _wants_json(request):
         return Response({"detail": "Inloggning krävs"}, status_code=401)
-    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    # raw_path keeps the trailing slash that routing normalises away.
+    path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
+    nxt = path + (f"?{request.url.query}" if request.url.query else "")
     if request.headers.get("hx-request"):
         # htmx cannot follow a redirect to a whole page; tell it to load the page.
         return Response("", status_code=200, headers={"HX-Redirect": "/login"})
