@@ -48,15 +48,19 @@ def record(
     return event
 
 
-def events_for(session: Session, tenant: Tenant, object_type: str, object_id: object) -> list[AuditEvent]:
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.tenant_id == tenant.id,
-                AuditEvent.object_type == object_type,
-                AuditEvent.object_id == str(object_id),
-            )
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+def events_for(
+    session: Session, tenant: Tenant, object_type: str, object_id: object, limit: int = 20
+) -> list[tuple[AuditEvent, str | None]]:
+    """The newest events of one object, each with the name of who caused it."""
+    rows = session.execute(
+        select(AuditEvent, User.name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(
+            AuditEvent.tenant_id == tenant.id,
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id == str(object_id),
         )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
     )
+    return [(event, name) for event, name in rows]

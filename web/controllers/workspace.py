@@ -99,7 +99,7 @@ class WorkspaceController(Controller):
         p = _get_partnership(db, access, partnership_id)
         return page(request, "workspace/partnership.html", access=access, tenant=access.tenant, p=p,
                     documents=documents.list_documents(db, access.tenant, p),
-                    events=audit.events_for(db, access.tenant, "partnership", p.id)[:20],
+                    events=audit.events_for(db, access.tenant, "partnership", p.id),
                     doc_errors={}, saved=request.query_params.get("sparad"))
 
     @get("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
@@ -152,7 +152,7 @@ class WorkspaceController(Controller):
             db.rollback()
             return page(request, "workspace/partnership.html", status_code=422, access=access, tenant=access.tenant,
                         p=p, documents=documents.list_documents(db, access.tenant, p),
-                        events=audit.events_for(db, access.tenant, "partnership", p.id)[:20],
+                        events=audit.events_for(db, access.tenant, "partnership", p.id),
                         doc_errors=exc.errors, doc_title=str(data.get("title") or ""), saved=None)
         db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}#dokument", status_code=303)
