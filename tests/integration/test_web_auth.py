@@ -91,3 +91,16 @@ def test_security_headers_are_sent(client):
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_an_idle_session_expires(client, world, db):
+    from datetime import timedelta
+
+    from core.db import utcnow
+
+    login(client, world.jarva_staff.email)
+    db.query(UserSession).update({UserSession.last_seen_at: utcnow() - timedelta(hours=2)})
+    db.commit()
+    response = client.get("/k/jarva/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert db.query(UserSession).count() == 0
