@@ -40,6 +40,13 @@ def _overview(request: Request, db: NamedDependency[Session], *, status_code: in
                 message=message)
 
 
+def _user_or_404(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFoundException()
+    return user
+
+
 def _role_choices(db: NamedDependency[Session], registry) -> list[tuple]:
     choices = []
     for t in tenants.list_tenants(db):
@@ -112,9 +119,7 @@ class AdminController(Controller):
 
     def _user_page(self, request: Request, db: NamedDependency[Session], user_id: FromPath[int], *, status_code: int = 200,
                    errors: dict | None = None) -> Response:
-        user = db.get(User, user_id)
-        if user is None:
-            raise NotFoundException()
+        user = _user_or_404(db, user_id)
         registry = request.app.state.ctx.registry
         assignments = list(db.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user.id)
                                       .order_by(RoleAssignment.tenant_id, RoleAssignment.role_key)))
@@ -135,9 +140,7 @@ class AdminController(Controller):
     @post("/anvandare/{user_id:int}/roller", sync_to_thread=True)
     def add_role(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int], data: FormData) -> Response:
         data = clean(data)
-        user = db.get(User, user_id)
-        if user is None:
-            raise NotFoundException()
+        user = _user_or_404(db, user_id)
         code, _, role_key = (data.get("role") or "").partition(":")
         tenant = tenants.get_by_code(db, code)
         try:
@@ -165,9 +168,7 @@ class AdminController(Controller):
     @post("/anvandare/{user_id:int}/status", sync_to_thread=True)
     def set_status(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int], data: FormData) -> Response:
         data = clean(data)
-        user = db.get(User, user_id)
-        if user is None:
-            raise NotFoundException()
+        user = _user_or_404(db, user_id)
         if user.id == admin.id:
             return self._user_page(request, db, user_id, status_code=422,
                                    errors={"status": "Du kan inte inaktivera ditt eget konto."})
