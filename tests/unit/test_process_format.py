@@ -1,0 +1,114 @@
+"""The process definition format: deadlines from the case's own dates, and
+validation that stops start-up on a broken definition."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from core.plugin_api import PluginError, Role, RolesTable, TemplateRef
+from core.process import (
+    After,
+    Before,
+    CaseDates,
+    DueWindow,
+    FormDefinition,
+    FormField,
+    MeetingRule,
+    Outcome,
+    Phase,
+    ProcessDefinition,
+    QuarterEachYear,
+    QuartersOfFinalYear,
+    Requirement,
+    Step,
+    add_months,
+    due_windows,
+    validate_process,
+)
+
+AGREEMENT = CaseDates(initiative=date(2026, 3, 2), agreement_start=date(2027, 1, 1), agreement_end=date(2029, 12, 31))
+
+
+def test_four_weeks_after_the_initiative():
+    assert due_windows(After("initiative", weeks=4), AGREEMENT) == [DueWindow(date(2026, 3, 2), date(2026, 3, 30))]
+
+
+def test_three_months_before_the_end():
+    assert due_windows(Before("agreement_end", months=3), AGREEMENT) == [DueWindow(None, date(2029, 9, 30))]
+
+
+def test_quarter_four_of_every_year_of_the_agreement():
+    assert due_windows(QuarterEachYear(4), AGREEMENT) == [
+        DueWindow(date(2027, 10, 1), date(2027, 12, 31)),
+        DueWindow(date(2028, 10, 1), date(2028, 12, 31)),
+        DueWindow(date(2029, 10, 1), date(2029, 12, 31)),
+    ]
+
+
+def test_a_year_that_ends_before_quarter_four_has_no_follow_up_window():
+    dates = CaseDates(agreement_start=date(2027, 1, 1), agreement_end=date(2028, 6, 30))
+    assert [w.due for w in due_windows(QuarterEachYear(4), dates)] == [date(2027, 12, 31)]
+
+
+def test_quarters_one_or_two_of_the_final_year():
+    assert due_windows(QuartersOfFinalYear((1, 2)), AGREEMENT) == [DueWindow(date(2029, 1, 1), date(2029, 6, 30))]
+
+
+def test_no_deadline_while_its_date_is_unknown():
+    assert due_windows(After("initiative", weeks=4), CaseDates()) == []
+    assert due_windows(QuarterEachYear(4), CaseDates(agreement_start=date(2027, 1, 1))) == []
+
+
+def test_calendar_months_are_clamped_to_the_months_end():
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2028, 5, 31), -3) == date(2028, 2, 29)
+
+
+ROLES = RolesTable(kommun="test", roles=(Role("stab", "Stab", "coordinator_unit", "x"), Role("chef", "Chef", "manager", "y")))
+TEMPLATES = (TemplateRef("test", "checklista", "Checklista"),)
+
+
+def _process(**step_overrides) -> ProcessDefinition:
+    first = Step("forsta_mote", "Första möte", ("stab",), deadline=After("initiative", weeks=4), templates=("checklista",))
+    second = Step("overvagande", "Övervägande", ("chef",), after=("forsta_mote",), form="checklista",
+                  requires=(Requirement("decision", "forsta_mote", "Första mötet är inte hållet."),),
+                  outcomes=(Outcome("fortsatt", "Gå vidare"), Outcome("annat", "Föreningsbidrag", "redirect", "foreningsbidrag")))
+    second = replace(second, **step_overrides)
+    return ProcessDefinition(
+        kommun="test", version=1, title="Test",
+        phases=(Phase("inleda", "Inleda", (first, second)),),
+        forms=(FormDefinition("checklista", "Checklista", (FormField("lagligt", "Är det lagligt?", "yesno", motivation_when=False),)),),
+        meeting_rules=(MeetingRule("idemote", "Idémöte", total_max=5, offer_stop_after=3),),
+    )
+
+
+def test_a_valid_process_passes():
+    validate_process(_process(), ROLES, TEMPLATES, "test")
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"owner_roles": ("pope",)}, "owner role 'pope'"),
+        ({"owner_roles": ()}, "no owner role"),
+        ({"after": ("missing",)}, "unknown step 'missing'"),
+        ({"templates": ("missing",)}, "unknown template 'missing'"),
+        ({"form": "missing"}, "unknown form 'missing'"),
+        ({"outcomes": (Outcome("x", "X", "redirect", "nowhere"),)}, "unknown form of support"),
+        ({"requires": (Requirement("meetings", "styrgrupp", "Saknas."),)}, "unknown kind 'styrgrupp'"),
+        ({"requires": (Requirement("decision", "overvagande", ""),)}, "without a message"),
+        ({"deadline": QuarterEachYear(5)}, "quarter 5"),
+    ],
+)
+def test_a_broken_process_stops_start_up_with_a_clear_message(overrides, message):
+    with pytest.raises(PluginError, match=message):
+        validate_process(_process(**overrides), ROLES, TEMPLATES, "test")
+
+
+def test_steps_waiting_for_each_other_in_a_circle_are_refused():
+    process = _process()
+    first, second = process.phases[0].steps
+    circular = replace(process, phases=(Phase("inleda", "Inleda", (replace(first, after=("overvagande",)), second)),))
+    with pytest.raises(PluginError, match="circle"):
+        validate_process(circular, ROLES, TEMPLATES, "test")
