@@ -12,6 +12,7 @@ from __future__ import annotations
 import pluggy
 
 from core.plugin_api import PROJECT_NAME, KommunProfile, RolesTable, TemplateRef
+from core.process import ProcessDefinition
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -35,3 +36,11 @@ def iop_register_roles() -> list[RolesTable] | None:
 def iop_register_templates() -> list[TemplateRef] | None:
     """Called once at start-up. Returns the templates (mallar) each of the
     plugin's kommuner uses, by key and name. ``None`` means none."""
+
+
+@hookspec
+def iop_register_processes() -> list[ProcessDefinition] | None:
+    """Called once at start-up. Returns every version of each of the plugin's
+    kommuner's process definitions. New partnerships start on the highest
+    version; running ones keep the version they started with, so old versions
+    stay declared. ``None`` means the kommun uses the generic default process."""

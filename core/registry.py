@@ -12,6 +12,7 @@ from importlib import metadata
 import pluggy
 
 from core import generic, hookspecs
+from core.process import ProcessDefinition, validate_process
 from core.plugin_api import (
     PROJECT_NAME,
     KommunProfile,
@@ -32,6 +33,16 @@ class KommunEntry:
     profile: KommunProfile
     roles: RolesTable
     templates: tuple[TemplateRef, ...]
+    # Every declared version, oldest first; empty means the generic process.
+    processes: tuple[ProcessDefinition, ...] = ()
+
+    def process(self, version: int | None = None) -> ProcessDefinition | None:
+        """The given version, or the newest when ``version`` is None."""
+        if not self.processes:
+            return None
+        if version is None:
+            return self.processes[-1]
+        return next((p for p in self.processes if p.version == version), None)
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,17 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
             raise PluginError(f"plugin '{plugin}' declares template '{template.key}' twice")
         templates[template.kommun].append(template)
 
+    processes: dict[str, list[ProcessDefinition]] = {code: [] for code in profiles}
+    for plugin, process in _collect(pm.hook.iop_register_processes):
+        if not isinstance(process, ProcessDefinition):
+            raise PluginError(f"plugin '{plugin}': iop_register_processes must return ProcessDefinition objects")
+        owned(plugin, process.kommun, "a process")
+        if any(p.version == process.version for p in processes[process.kommun]):
+            raise PluginError(f"plugin '{plugin}' declares version {process.version} of '{process.kommun}' twice")
+        table = roles.get(process.kommun) or roles.get(generic.CODE)
+        validate_process(process, table, tuple(templates[process.kommun]), plugin)
+        processes[process.kommun].append(process)
+
     if generic.CODE not in roles:
         raise PluginError("the generic default roles table is missing")
     kommuner = {
@@ -149,6 +171,7 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
             profile=profile,
             roles=roles.get(code) or RolesTable(kommun=code, roles=roles[generic.CODE].roles),
             templates=tuple(templates[code]),
+            processes=tuple(sorted(processes[code], key=lambda p: p.version)),
         )
         for code, (plugin, profile) in profiles.items()
     }

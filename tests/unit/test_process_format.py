@@ -112,3 +112,36 @@ def test_steps_waiting_for_each_other_in_a_circle_are_refused():
     circular = replace(process, phases=(Phase("inleda", "Inleda", (replace(first, after=("overvagande",)), second)),))
     with pytest.raises(PluginError, match="circle"):
         validate_process(circular, ROLES, TEMPLATES, "test")
+
+
+def _process_plugin(*versions: int):
+    from types import SimpleNamespace
+
+    from core.plugin_api import KommunProfile, RegistrationNumberFormat, hookimpl
+
+    profile = KommunProfile(code="test", name="Test", kind="kommun", decision_body="KS",
+                            registration_number=RegistrationNumberFormat(r"\d{4}/\d+", "{year}/{serial}", "2026/1"))
+    return SimpleNamespace(
+        iop_register_kommuner=hookimpl(lambda: [profile]),
+        iop_register_roles=hookimpl(lambda: [ROLES]),
+        iop_register_templates=hookimpl(lambda: list(TEMPLATES)),
+        iop_register_processes=hookimpl(lambda: [replace(_process(), version=v) for v in versions]),
+    )
+
+
+def test_registry_keeps_every_version_and_offers_the_newest_to_new_cases():
+    from core.registry import build_plugin_manager, build_registry
+
+    registry = build_registry(build_plugin_manager(load_entry_points=False, extra_plugins={"test": _process_plugin(2, 1)}))
+    entry = registry.kommuner["test"]
+    assert [p.version for p in entry.processes] == [1, 2]
+    assert entry.process().version == 2
+    assert entry.process(1).version == 1
+    assert entry.process(3) is None
+
+
+def test_one_version_declared_twice_stops_start_up():
+    from core.registry import build_plugin_manager, build_registry
+
+    with pytest.raises(PluginError, match="version 1 of 'test' twice"):
+        build_registry(build_plugin_manager(load_entry_points=False, extra_plugins={"test": _process_plugin(1, 1)}))
