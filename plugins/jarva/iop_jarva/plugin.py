@@ -4,6 +4,7 @@ JV-14, JV-17, JV-18), from the local application guidelines (seed 002)."""
 from __future__ import annotations
 
 from core.plugin_api import KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef, hookimpl
+from iop_jarva.process import PROCESS_V1
 
 CODE = "jarva"
 
@@ -92,3 +93,8 @@ def iop_register_roles():
 @hookimpl
 def iop_register_templates():
     return list(TEMPLATES)
+
+
+@hookimpl
+def iop_register_processes():
+    return [PROCESS_V1]
