@@ -6,8 +6,6 @@ permissions attach to the generic roles, so a kommun's own titles need no code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,13 +31,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
 class Access:
-    user: User
-    tenant: Tenant
-    kommun: KommunEntry
-    roles: tuple[Role, ...]
-    permissions: frozenset[str]
+    """A user's access to one tenant. A plain class on purpose: the web layer
+    passes it as a dependency, and its framework validates dataclasses field by
+    field (down into the process definitions), which it cannot and need not do."""
+
+    __slots__ = ("user", "tenant", "kommun", "roles", "permissions")
+
+    def __init__(self, *, user: User, tenant: Tenant, kommun: KommunEntry, roles: tuple[Role, ...],
+                 permissions: frozenset[str]):
+        self.user = user
+        self.tenant = tenant
+        self.kommun = kommun
+        self.roles = roles
+        self.permissions = permissions
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
