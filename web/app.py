@@ -24,6 +24,7 @@ import pluggy
 from core.config import Settings, load_settings
 from core.db import make_engine, make_sessionmaker
 from core.registry import build_plugin_manager, build_registry
+from core.services import documents
 from core.services.auth import SessionPolicy
 from web import deps, rendering
 from web.controllers import admin, api, auth, health, organisations, portal, workspace
@@ -138,6 +139,8 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             Exception: _server_error,
         },
         before_send=[_security_headers],
+        # Room for the largest document we accept plus the form around it.
+        request_max_body_size=documents.MAX_BYTES + 1024 * 1024,
         on_shutdown=[engine.dispose],
         debug=False,
     )

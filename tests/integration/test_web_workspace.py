@@ -102,3 +102,13 @@ def test_process_page_shows_the_kommuns_roles_and_templates(client, world):
     login(client, world.jarva_staff.email)
     page = client.get("/k/jarva/process").text
     assert "Stabsenhet, administrativa avdelningen" in page and "Mall för slutrapport" in page
+
+
+def test_a_document_between_ten_and_twenty_megabytes_is_accepted(client, world):
+    """The form promises 20 MB; the server's body limit must not refuse less."""
+    login(client, world.jarva_staff.email)
+    big = b"%PDF-1.7\n" + b"0" * (15 * 1024 * 1024)
+    response = client.post(f"/k/jarva/partnerskap/{world.jarva_partnership.id}/dokument",
+                           data={"title": "Stor bilaga", "_csrf_token": client.cookies["iop_csrf"]},
+                           files={"file": ("bilaga.pdf", big, "application/pdf")}, follow_redirects=False)
+    assert response.status_code == 303
