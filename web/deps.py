@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from sqlalchemy.orm import Session
 
@@ -87,3 +87,10 @@ def provide_admin(signed_in: NamedDependency[User]) -> User:
     if not signed_in.is_platform_admin:
         raise NotFoundException()
     return signed_in
+
+
+def require(access: Access, permission: str) -> None:
+    """Staff who can read the tenant but whose role lacks the permission get an
+    honest 403: they already know the object exists."""
+    if not access.can(permission):
+        raise PermissionDeniedException("Din roll får inte göra detta.")

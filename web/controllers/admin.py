@@ -18,10 +18,15 @@ from web.forms import FormData, clean
 from web.rendering import page
 
 
-def _tenant_rows(db: NamedDependency[Session], registry) -> list[dict]:
+def _activations_by_tenant(db: Session) -> dict[int, dict[str, object]]:
     enabled: dict[int, dict[str, object]] = {}
     for act in tenants.activations(db):
         enabled.setdefault(act.tenant_id, {})[act.plugin_name] = act
+    return enabled
+
+
+def _tenant_rows(db: Session, registry) -> list[dict]:
+    enabled = _activations_by_tenant(db)
     rows = []
     for t in tenants.list_tenants(db):
         rows.append({
@@ -32,7 +37,7 @@ def _tenant_rows(db: NamedDependency[Session], registry) -> list[dict]:
     return rows
 
 
-def _overview(request: Request, db: NamedDependency[Session], *, status_code: int = 200, errors: dict | None = None,
+def _overview(request: Request, db: Session, *, status_code: int = 200, errors: dict | None = None,
               values: dict | None = None, message: str | None = None) -> Response:
     registry = request.app.state.ctx.registry
     return page(request, "admin/index.html", status_code=status_code, rows=_tenant_rows(db, registry),
@@ -47,12 +52,9 @@ def _user_or_404(db: Session, user_id: int) -> User:
     return user
 
 
-def _role_choices(db: NamedDependency[Session], registry) -> list[tuple]:
-    choices = []
-    for t in tenants.list_tenants(db):
-        kommun = tenants.kommun_for(db, registry, t)
-        choices.append((t, kommun.roles.roles))
-    return choices
+def _role_choices(db: Session, registry) -> list[tuple]:
+    enabled = _activations_by_tenant(db)
+    return [(t, registry.for_tenant(t.code, set(enabled.get(t.id, {}))).roles.roles) for t in tenants.list_tenants(db)]
 
 
 class AdminController(Controller):
@@ -117,17 +119,18 @@ class AdminController(Controller):
         db.commit()
         return Redirect(f"/admin/anvandare/{user.id}?sparad=1", status_code=303)
 
-    def _user_page(self, request: Request, db: NamedDependency[Session], user_id: FromPath[int], *, status_code: int = 200,
+    def _user_page(self, request: Request, db: Session, user_id: int, *, status_code: int = 200,
                    errors: dict | None = None) -> Response:
         user = _user_or_404(db, user_id)
         registry = request.app.state.ctx.registry
         assignments = list(db.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user.id)
                                       .order_by(RoleAssignment.tenant_id, RoleAssignment.role_key)))
         by_tenant = {t.id: t for t in tenants.list_tenants(db)}
+        enabled = _activations_by_tenant(db)
         rows = []
         for a in assignments:
             tenant = by_tenant[a.tenant_id]
-            role = tenants.kommun_for(db, registry, tenant).roles.get(a.role_key)
+            role = registry.for_tenant(tenant.code, set(enabled.get(tenant.id, {}))).roles.get(a.role_key)
             rows.append({"assignment": a, "tenant": tenant, "role": role})
         return page(request, "admin/user.html", status_code=status_code, target=user, rows=rows,
                     choices=_role_choices(db, registry), errors=errors or {},

@@ -17,7 +17,7 @@ from web.forms import FormData, clean, safe_next
 from web.rendering import page
 
 
-def _workspaces(db: NamedDependency[Session], user: User) -> list[Tenant]:
+def _workspaces(db: Session, user: User) -> list[Tenant]:
     return list(
         db.scalars(
             select(Tenant)
@@ -27,7 +27,7 @@ def _workspaces(db: NamedDependency[Session], user: User) -> list[Tenant]:
     )
 
 
-def _home_for(db: NamedDependency[Session], user: User) -> str:
+def _home_for(db: Session, user: User) -> str:
     spaces = _workspaces(db, user)
     if user.organisation_id and not spaces:
         return "/portal/"
@@ -43,11 +43,10 @@ class AuthController(Controller):
 
     @get("/", sync_to_thread=True)
     def start(self, request: Request, db: NamedDependency[Session], signed_in: NamedDependency[User]) -> Response:
+        target = _home_for(db, signed_in)
+        if target != "/":
+            return Redirect(target, status_code=303)
         spaces = _workspaces(db, signed_in)
-        if len(spaces) == 1 and not signed_in.is_platform_admin:
-            return Redirect(f"/k/{spaces[0].code}/", status_code=303)
-        if not spaces and (signed_in.organisation_id or signed_in.is_platform_admin):
-            return Redirect(_home_for(db, signed_in), status_code=303)
         return page(request, "start.html", workspaces=spaces)
 
     @get("/login", sync_to_thread=True)

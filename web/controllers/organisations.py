@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from core.models.organisation import LEGAL_FORMS
 from core.services import ValidationError, organisations
 from core.services.permissions import ORG_EDIT, Access
-from web.controllers.workspace import _require
-from web.deps import provide_access
+from web.deps import provide_access, require
 from web.forms import FormData, clean
 from web.rendering import page
 
@@ -30,13 +29,13 @@ class OrganisationController(Controller):
 
     @get("/ny", sync_to_thread=True)
     def new(self, request: Request, access: NamedDependency[Access]) -> Response:
-        _require(access, ORG_EDIT)
+        require(access, ORG_EDIT)
         return page(request, "organisations/form.html", access=access, tenant=access.tenant, values={}, errors={},
                     legal_forms=LEGAL_FORMS)
 
     @post("/ny", sync_to_thread=True)
     def create(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], data: FormData) -> Response:
-        _require(access, ORG_EDIT)
+        require(access, ORG_EDIT)
         data = clean(data)
         try:
             org = organisations.add_organisation(db, access.tenant, access.user, data)

@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.di import NamedDependency, Provide
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.response import File, Redirect, Response
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from core.models.partnership import CONTRIBUTION_KINDS, PARTY_ROLES
 from core.services import ConflictError, ValidationError, audit, documents, organisations, partnerships
 from core.services.partnerships import COUNTED, SORTS
 from core.services.permissions import CREATE, EDIT, Access
-from web.deps import provide_access
+from web.deps import provide_access, require
 from web.forms import FormData, UploadData, clean
 from web.rendering import page
 
@@ -27,20 +27,14 @@ def _int(value: str | None, default: int) -> int:
     return int(value) if value and value.isdigit() else default
 
 
-def _require(access: NamedDependency[Access], permission: str) -> None:
-    # Staff without the permission see the page exists (they can read it), so 403 is honest here.
-    if not access.can(permission):
-        raise PermissionDeniedException("Din roll får inte göra detta.")
-
-
-def _get_partnership(db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]):
+def _get_partnership(db: Session, access: Access, partnership_id: int):
     p = partnerships.get_partnership(db, access.tenant, partnership_id)
     if p is None:
         raise NotFoundException()
     return p
 
 
-def _form_context(db: NamedDependency[Session], access: NamedDependency[Access]) -> dict:
+def _form_context(db: Session, access: Access) -> dict:
     return {
         "statuses": STATUSES,
         "organisations": organisations.list_organisations(db, access.tenant),
@@ -48,6 +42,14 @@ def _form_context(db: NamedDependency[Session], access: NamedDependency[Access])
         "counted": COUNTED,
         "party_roles": PARTY_ROLES,
     }
+
+
+def _partnership_page(request: Request, db: Session, access: Access, p, *, status_code: int = 200,
+                      doc_errors: dict | None = None, doc_title: str = "", saved: str | None = None) -> Response:
+    return page(request, "workspace/partnership.html", status_code=status_code, access=access, tenant=access.tenant,
+                p=p, documents=documents.list_documents(db, access.tenant, p),
+                events=audit.events_for(db, access.tenant, "partnership", p.id),
+                doc_errors=doc_errors or {}, doc_title=doc_title, saved=saved)
 
 
 class WorkspaceController(Controller):
@@ -77,13 +79,13 @@ class WorkspaceController(Controller):
 
     @get("/partnerskap/ny", sync_to_thread=True)
     def new_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access]) -> Response:
-        _require(access, CREATE)
+        require(access, CREATE)
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=None,
                     values={"status": "initiativ"}, errors={}, **_form_context(db, access))
 
     @post("/partnerskap/ny", sync_to_thread=True)
     def create_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], data: FormData) -> Response:
-        _require(access, CREATE)
+        require(access, CREATE)
         data = clean(data)
         try:
             p = partnerships.create_partnership(db, access.tenant, access.user, data)
@@ -97,21 +99,18 @@ class WorkspaceController(Controller):
     @get("/partnerskap/{partnership_id:int}", sync_to_thread=True)
     def view_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> Response:
         p = _get_partnership(db, access, partnership_id)
-        return page(request, "workspace/partnership.html", access=access, tenant=access.tenant, p=p,
-                    documents=documents.list_documents(db, access.tenant, p),
-                    events=audit.events_for(db, access.tenant, "partnership", p.id),
-                    doc_errors={}, saved=request.query_params.get("sparad"))
+        return _partnership_page(request, db, access, p, saved=request.query_params.get("sparad"))
 
     @get("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
     def edit_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> Response:
-        _require(access, EDIT)
+        require(access, EDIT)
         p = _get_partnership(db, access, partnership_id)
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=p,
                     values=partnerships.form_values(p), version=p.version, errors={}, **_form_context(db, access))
 
     @post("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
     def update_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int], data: FormData) -> Response:
-        _require(access, EDIT)
+        require(access, EDIT)
         data = clean(data)
         p = _get_partnership(db, access, partnership_id)
         expected = _int(data.get("version"), -1)
@@ -137,7 +136,7 @@ class WorkspaceController(Controller):
         partnership_id: FromPath[int],
         data: UploadData,
     ) -> Response:
-        _require(access, EDIT)
+        require(access, EDIT)
         p = _get_partnership(db, access, partnership_id)
         upload = data.get("file")
         content = upload.file.read(documents.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
@@ -150,10 +149,8 @@ class WorkspaceController(Controller):
             )
         except ValidationError as exc:
             db.rollback()
-            return page(request, "workspace/partnership.html", status_code=422, access=access, tenant=access.tenant,
-                        p=p, documents=documents.list_documents(db, access.tenant, p),
-                        events=audit.events_for(db, access.tenant, "partnership", p.id),
-                        doc_errors=exc.errors, doc_title=str(data.get("title") or ""), saved=None)
+            return _partnership_page(request, db, access, p, status_code=422, doc_errors=exc.errors,
+                                     doc_title=str(data.get("title") or ""))
         db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}#dokument", status_code=303)
 
