@@ -18,15 +18,38 @@ from typing import Literal
 from core.plugin_api import FORMAT_VERSION, KEY_PATTERN, PluginError, RolesTable, TemplateRef
 
 Anchor = Literal["initiative", "agreement_start", "agreement_end"]
-ANCHORS: tuple[str, ...] = ("initiative", "agreement_start", "agreement_end")
+ANCHORS: dict[str, str] = {
+    "initiative": "initiativet",
+    "agreement_start": "överenskommelsens start",
+    "agreement_end": "överenskommelsens slut",
+}
 FIELD_KINDS = ("text", "yesno", "date", "amount", "choice")
-REQUIREMENT_KINDS = ("field", "form", "document", "decision", "meetings")
-OUTCOME_KINDS = ("continue", "stop", "redirect")
+YES, NO = "ja", "nej"
+REQUIREMENT_KINDS = ("field", "form", "document", "decision", "meetings", "contributions")
+# continue: the process goes on; end: it ends as planned (avslutad); stop: it is
+# broken off (avbruten); redirect: broken off in favour of another form of
+# support; restart: the steps from ``restart_at`` on are done again (JV-19).
+OUTCOME_KINDS = ("continue", "end", "stop", "redirect", "restart")
+ENDING_KINDS = ("end", "stop", "redirect")
 REDIRECTS = {
     "foreningsbidrag": "Föreningsbidrag",
     "upphandling": "Upphandling",
     "annan_samverkan": "Annan form av samverkan",
 }
+# The partnership's own fields a ``Requirement("field", ...)`` may name, with the
+# Swedish name the workspace shows. ``organisation`` is the idéburen party.
+CASE_FIELDS: dict[str, str] = {
+    "title": "titel",
+    "samhallsutmaning": "samhällsutmaning",
+    "goals": "mål",
+    "target_group": "målgrupp",
+    "period_start": "startdatum",
+    "period_end": "slutdatum",
+    "organisation": "idéburen part",
+}
+# Coarse statuses a step may move a partnership into when it is completed; the
+# ending outcomes set "avslutad" or "avbruten" themselves.
+STEP_STATUSES = ("initiativ", "beredning", "beslut", "pagaende")
 
 
 # ---------------------------------------------------------------- deadlines
@@ -66,7 +89,13 @@ class QuartersOfFinalYear:
     quarters: tuple[int, ...]
 
 
-Deadline = After | Before | QuarterEachYear | QuartersOfFinalYear
+@dataclass(frozen=True)
+class EachYear:
+    """Due by the end of every calendar year of the agreement (a yearly follow-up)."""
+
+
+Deadline = After | Before | QuarterEachYear | QuartersOfFinalYear | EachYear
+RECURRING_DEADLINES = (QuarterEachYear, EachYear)
 
 
 @dataclass(frozen=True)
@@ -100,6 +129,17 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     return date(year, first_month, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
 
 
+def agreement_years(dates: CaseDates) -> list[DueWindow]:
+    """One window per calendar year of the agreement, clipped to its period."""
+    start, end = dates.agreement_start, dates.agreement_end
+    if start is None or end is None or end < start:
+        return []
+    return [
+        DueWindow(opens=max(date(year, 1, 1), start), due=min(date(year, 12, 31), end))
+        for year in range(start.year, end.year + 1)
+    ]
+
+
 def due_windows(deadline: Deadline, dates: CaseDates) -> list[DueWindow]:
     """Every window the deadline gives for a case; empty while the date it
     depends on is not known yet."""
@@ -110,8 +150,10 @@ def due_windows(deadline: Deadline, dates: CaseDates) -> list[DueWindow]:
         sign = 1 if isinstance(deadline, After) else -1
         due = add_months(anchor, sign * deadline.months) + sign * timedelta(days=deadline.days, weeks=deadline.weeks)
         return [DueWindow(opens=anchor if sign > 0 else None, due=due)]
+    if isinstance(deadline, EachYear):
+        return agreement_years(dates)
     start, end = dates.agreement_start, dates.agreement_end
-    if start is None or end is None:
+    if start is None or end is None or end < start:
         return []
     if isinstance(deadline, QuarterEachYear):
         windows = []
@@ -124,6 +166,43 @@ def due_windows(deadline: Deadline, dates: CaseDates) -> list[DueWindow]:
     opens, _ = quarter_bounds(end.year, first)
     _, due = quarter_bounds(end.year, last)
     return [DueWindow(opens=max(opens, start), due=min(due, end))]
+
+
+_NUMBERS = {1: "en", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio",
+            11: "elva", 12: "tolv"}
+_UNITS = {"days": ("dag", "dagar"), "weeks": ("vecka", "veckor"), "months": ("månad", "månader")}
+
+
+def _amount(count: int, unit: str) -> str:
+    singular, plural = _UNITS[unit]
+    word = _NUMBERS.get(count, str(count))
+    if count == 1:
+        word = "ett" if unit == "days" else "en"
+    return f"{word} {singular if count == 1 else plural}"
+
+
+def _quarters(quarters: tuple[int, ...]) -> str:
+    names = [str(q) for q in sorted(quarters)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
+
+
+def describe_deadline(deadline: Deadline | None) -> str:
+    """The deadline in plain Swedish, for the process page and the workspace."""
+    if deadline is None:
+        return ""
+    if isinstance(deadline, (After, Before)):
+        parts = [_amount(n, unit) for unit, n in (("months", deadline.months), ("weeks", deadline.weeks),
+                                                  ("days", deadline.days)) if n]
+        anchor = ANCHORS[deadline.anchor]
+        if not parts:
+            return f"Vid {anchor}"
+        span = " och ".join(parts)
+        return f"Senast {span} efter {anchor}" if isinstance(deadline, After) else f"Senast {span} före {anchor}"
+    if isinstance(deadline, QuarterEachYear):
+        return f"Under kvartal {deadline.quarter} varje år som överenskommelsen gäller"
+    if isinstance(deadline, QuartersOfFinalYear):
+        return f"Under kvartal {_quarters(deadline.quarters)} av överenskommelsens sista år"
+    return "Senast vid slutet av varje år som överenskommelsen gäller"
 
 
 # ---------------------------------------------------------------- forms
@@ -154,14 +233,43 @@ class FormDefinition:
 
 
 @dataclass(frozen=True)
+class DocumentKind:
+    """A kind of document the process asks for, e.g. Järva's latest annual
+    activity report (JV-05). Uploads are tagged with one of these keys."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Requirement:
     """Something that must exist before a step can be completed. ``message`` is
-    the Swedish sentence the workspace shows while it is missing."""
+    the Swedish sentence the workspace shows while it is missing.
+
+    Kinds: ``field`` (a case field in CASE_FIELDS has a value), ``form`` (the
+    form is filled in completely), ``document`` (a document of that kind is
+    uploaded; for a recurring step, one since the step was last completed),
+    ``decision`` (that step is completed), ``meetings`` (at least ``minimum``
+    meetings of that kind are held; for a recurring step, within the year) and
+    ``contributions`` (both parties declare a resource, GEN-03; ``ref`` empty).
+    """
 
     kind: str
     ref: str
     message: str
     minimum: int = 1
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An answer an outcome depends on: the outcome can be chosen only while
+    field ``field`` of form ``form`` holds ``equals`` (TY-03: no continuing
+    while procurement applies). ``message`` says why it cannot be chosen."""
+
+    form: str
+    field: str
+    equals: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -171,6 +279,9 @@ class Outcome:
     kind: str = "continue"
     redirect_to: str | None = None
     needs_reason: bool = False
+    when: tuple[Condition, ...] = ()
+    # For kind "restart": the step from which the process is done again.
+    restart_at: str | None = None
 
 
 CONTINUE = Outcome("fortsatt", "Gå vidare")
@@ -187,7 +298,13 @@ class Step:
     deadline: Deadline | None = None
     templates: tuple[str, ...] = ()
     form: str | None = None
+    # Done once per window of its deadline (QuarterEachYear or EachYear).
     recurring: bool = False
+    # The coarse status the partnership moves into when this step is completed.
+    sets_status: str | None = None
+    # JV-09: an agreement period of at most this many months may only be
+    # decided with a written reason.
+    short_agreement_months: int | None = None
     rule_ids: tuple[str, ...] = ()
     description: str = ""
 
@@ -209,6 +326,9 @@ class MeetingRule:
     per_year_min: int | None = None
     total_max: int | None = None
     offer_stop_after: int | None = None
+    # The per-year minimum applies from the completion of this step (the signed
+    # agreement), for every calendar year of the agreement.
+    from_step: str | None = None
     rule_ids: tuple[str, ...] = ()
 
 
@@ -220,10 +340,29 @@ class ProcessDefinition:
     phases: tuple[Phase, ...]
     forms: tuple[FormDefinition, ...] = ()
     meeting_rules: tuple[MeetingRule, ...] = ()
+    document_kinds: tuple[DocumentKind, ...] = ()
     format_version: int = FORMAT_VERSION
 
     def steps(self) -> list[Step]:
         return [s for phase in self.phases for s in phase.steps]
+
+    def phase_of(self, key: str) -> Phase | None:
+        return next((p for p in self.phases if any(s.key == key for s in p.steps)), None)
+
+    def document_kind(self, key: str) -> DocumentKind | None:
+        return next((d for d in self.document_kinds if d.key == key), None)
+
+    def steps_from(self, key: str) -> set[str]:
+        """The step and every step that (transitively) comes after it."""
+        reached = {key}
+        changed = True
+        while changed:
+            changed = False
+            for s in self.steps():
+                if s.key not in reached and reached.intersection(s.after):
+                    reached.add(s.key)
+                    changed = True
+        return reached
 
     def step(self, key: str) -> Step | None:
         return next((s for s in self.steps() if s.key == key), None)
@@ -252,71 +391,142 @@ def validate_process(process: ProcessDefinition, roles: RolesTable, templates: t
     if not process.phases:
         fail("has no phases")
     template_keys = {t.key for t in templates}
-    meeting_kinds = {m.kind for m in process.meeting_rules}
-    form_keys: set[str] = set()
+    forms = _validate_forms(process, template_keys, fail)
+    document_kinds = set()
+    for kind in process.document_kinds:
+        if not KEY_PATTERN.match(kind.key) or kind.key in document_kinds or not kind.title.strip():
+            fail(f"document kind '{kind.key}' is invalid, untitled or declared twice")
+        document_kinds.add(kind.key)
+    seen: set[str] = set()
+    phase_keys: set[str] = set()
+    for phase in process.phases:
+        if not KEY_PATTERN.match(phase.key) or phase.key in phase_keys or not phase.steps:
+            fail(f"phase '{phase.key}' is invalid, declared twice or has no steps")
+        phase_keys.add(phase.key)
+        for step in phase.steps:
+            if not KEY_PATTERN.match(step.key) or step.key in seen:
+                fail(f"step key '{step.key}' is invalid or declared twice")
+            seen.add(step.key)
+    meeting_kinds = set()
+    for rule in process.meeting_rules:
+        if not KEY_PATTERN.match(rule.kind) or rule.kind in meeting_kinds:
+            fail(f"meeting kind '{rule.kind}' is invalid or declared twice")
+        if rule.per_year_min is not None and rule.from_step not in seen:
+            fail(f"meeting kind '{rule.kind}' has a yearly minimum but no known step it applies from")
+        meeting_kinds.add(rule.kind)
+    for step in process.steps():
+        _validate_step(process, step, roles, template_keys, forms, document_kinds, meeting_kinds, seen, fail)
+    _check_no_cycles(process, fail)
+    for step in process.steps():
+        for outcome in step.outcomes:
+            if outcome.kind == "restart" and step.key not in process.steps_from(outcome.restart_at or step.key) - {outcome.restart_at}:
+                fail(f"step '{step.key}' outcome '{outcome.key}' restarts at '{outcome.restart_at}', "
+                     "which does not come before it")
+
+
+def _validate_forms(process: ProcessDefinition, template_keys: set[str], fail) -> dict[str, FormDefinition]:
+    forms: dict[str, FormDefinition] = {}
     for form in process.forms:
-        if not KEY_PATTERN.match(form.key) or form.key in form_keys:
+        if not KEY_PATTERN.match(form.key) or form.key in forms:
             fail(f"form key '{form.key}' is invalid or declared twice")
-        form_keys.add(form.key)
+        forms[form.key] = form
         if form.template is not None and form.template not in template_keys:
             fail(f"form '{form.key}' names unknown template '{form.template}'")
+        if not form.fields:
+            fail(f"form '{form.key}' has no fields")
         field_keys = set()
         for f in form.fields:
+            if not KEY_PATTERN.match(f.key):
+                fail(f"form '{form.key}' field key '{f.key}' must be lower-case letters, digits and underscores")
             if f.kind not in FIELD_KINDS:
                 fail(f"form '{form.key}' field '{f.key}' has unknown kind '{f.kind}' (known: {', '.join(FIELD_KINDS)})")
             if f.key in field_keys:
                 fail(f"form '{form.key}' declares field '{f.key}' twice")
             if f.kind == "choice" and not f.choices:
                 fail(f"form '{form.key}' field '{f.key}' is a choice without choices")
+            if f.motivation_when is not None and f.kind != "yesno":
+                fail(f"form '{form.key}' field '{f.key}' asks for a motivation but is not a yes/no question")
             field_keys.add(f.key)
-    seen: set[str] = set()
-    for phase in process.phases:
-        for step in phase.steps:
-            if not KEY_PATTERN.match(step.key) or step.key in seen:
-                fail(f"step key '{step.key}' is invalid or declared twice")
-            seen.add(step.key)
-    for phase in process.phases:
-        for step in phase.steps:
-            what = f"step '{step.key}'"
-            if not step.owner_roles:
-                fail(f"{what} has no owner role")
-            for role in step.owner_roles:
-                if roles.get(role) is None:
-                    fail(f"{what} names owner role '{role}', which is not in the roles table")
-            for before in step.after:
-                if before not in seen:
-                    fail(f"{what} comes after unknown step '{before}'")
-            for template in step.templates:
-                if template not in template_keys:
-                    fail(f"{what} names unknown template '{template}'")
-            if step.form is not None and step.form not in form_keys:
-                fail(f"{what} names unknown form '{step.form}'")
-            if not step.outcomes:
-                fail(f"{what} has no outcomes")
-            for outcome in step.outcomes:
-                if outcome.kind not in OUTCOME_KINDS:
-                    fail(f"{what} outcome '{outcome.key}' has unknown kind '{outcome.kind}'")
-                if outcome.kind == "redirect" and outcome.redirect_to not in REDIRECTS:
-                    fail(f"{what} outcome '{outcome.key}' redirects to unknown form of support '{outcome.redirect_to}'")
-            for req in step.requires:
-                if req.kind not in REQUIREMENT_KINDS:
-                    fail(f"{what} has a requirement of unknown kind '{req.kind}'")
-                if req.kind == "form" and req.ref not in form_keys:
-                    fail(f"{what} requires unknown form '{req.ref}'")
-                if req.kind == "decision" and req.ref not in seen:
-                    fail(f"{what} requires a decision in unknown step '{req.ref}'")
-                if req.kind == "meetings" and req.ref not in meeting_kinds:
-                    fail(f"{what} requires meetings of unknown kind '{req.ref}'")
-                if not req.message.strip():
-                    fail(f"{what} has a requirement without a message")
-            deadline = step.deadline
-            if isinstance(deadline, (After, Before)) and deadline.anchor not in ANCHORS:
-                fail(f"{what} has a deadline from unknown date '{deadline.anchor}'")
-            if isinstance(deadline, QuarterEachYear) and deadline.quarter not in (1, 2, 3, 4):
-                fail(f"{what} has a deadline in quarter {deadline.quarter}")
-            if isinstance(deadline, QuartersOfFinalYear) and not set(deadline.quarters) <= {1, 2, 3, 4}:
-                fail(f"{what} has a deadline in quarters {deadline.quarters}")
-    _check_no_cycles(process, fail)
+    return forms
+
+
+def _validate_step(process, step, roles, template_keys, forms, document_kinds, meeting_kinds, seen, fail) -> None:
+    what = f"step '{step.key}'"
+    if not step.owner_roles:
+        fail(f"{what} has no owner role")
+    for role in step.owner_roles:
+        if roles.get(role) is None:
+            fail(f"{what} names owner role '{role}', which is not in the roles table")
+    for before in step.after:
+        if before not in seen:
+            fail(f"{what} comes after unknown step '{before}'")
+    for template in step.templates:
+        if template not in template_keys:
+            fail(f"{what} names unknown template '{template}'")
+    if step.form is not None and step.form not in forms:
+        fail(f"{what} names unknown form '{step.form}'")
+    if step.sets_status is not None and step.sets_status not in STEP_STATUSES:
+        fail(f"{what} sets unknown status '{step.sets_status}' (known: {', '.join(STEP_STATUSES)})")
+    deadline = step.deadline
+    if isinstance(deadline, (After, Before)) and deadline.anchor not in ANCHORS:
+        fail(f"{what} has a deadline from unknown date '{deadline.anchor}'")
+    if isinstance(deadline, QuarterEachYear) and deadline.quarter not in (1, 2, 3, 4):
+        fail(f"{what} has a deadline in quarter {deadline.quarter}")
+    if isinstance(deadline, QuartersOfFinalYear) and (not deadline.quarters or not set(deadline.quarters) <= {1, 2, 3, 4}):
+        fail(f"{what} has a deadline in quarters {deadline.quarters}")
+    if step.recurring and not isinstance(step.deadline, RECURRING_DEADLINES):
+        fail(f"{what} is recurring but its deadline does not recur (use QuarterEachYear or EachYear)")
+    if step.recurring and (step.form is not None or any(r.kind == "form" for r in step.requires)):
+        fail(f"{what} is recurring and cannot have a form (a form is filled once per partnership)")
+    if not step.recurring and isinstance(step.deadline, RECURRING_DEADLINES):
+        fail(f"{what} has a recurring deadline but is not marked recurring")
+    if not step.outcomes:
+        fail(f"{what} has no outcomes")
+    outcome_keys = set()
+    for outcome in step.outcomes:
+        if not KEY_PATTERN.match(outcome.key) or outcome.key in outcome_keys:
+            fail(f"{what} outcome key '{outcome.key}' is invalid or declared twice")
+        outcome_keys.add(outcome.key)
+        if outcome.kind not in OUTCOME_KINDS:
+            fail(f"{what} outcome '{outcome.key}' has unknown kind '{outcome.kind}'")
+        if outcome.kind == "redirect" and outcome.redirect_to not in REDIRECTS:
+            fail(f"{what} outcome '{outcome.key}' redirects to unknown form of support '{outcome.redirect_to}'")
+        if outcome.kind == "restart" and outcome.restart_at not in seen:
+            fail(f"{what} outcome '{outcome.key}' restarts at unknown step '{outcome.restart_at}'")
+        if step.recurring and outcome.kind == "restart":
+            fail(f"{what} is recurring and cannot restart the process")
+        for cond in outcome.when:
+            form = forms.get(cond.form)
+            field_def = next((f for f in form.fields if f.key == cond.field), None) if form else None
+            if field_def is None:
+                fail(f"{what} outcome '{outcome.key}' depends on unknown field '{cond.form}.{cond.field}'")
+            allowed = {YES, NO} if field_def.kind == "yesno" else {k for k, _ in field_def.choices}
+            if field_def.kind not in ("yesno", "choice") or cond.equals not in allowed:
+                fail(f"{what} outcome '{outcome.key}' compares '{cond.form}.{cond.field}' with '{cond.equals}', "
+                     f"which it can never hold")
+            if not cond.message.strip():
+                fail(f"{what} outcome '{outcome.key}' has a condition without a message")
+    if not any(o.kind in ("continue", "end") for o in step.outcomes):
+        fail(f"{what} has no outcome that lets the process go on or end as planned")
+    for req in step.requires:
+        if req.kind not in REQUIREMENT_KINDS:
+            fail(f"{what} has a requirement of unknown kind '{req.kind}'")
+        if req.kind == "field" and req.ref not in CASE_FIELDS:
+            fail(f"{what} requires unknown case field '{req.ref}' (known: {', '.join(CASE_FIELDS)})")
+        if req.kind == "form" and req.ref not in forms:
+            fail(f"{what} requires unknown form '{req.ref}'")
+        if req.kind == "document" and req.ref not in document_kinds:
+            fail(f"{what} requires a document of undeclared kind '{req.ref}'")
+        if req.kind == "decision" and req.ref not in seen:
+            fail(f"{what} requires a decision in unknown step '{req.ref}'")
+        if req.kind == "meetings" and req.ref not in meeting_kinds:
+            fail(f"{what} requires meetings of unknown kind '{req.ref}'")
+        if req.minimum < 1:
+            fail(f"{what} has a requirement with a minimum below one")
+        if not req.message.strip():
+            fail(f"{what} has a requirement without a message")
+    if step.short_agreement_months is not None and step.short_agreement_months < 1:
+        fail(f"{what} has a short-agreement limit below one month")
 
 
 def _check_no_cycles(process: ProcessDefinition, fail) -> None:

@@ -95,7 +95,7 @@ def test_a_valid_process_passes():
         ({"after": ("missing",)}, "unknown step 'missing'"),
         ({"templates": ("missing",)}, "unknown template 'missing'"),
         ({"form": "missing"}, "unknown form 'missing'"),
-        ({"outcomes": (Outcome("x", "X", "redirect", "nowhere"),)}, "unknown form of support"),
+        ({"outcomes": (Outcome("fortsatt", "Gå vidare"), Outcome("annat", "X", "redirect", "nowhere"))}, "unknown form of support"),
         ({"requires": (Requirement("meetings", "styrgrupp", "Saknas."),)}, "unknown kind 'styrgrupp'"),
         ({"requires": (Requirement("decision", "overvagande", ""),)}, "without a message"),
         ({"deadline": QuarterEachYear(5)}, "quarter 5"),

@@ -1,14 +1,19 @@
 """Järva's IOP process (seed 002, DOMAIN.md JV-01 to JV-22) as data.
 
 Four parts: Inleda, Genomföra, Följa upp/utvärdera/slutrapportera, Avsluta.
-The same process applies whatever the initiative's origin (JV-01).
+The same process applies whatever the initiative's origin (JV-01): the origin
+is recorded in the initiative form, and no step depends on it.
 """
 
 from __future__ import annotations
 
 from core.process import (
+    NO,
+    YES,
     After,
     Before,
+    Condition,
+    DocumentKind,
     FormDefinition,
     FormField,
     MeetingRule,
@@ -23,7 +28,31 @@ from core.process import (
 
 CODE = "jarva"
 
-YES_NO_REASON = {"motivation_when": False}
+
+def _yes_no(key: str, label: str) -> FormField:
+    """A yes/no question whose 'nej' must be motivated."""
+    return FormField(key, label, "yesno", motivation_when=False)
+
+
+def _must_be_yes(form: str, field: str, message: str) -> Condition:
+    return Condition(form, field, YES, message)
+
+
+INITIATIV = FormDefinition(
+    key="initiativ",
+    title="Initiativet",
+    rule_ids=("JV-01", "JV-03"),
+    fields=(
+        FormField("ursprung", "Varifrån kommer initiativet?", "choice", choices=(
+            ("civilsamhallet", "Från civilsamhället (intresseanmälan eller förslag)"),
+            ("forvaltningen", "Från en tjänsteperson eller verksamhet i förvaltningen"),
+            ("namnden", "Från stadsdelsnämnden"),
+        )),
+        FormField("verksamhetside", "Vilken verksamhetsidé föreslås?", "text"),
+        FormField("karnverksamhet", "Vilken kärnverksamhet berörs?", "text",
+                  hint="Stabsenheten bjuder in en företrädare för den till det första mötet."),
+    ),
+)
 
 CHECKLISTA = FormDefinition(
     key="checklista_overvagande",
@@ -31,20 +60,22 @@ CHECKLISTA = FormDefinition(
     template="checklista_overvagande",
     rule_ids=("JV-06", "JV-21", "JV-22", "GEN-02", "GEN-03"),
     fields=(
-        FormField("ansvarsomrade", "Knyter verksamheten an till något av nämndens ansvarsområden?", "yesno", **YES_NO_REASON),
-        FormField("oppen_for_alla", "Är verksamheten öppen och tillgänglig för alla i målgruppen?", "yesno", **YES_NO_REASON),
-        FormField("tydlig_samverkan", "Behövs en tydlig samverkan mellan parterna?", "yesno", **YES_NO_REASON),
-        FormField("ingen_fardig_losning", "Saknas en färdig lösning eller tjänst som går att köpa?", "yesno", **YES_NO_REASON),
-        FormField("langsiktig", "Kan båda parter bära ett långsiktigt samarbete?", "yesno", **YES_NO_REASON),
-        FormField("kostnadseffektiv", "Är verksamheten kostnadseffektiv och hushåller den med offentliga medel?", "yesno", **YES_NO_REASON),
-        FormField("lokalt_perspektiv", "Har samhällsutmaningen ett lokalt perspektiv?", "yesno", **YES_NO_REASON),
-        FormField("verifierbar", "Går samhällsutmaningen att belägga med statistik eller undersökningar?", "yesno", **YES_NO_REASON),
-        FormField("bada_bidrar", "Bidrar båda parter med resurser?", "yesno", **YES_NO_REASON),
-        FormField(
-            "bedomning", "Stabsenhetens bedömning", "choice",
-            choices=(("iop", "IOP är möjligt och lämpligt"), ("annan_form", "Ett annat stöd passar bättre"), ("nej", "IOP är inte möjligt")),
-        ),
-        FormField("motivering", "Motivering", "text"),
+        _yes_no("ansvarsomrade", "Har verksamheten en tydlig koppling till något av nämndens ansvarsområden?"),
+        _yes_no("oppen_for_alla", "Är verksamheten öppen och tillgänglig för alla i målgruppen?"),
+        _yes_no("tydlig_samverkan", "Fyller partnerskapet ett behov av tydlig samverkan mellan nämnden och den idéburna parten?"),
+        _yes_no("ingen_fardig_losning", "Saknas färdiga lösningar eller tjänster som kan köpas?"),
+        _yes_no("langsiktig", "Har båda parter förutsättningar och resurser för ett långsiktigt samarbete?"),
+        _yes_no("kostnadseffektiv", "Kan verksamheten bedrivas kostnadseffektivt och med varsam hantering av offentliga medel?"),
+        _yes_no("lokalt_perspektiv", "Har samhällsutmaningen ett lokalt perspektiv i stadsdelsområdet?"),
+        _yes_no("verifierbar", "Går samhällsutmaningen att belägga med statistik eller undersökningar?"),
+        _yes_no("koppling_till_mal", "Har samhällsutmaningen koppling till nämndens ansvarsområden och mål?"),
+        _yes_no("bada_bidrar", "Bidrar båda parter med resurser?"),
+        FormField("bedomning", "Stabsenhetens övervägande", "choice", choices=(
+            ("iop", "IOP är möjligt och lämpligt"),
+            ("annan_form", "En annan samarbetsform eller ett annat stöd passar bättre"),
+            ("nej", "IOP är inte möjligt"),
+        )),
+        FormField("motivering", "Motivering till övervägandet", "text"),
     ),
 )
 
@@ -53,13 +84,53 @@ GRANSKNING = FormDefinition(
     title="Granskning av den idéburna parten och partnerskapet",
     rule_ids=("JV-07", "GEN-04"),
     fields=(
-        FormField("ideburen", "Är parten idéburen?", "yesno", **YES_NO_REASON),
-        FormField("vardegrund", "Delar parten stadens värdegrund?", "yesno", **YES_NO_REASON),
-        FormField("kommunallagen", "Är partnerskapet förenligt med kommunallagen?", "yesno", **YES_NO_REASON),
-        FormField("upphandling", "Är det klarlagt att upphandlingsreglerna inte är tillämpliga?", "yesno", **YES_NO_REASON),
-        FormField("statsstod", "Är statsstödsreglerna beaktade?", "yesno", **YES_NO_REASON),
-        FormField("juridik_datum", "Datum för avstämning med stadens juridiska enhet", "date"),
-        FormField("aterkoppling", "Återkoppling till organisationen", "text"),
+        _yes_no("ideburen", "Är parten en idéburen aktör?"),
+        _yes_no("vardegrund", "Delar parten stadens värdegrund?"),
+        _yes_no("kommunallagen", "Är partnerskapet förenligt med kommunallagen?"),
+        _yes_no("upphandling", "Är partnerskapet förenligt med upphandlingsreglerna?"),
+        _yes_no("statsstod", "Är partnerskapet förenligt med EU:s statsstödsregler?"),
+        FormField("juridik_datum", "Datum för avstämning med juridiska enheten på stadsledningskontoret", "date"),
+        FormField("aterkoppling", "Återkoppling till den idéburna parten", "text"),
+    ),
+)
+
+STALLNINGSTAGANDE = FormDefinition(
+    key="stallningstagande",
+    title="Ställningstagande att teckna överenskommelse",
+    rule_ids=("JV-10",),
+    fields=(
+        _yes_no("ideburen_part_staller_sig_bakom", "Har den idéburna partens behöriga instans ställt sig bakom förslaget?"),
+        FormField("behorig_instans", "Vilken instans hos den idéburna parten har tagit ställning?", "text",
+                  hint="Till exempel styrelsen eller årsmötet."),
+        FormField("datum", "Datum för den idéburna partens ställningstagande", "date"),
+    ),
+)
+
+GRUPPER = FormDefinition(
+    key="grupper",
+    title="IOP-koordinator, styrgrupp och arbetsgrupp",
+    rule_ids=("JV-12", "JV-13"),
+    fields=(
+        FormField("koordinator", "IOP-koordinator (utredare eller verksamhetscontroller)", "text"),
+        FormField("styrgrupp", "Styrgruppens ledamöter", "text",
+                  hint="Avdelningschef eller enhetschef från kärnverksamheten och en företrädare med beslutsmandat för den idéburna parten."),
+        FormField("arbetsgrupp", "Arbetsgruppens ledamöter", "text",
+                  hint="Enhetschef eller biträdande enhetschef, en företrädare för den idéburna parten och IOP-koordinatorn."),
+    ),
+)
+
+OMFORHANDLING = FormDefinition(
+    key="omforhandling",
+    title="Ställningstagande till omförhandling",
+    rule_ids=("JV-18", "JV-19"),
+    fields=(
+        FormField("utmaningen_kvarstar", "Kvarstår samhällsutmaningen?", "yesno"),
+        FormField("samverkan_fruktsam", "Har samverkan mellan förvaltningen och den idéburna parten varit fruktsam?", "yesno"),
+        FormField("resurser_finns", "Har den idéburna parten fortsatt förutsättningar och resurser att samverka?", "yesno"),
+        FormField("vasentliga_forandringar", "Innebär en omförhandling väsentliga förändringar av verksamheten och innehållet?",
+                  "yesno"),
+        FormField("partens_stallningstagande", "Den idéburna partens ställningstagande (styrelseordförande eller motsvarande)",
+                  "text"),
     ),
 )
 
@@ -72,95 +143,179 @@ OTHER_SUPPORT = (
 CONTINUE = Outcome("fortsatt", "Gå vidare")
 
 ORGANISATION_DOCUMENTS = (
-    ("arsmotesprotokoll", "Protokoll från senaste årsmötet saknas."),
-    ("verksamhetsberattelse", "Senaste verksamhetsberättelsen saknas."),
-    ("resultat_och_balansrakning", "Senaste resultat- och balansräkningen saknas."),
-    ("revisionsberattelse", "Senaste revisionsberättelsen saknas."),
-    ("verksamhetsplan", "Senaste verksamhetsplanen saknas."),
+    DocumentKind("arsmotesprotokoll", "Protokoll från senaste årsmötet"),
+    DocumentKind("verksamhetsberattelse", "Senaste verksamhetsberättelsen"),
+    DocumentKind("resultat_och_balansrakning", "Senaste resultat- och balansräkningen"),
+    DocumentKind("revisionsberattelse", "Senaste revisionsberättelsen"),
+    DocumentKind("verksamhetsplan", "Senaste verksamhetsplanen"),
+)
+DOCUMENT_KINDS = (
+    *ORGANISATION_DOCUMENTS,
+    DocumentKind("overenskommelse_forslag", "Förslag till överenskommelse"),
+    DocumentKind("budget", "Budget"),
+    DocumentKind("tjansteutlatande", "Tjänsteutlåtande till nämnden"),
+    DocumentKind("overenskommelse_signerad", "Undertecknad överenskommelse"),
+    DocumentKind("uppfoljning", "Underlag för årlig uppföljning (ekonomisk redovisning och redovisning av verksamhet)"),
+    DocumentKind("utvardering", "Utvärdering"),
+    DocumentKind("slutrapport", "Slutrapport"),
+)
+
+_FULL_CHECK = tuple(
+    _must_be_yes("granskning", key, f"Granskningen visar inte att {what}.")
+    for key, what in (
+        ("ideburen", "parten är en idéburen aktör"),
+        ("vardegrund", "parten delar stadens värdegrund"),
+        ("kommunallagen", "partnerskapet är förenligt med kommunallagen"),
+        ("upphandling", "partnerskapet är förenligt med upphandlingsreglerna"),
+        ("statsstod", "partnerskapet är förenligt med statsstödsreglerna"),
+    )
+)
+_RENEGOTIATION_GROUNDS = (
+    _must_be_yes("omforhandling", "utmaningen_kvarstar", "Omförhandling förutsätter att samhällsutmaningen kvarstår."),
+    _must_be_yes("omforhandling", "samverkan_fruktsam", "Omförhandling förutsätter att samverkan har varit fruktsam."),
+    _must_be_yes("omforhandling", "resurser_finns",
+                 "Omförhandling förutsätter att den idéburna parten har fortsatta förutsättningar och resurser."),
 )
 
 INLEDA = Phase("inleda", "Inleda", (
-    Step("initiativ", "Registrera initiativet", ("handlaggare", "stabsenhet"),
-         requires=(Requirement("field", "samhallsutmaning", "Beskriv samhällsutmaningen."),),
+    Step("initiativ", "Ta emot initiativet", ("handlaggare", "stabsenhet"), form="initiativ",
+         requires=(Requirement("field", "samhallsutmaning", "Beskriv samhällsutmaningen."),
+                   Requirement("form", "initiativ", "Fyll i uppgifterna om initiativet.")),
          rule_ids=("JV-01", "JV-03"),
-         description="Initiativet kan komma från civilsamhället, från en tjänsteperson eller enhet, eller från nämnden. "
-                     "Det anmäls till stabsenheten."),
+         description="Initiativet kan komma från civilsamhället, från en tjänsteperson eller verksamhet, eller från "
+                     "nämnden. Oavsett varifrån det kommer anmäls det till stabsenheten och går igenom samma process."),
     Step("forsta_mote", "Första möte med den idéburna parten", ("stabsenhet",), after=("initiativ",),
-         deadline=After("initiative", weeks=4),
+         deadline=After("initiative", weeks=4), sets_status="beredning",
          requires=(
              Requirement("field", "organisation", "Ange vilken organisation initiativet gäller (namn och organisationsnummer)."),
-             *(Requirement("document", kind, message) for kind, message in ORGANISATION_DOCUMENTS),
+             *(Requirement("document", kind.key, f"{kind.title} saknas.") for kind in ORGANISATION_DOCUMENTS),
              Requirement("meetings", "forsta_mote", "Det första mötet är inte registrerat."),
          ),
          rule_ids=("JV-04", "JV-05"),
-         description="Stabsenheten kallar organisationen och en företrädare för den berörda kärnverksamheten."),
+         description="Stabsenheten kallar den idéburna parten och en företrädare för den berörda kärnverksamheten. "
+                     "Parten tar med sina handlingar till mötet."),
     Step("overvagande", "Övervägande", ("stabsenhet",), after=("forsta_mote",), form="checklista_overvagande",
-         templates=("checklista_overvagande",), outcomes=(CONTINUE, *OTHER_SUPPORT, STOP),
+         templates=("checklista_overvagande",),
+         outcomes=(
+             Outcome("fortsatt", "Lämna övervägandet till stadsdelsdirektören", when=(
+                 Condition("checklista_overvagande", "bedomning", "iop",
+                           "Checklistans övervägande är inte att IOP är möjligt och lämpligt."),)),
+             *OTHER_SUPPORT, STOP,
+         ),
          requires=(Requirement("form", "checklista_overvagande", "Fyll i checklistan inför övervägandet."),),
-         rule_ids=("JV-06",)),
+         rule_ids=("JV-06", "JV-21", "JV-22"),
+         description="Mötet ska leda till ett övervägande om IOP är möjligt och lämpligt, eller om en annan "
+                     "samarbetsform eller ett annat stöd är att föredra."),
     Step("direktorens_bedomning", "Stadsdelsdirektörens bedömning", ("stadsdelsdirektor",), after=("overvagande",),
-         outcomes=(CONTINUE, STOP),
-         requires=(Requirement("decision", "overvagande", "Övervägandet är inte klart."),),
+         outcomes=(Outcome("fortsatt", "Initiativet går vidare i processen", needs_reason=True), STOP),
          rule_ids=("JV-06",),
-         description="Bedömningen dokumenteras och diarieförs; organisationen får återkoppling med skälen."),
+         description="Stadsdelsdirektören bedömer om initiativet kan gå vidare. Bedömningen dokumenteras och "
+                     "diarieförs, och den idéburna parten får återkoppling med motiveringen."),
     Step("granskning", "Granskning av parten och partnerskapet", ("stabsenhet",), after=("direktorens_bedomning",),
-         form="granskning", outcomes=(CONTINUE, STOP),
+         form="granskning", outcomes=(Outcome("fortsatt", "Granskningen är godkänd", when=_FULL_CHECK), STOP),
          requires=(Requirement("form", "granskning", "Fyll i granskningen."),),
-         rule_ids=("JV-07",)),
+         rule_ids=("JV-07",),
+         description="Stabsenheten granskar med stöd av juridiska enheten att parten är idéburen, delar stadens "
+                     "värdegrund och att partnerskapet är förenligt med gällande rätt. Resultatet återkopplas."),
     Step("idemoten", "Idémöten", ("stabsenhet",), after=("granskning",), templates=("overenskommelse",),
-         outcomes=(CONTINUE, STOP),
+         outcomes=(Outcome("fortsatt", "Samsyn är nådd"), STOP),
          requires=(Requirement("meetings", "idemote", "Minst två idémöten behövs innan förslaget är klart.", minimum=2),),
-         rule_ids=("JV-08",)),
-    Step("forslag", "Förslag till överenskommelse", ("stabsenhet",), after=("idemoten",), templates=("overenskommelse", "budget"),
+         rule_ids=("JV-08",),
+         description="Normalt två till tre idémöten där parterna jämbördigt formulerar innehåll, mål, "
+                     "tillvägagångssätt, metoder, tidsram och finansiering. I vissa fall hålls ett eller två till."),
+    Step("forslag", "Förslag till överenskommelse", ("stabsenhet",), after=("idemoten",),
+         templates=("overenskommelse", "budget"), short_agreement_months=12,
          requires=(
              Requirement("field", "goals", "Ange målen för partnerskapet."),
              Requirement("field", "period_start", "Ange startdatum för överenskommelsen."),
              Requirement("field", "period_end", "Ange slutdatum för överenskommelsen."),
+             Requirement("contributions", "", "Ange vad båda parter bidrar med."),
              Requirement("document", "overenskommelse_forslag", "Förslaget till överenskommelse saknas."),
          ),
-         rule_ids=("JV-08", "JV-09", "JV-14", "GEN-06", "GEN-07")),
-    Step("stallningstagande", "Ställningstagande", ("avdelningschef",), after=("forslag",), outcomes=(CONTINUE, STOP),
+         rule_ids=("JV-08", "JV-09", "GEN-06", "GEN-07"),
+         description="Stabsenheten skriver förslaget tillsammans med den idéburna parten och kärnverksamheten. "
+                     "Överenskommelser ska vara långsiktiga; ettåriga ingås bara undantagsvis."),
+    Step("stallningstagande", "Ställningstagande att teckna överenskommelse", ("avdelningschef",), after=("forslag",),
+         form="stallningstagande", sets_status="beslut",
+         outcomes=(Outcome("fortsatt", "Initiera ett ärende till nämnden", when=(
+             _must_be_yes("stallningstagande", "ideburen_part_staller_sig_bakom",
+                          "Den idéburna partens behöriga instans har inte ställt sig bakom förslaget."),)), STOP),
+         requires=(Requirement("form", "stallningstagande", "Fyll i den idéburna partens ställningstagande."),),
          rule_ids=("JV-10",),
-         description="Förslaget går till avdelningschefen och organisationens behöriga organ."),
-    Step("namndbeslut", "Nämndens beslut", ("stadsdelsnamnd",), after=("stallningstagande",), outcomes=(CONTINUE, STOP),
+         description="Förslaget går till avdelningschefen och den idéburna partens behöriga instans. Avdelningschefen "
+                     "för administrativa avdelningen och stadsdelsdirektören initierar ett ärende till nämnden."),
+    Step("namndbeslut", "Nämndens beslut", ("stadsdelsnamnd",), after=("stallningstagande",),
+         outcomes=(Outcome("fortsatt", "Stadsdelsdirektören får i uppdrag att teckna överenskommelsen"),
+                   Outcome("avslag", "Nämnden avslår förslaget", "stop", needs_reason=True)),
          requires=(Requirement("document", "tjansteutlatande", "Tjänsteutlåtandet till nämnden saknas."),),
          rule_ids=("JV-11",),
-         description="Nämnden ger stadsdelsdirektören mandat att teckna överenskommelsen."),
+         description="Staben förbereder ett tjänsteutlåtande. Nämnden beslutar att ge stadsdelsdirektören i uppdrag "
+                     "att teckna överenskommelsen."),
     Step("undertecknande", "Överenskommelsen undertecknas", ("stadsdelsdirektor",), after=("namndbeslut",),
+         sets_status="pagaende",
          requires=(Requirement("document", "overenskommelse_signerad", "Den undertecknade överenskommelsen saknas."),),
-         rule_ids=("JV-11",)),
+         rule_ids=("JV-11",),
+         description="Båda parter undertecknar. Överenskommelsen träder i kraft det datum som är beslutat som start."),
 ))
 
 GENOMFORA = Phase("genomfora", "Genomföra", (
-    Step("utse_koordinator", "Utse IOP-koordinator och grupper", ("avdelningschef",), after=("undertecknande",),
-         rule_ids=("JV-12", "JV-13")),
-    Step("moten", "Styrgrupps- och arbetsgruppsmöten", ("iop_koordinator", "stabsenhet"), after=("utse_koordinator",),
-         recurring=True, rule_ids=("JV-12", "JV-15"),
-         requires=(Requirement("meetings", "styrgrupp", "Styrgruppen ska mötas minst tre gånger per år.", minimum=3),
-                   Requirement("meetings", "arbetsgrupp", "Arbetsgruppen ska mötas minst fyra gånger per år.", minimum=4))),
+    Step("utse_koordinator", "Utse IOP-koordinator, styrgrupp och arbetsgrupp", ("avdelningschef",),
+         after=("undertecknande",), form="grupper", deadline=After("agreement_start"),
+         templates=("budget", "ekonomisk_redovisning"),
+         requires=(Requirement("form", "grupper", "Ange IOP-koordinator, styrgrupp och arbetsgrupp."),),
+         rule_ids=("JV-12", "JV-13", "JV-14"),
+         description="Förvaltningen utser en IOP-koordinator för varje pågående partnerskap. Styrgruppen ska mötas "
+                     "minst tre gånger per år och arbetsgruppen minst fyra. Alla möten och justeringar dokumenteras, "
+                     "diarieförs och delas med båda parter."),
 ))
 
 FOLJA_UPP = Phase("folja_upp", "Följa upp, utvärdera och slutrapportera", (
-    Step("uppfoljning", "Årlig uppföljning", ("iop_koordinator", "stabsenhet"), after=("undertecknande",),
+    Step("uppfoljning", "Årlig uppföljning", ("stadsdelsnamnd",), after=("undertecknande",),
          deadline=QuarterEachYear(4), recurring=True, templates=("ekonomisk_redovisning",),
-         requires=(Requirement("document", "uppfoljning", "Underlaget för uppföljningen saknas."),),
-         rule_ids=("JV-16",)),
+         outcomes=(Outcome("godkand", "Nämnden godkänner uppföljningen"),),
+         requires=(Requirement("document", "uppfoljning", "Årets underlag för uppföljningen saknas."),
+                   Requirement("document", "tjansteutlatande", "Tjänsteutlåtandet om uppföljningen saknas.")),
+         rule_ids=("JV-16",),
+         description="Minst en gång per år, under kvartal fyra: en skriftlig beskrivning av arbetet mot målen, "
+                     "statistik enligt överenskommelsen och resultat- och balansräkning med redovisning av hur "
+                     "IOP-medlen har använts. Koordinatorn tar fram underlaget, stabsenheten skriver ärendet och "
+                     "nämnden godkänner."),
     Step("utvardering", "Utvärdering under det sista året", ("iop_koordinator", "stabsenhet"), after=("undertecknande",),
          deadline=QuartersOfFinalYear((1, 2)), templates=("utvardering",),
          requires=(Requirement("document", "utvardering", "Utvärderingen saknas."),),
-         rule_ids=("JV-17",)),
-    Step("slutrapport", "Slutrapport och ställningstagande", ("stabsenhet", "stadsdelsdirektor"), after=("utvardering",),
-         deadline=Before("agreement_end", months=3), templates=("slutrapport",),
-         outcomes=(Outcome("avsluta", "Avsluta när överenskommelsen löper ut"),
-                   Outcome("omforhandla", "Omförhandla", needs_reason=True)),
-         requires=(Requirement("document", "slutrapport", "Slutrapporten saknas."),),
-         rule_ids=("JV-18", "JV-19")),
+         rule_ids=("JV-17",),
+         description="Båda parter utvärderar hur verksamheten genomförts, hur väl målen nåtts, om båda bidragit "
+                     "enligt överenskommelsen, kostnadseffektiviteten och vad var och en har lärt sig."),
+    Step("slutrapport", "Slutrapport och ställningstagande till omförhandling", ("stadsdelsdirektor",),
+         after=("utvardering",), deadline=Before("agreement_end", months=3), templates=("slutrapport",),
+         form="omforhandling",
+         outcomes=(
+             Outcome("avsluta", "Avsluta när överenskommelsen löper ut"),
+             Outcome("omforhandla", "Omförhandla med väsentliga förändringar (nya idémöten)", "restart",
+                     restart_at="idemoten", needs_reason=True, when=(
+                         *_RENEGOTIATION_GROUNDS,
+                         _must_be_yes("omforhandling", "vasentliga_forandringar",
+                                      "Utan väsentliga förändringar behövs inga nya idémöten."))),
+             Outcome("revidera", "Omförhandla utan väsentliga förändringar (ny eller reviderad överenskommelse)",
+                     "restart", restart_at="forslag", needs_reason=True, when=(
+                         *_RENEGOTIATION_GROUNDS,
+                         Condition("omforhandling", "vasentliga_forandringar", NO,
+                                   "Väsentliga förändringar kräver nya idémöten."))),
+         ),
+         requires=(Requirement("document", "slutrapport", "Slutrapporten saknas."),
+                   Requirement("form", "omforhandling", "Fyll i ställningstagandet till omförhandling.")),
+         rule_ids=("JV-18", "JV-19"),
+         description="Slutrapporten omfattar hela perioden och tidigare uppföljningar. Den och ställningstagandet "
+                     "anmäls till nämnden senast tre månader före överenskommelsens slut, så att parten inte får "
+                     "glapp i finansiering eller personal vid en omförhandling."),
 ))
 
 AVSLUTA = Phase("avsluta", "Avsluta", (
-    Step("avslut", "Partnerskapet avslutas", ("stadsdelsdirektor",), after=("slutrapport",),
-         deadline=After("agreement_end"), rule_ids=("JV-20",),
-         description="Partnerskapet upphör alltid när överenskommelsen löper ut, eller tidigare enligt dess villkor."),
+    Step("avslut", "Partnerskapet avslutas", ("stadsdelsdirektor",), after=("undertecknande",),
+         deadline=After("agreement_end"), outcomes=(Outcome("avsluta", "Avsluta partnerskapet", "end"),),
+         rule_ids=("JV-20",),
+         description="Partnerskapet avslutas alltid när överenskommelsen löper ut. Det kan avslutas tidigare på de "
+                     "villkor som överenskommelsen anger; skälet skrivs då i motiveringen."),
 ))
 
 PROCESS_V1 = ProcessDefinition(
@@ -168,11 +323,13 @@ PROCESS_V1 = ProcessDefinition(
     version=1,
     title="Lokala tillämpningsanvisningar för IOP i Järva stadsdelsnämnd",
     phases=(INLEDA, GENOMFORA, FOLJA_UPP, AVSLUTA),
-    forms=(CHECKLISTA, GRANSKNING),
+    forms=(INITIATIV, CHECKLISTA, GRANSKNING, STALLNINGSTAGANDE, GRUPPER, OMFORHANDLING),
+    document_kinds=DOCUMENT_KINDS,
     meeting_rules=(
         MeetingRule("forsta_mote", "Första möte", rule_ids=("JV-04",)),
         MeetingRule("idemote", "Idémöte", total_max=5, offer_stop_after=3, rule_ids=("JV-08",)),
-        MeetingRule("styrgrupp", "Styrgruppsmöte", per_year_min=3, rule_ids=("JV-12",)),
-        MeetingRule("arbetsgrupp", "Arbetsgruppsmöte", per_year_min=4, rule_ids=("JV-12",)),
+        MeetingRule("styrgrupp", "Styrgruppsmöte", per_year_min=3, from_step="undertecknande", rule_ids=("JV-12", "JV-15")),
+        MeetingRule("arbetsgrupp", "Arbetsgruppsmöte", per_year_min=4, from_step="undertecknande",
+                    rule_ids=("JV-12", "JV-15")),
     ),
 )
