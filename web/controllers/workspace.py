@@ -11,7 +11,6 @@ from litestar.response import File, Redirect, Response
 from sqlalchemy.orm import Session
 
 from core.models import PartnershipStatus
-from core.plugin_api import GENERIC_ROLES
 from core.models.partnership import CONTRIBUTION_KINDS, PARTY_ROLES
 from core.services import ConflictError, ValidationError, audit, documents, organisations, partnerships
 from core.services.partnerships import COUNTED, SORTS
@@ -166,8 +165,3 @@ class WorkspaceController(Controller):
             content_disposition_type="attachment",
             headers={"X-Content-Type-Options": "nosniff"},
         )
-
-    @get("/process", sync_to_thread=True)
-    def process(self, request: Request, access: NamedDependency[Access]) -> Response:
-        return page(request, "workspace/process.html", access=access, tenant=access.tenant, kommun=access.kommun,
-                    generic_roles=GENERIC_ROLES)
