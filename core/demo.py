@@ -6,15 +6,20 @@ Every name here is invented; no person from the source documents appears.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import PartnershipStatus, Tenant, User
+from core import clock
+from core.models import Tenant, User
 from core.orgnr import with_check_digit
-from core.registry import Registry
-from core.services import organisations, partnerships, tenants, users
+from core.process import add_months
+from core.registry import KommunEntry, Registry
+from core.services import meetings, organisations, partnerships, tenants, users
+from core.services.casework import newest_process
+from core.walkthrough import Walker
 
 PASSWORD = "demo-losen-2026"
 ADMIN_EMAIL = "admin@plattform.demo"
@@ -44,7 +49,14 @@ TOPICS = (
     ("Naturskola och friluftsliv", "Barn vistas sällan i naturen enligt enkät.", "Barn 6–12 år"),
 )
 
-STATUSES = [s.value for s in PartnershipStatus]
+# Where each demo partnership stands, in the order of TOPICS: days since the
+# initiative came in, then how far it has come: a number of completed steps,
+# "running" (agreement signed, starting ``years_ago`` years back), "ended" or
+# "stopped" (redirected to another form of support).
+STAGES = (
+    (3, 0), (40, 1), (20, 1), (60, 2), (90, 4), (120, 5), (150, 7), (200, 8),
+    (400, "running", 0), (900, "running", 2), (1800, "ended", 4), (50, "stopped"),
+)
 
 
 def _slug_email(key: str, code: str) -> str:
@@ -70,10 +82,11 @@ def is_installed(session: Session) -> bool:
     return session.scalar(select(User).where(User.email == ADMIN_EMAIL)) is not None
 
 
-def install(session: Session, registry: Registry) -> None:
+def install(session: Session, registry: Registry, documents_dir: Path) -> None:
     admin = users.create_user(session, actor=None, email=ADMIN_EMAIL, name="Plattformsadministratör (demo)",
                               password=PASSWORD, is_platform_admin=True)
     orgs = {}
+    today = clock.today()
     for code in TENANT_CODES:
         entry = registry.kommuner.get(code)
         if entry is None:
@@ -83,10 +96,12 @@ def install(session: Session, registry: Registry) -> None:
                                        decision_body=p.decision_body, parent_organisation=p.parent_organisation)
         tenants.enable_plugin(session, registry, tenant, entry.plugin, admin)
         session.flush()
+        staff: dict[str, User] = {}
         for role in entry.roles.roles:
             user = users.create_user(session, actor=admin, email=_slug_email(role.key, code),
                                      name=f"{role.title} (demo, {p.name})", password=PASSWORD)
             users.assign_role(session, actor=admin, user=user, tenant=tenant, kommun=entry, role_key=role.key)
+            staff[role.key] = user
         for key, name, form, nine, street, postal, city in ORGANISATIONS:
             org = organisations.add_organisation(session, tenant, admin, {
                 "name": name, "organisationsnummer": with_check_digit(nine), "legal_form": form,
@@ -95,24 +110,23 @@ def install(session: Session, registry: Registry) -> None:
                 "contact_email": "" if key in orgs else f"kontakt@{key}.demo",
             })
             orgs[key] = org
-        _partnerships(session, tenant, admin, list(orgs.values()))
+        walker = Walker(session, registry, entry, tenant, staff, documents_dir, today)
+        _partnerships(session, registry, entry, walker, list(orgs.values()))
     for key, name, *_ in ORGANISATIONS:
         users.create_user(session, actor=admin, email=f"kontakt@{key}.demo", name=f"Kontaktperson, {name}",
                           password=PASSWORD, organisation_id=orgs[key].id)
 
 
-def _partnerships(session: Session, tenant: Tenant, actor: User, orgs: list) -> None:
-    for i, (title, challenge, target) in enumerate(TOPICS):
-        status = STATUSES[i % len(STATUSES)]
-        start_year = 2024 + i % 3
-        partnerships.create_partnership(session, tenant, actor, {
+def _partnerships(session: Session, registry: Registry, kommun: KommunEntry, walker: Walker, orgs: list) -> None:
+    today = walker.today
+    process = newest_process(registry, kommun)
+    case_officer = next(iter(walker.users.values()))
+    for i, ((title, challenge, target), (days_ago, stage, *rest)) in enumerate(zip(TOPICS, STAGES)):
+        p = partnerships.create_partnership(session, walker.tenant, case_officer, {
             "title": title,
             "samhallsutmaning": challenge,
-            "goals": "Fler i målgruppen deltar och upplever förbättring, mätt med enkät varje år.",
             "target_group": target,
-            "period_start": date(start_year, 1, 1).isoformat() if status != "initiativ" else "",
-            "period_end": date(start_year + 3, 12, 31).isoformat() if status != "initiativ" else "",
-            "status": status,
+            "initiated_on": (today - timedelta(days=days_ago)).isoformat(),
             "organisation_id": str(orgs[i % len(orgs)].id),
             "offentlig_pengar_amount": str(150000 + 25000 * i),
             "offentlig_lokaler_amount": "120" if i % 2 else "",
@@ -120,4 +134,38 @@ def _partnerships(session: Session, tenant: Tenant, actor: User, orgs: list) -> 
             "ideburen_ideella_timmar_amount": str(400 + 50 * i),
             "ideburen_personal_amount": "800" if i % 3 == 0 else "",
             "ideburen_annat_text": "Administration och nätverk" if i % 4 == 0 else "",
-        })
+        }, process=process)
+        session.flush()
+        if stage == "stopped":
+            walker.stop(p)
+            continue
+        if isinstance(stage, int):
+            walker.advance(p, steps=stage)
+            continue
+        start = date(today.year - rest[0], 1, 1)
+        period = (start, add_months(start, 36) - timedelta(days=1))
+        if stage == "ended":
+            walker.advance(p, period=period)
+        else:
+            walker.advance(p, until_status="pagaende", period=period)
+            _hold_group_meetings(session, walker, p, start, today)
+
+
+def _hold_group_meetings(session: Session, walker: Walker, p, start: date, today: date) -> None:
+    """A running partnership's groups have met, though not always as often as
+    the rules ask: the demo shows both."""
+    view = walker.view(p)
+    user = next(iter(walker.users.values()))
+    for rule in view.process.meeting_rules:
+        if rule.per_year_min is None:
+            continue
+        day = max(start, today - timedelta(days=330))
+        for _ in range(max(rule.per_year_min - 1, 1)):
+            if day > today:
+                break
+            meetings.register_meeting(session, walker.tenant, user, p, view.progress, view.facts, {
+                "kind": rule.kind, "held_on": day.isoformat(),
+                "participants": "Företrädare för förvaltningen och den idéburna parten.",
+                "minutes": "Gruppen följde upp aktiviteterna och budgeten.",
+            }, today)
+            day += timedelta(days=90)

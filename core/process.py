@@ -329,6 +329,8 @@ class MeetingRule:
     # The per-year minimum applies from the completion of this step (the signed
     # agreement), for every calendar year of the agreement.
     from_step: str | None = None
+    # Who convenes these meetings: the yearly minimum shows among their deadlines.
+    owner_roles: tuple[str, ...] = ()
     rule_ids: tuple[str, ...] = ()
 
 
@@ -413,6 +415,9 @@ def validate_process(process: ProcessDefinition, roles: RolesTable, templates: t
             fail(f"meeting kind '{rule.kind}' is invalid or declared twice")
         if rule.per_year_min is not None and rule.from_step not in seen:
             fail(f"meeting kind '{rule.kind}' has a yearly minimum but no known step it applies from")
+        for role in rule.owner_roles:
+            if roles.get(role) is None:
+                fail(f"meeting kind '{rule.kind}' names owner role '{role}', which is not in the roles table")
         meeting_kinds.add(rule.kind)
     for step in process.steps():
         _validate_step(process, step, roles, template_keys, forms, document_kinds, meeting_kinds, seen, fail)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from itertools import count
 
 from core.models import Organisation, Partnership, Tenant, User
@@ -47,10 +48,10 @@ def organisation(db, t: Tenant, name: str | None = None) -> Organisation:
     })
 
 
-def partnership(db, t: Tenant, title: str = "Läxhjälp", **fields) -> Partnership:
-    data = {"title": title, "samhallsutmaning": "Låg måluppfyllelse", "status": "initiativ"}
+def partnership(db, t: Tenant, title: str = "Läxhjälp", process=None, **fields) -> Partnership:
+    data = {"title": title, "samhallsutmaning": "Låg måluppfyllelse", "initiated_on": date.today().isoformat()}
     data.update({k: str(v) for k, v in fields.items()})
-    return partnerships.create_partnership(db, t, None, data)
+    return partnerships.create_partnership(db, t, None, data, process=process)
 
 
 @dataclass

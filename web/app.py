@@ -27,7 +27,7 @@ from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
 from web import deps, rendering
-from web.controllers import admin, api, auth, health, organisations, portal, process_page, workspace
+from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, workspace
 
 HERE = Path(__file__).parent
 
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             auth.AuthController,
             workspace.WorkspaceController,
             process_page.ProcessPageController,
+            casework.CaseworkController,
             organisations.OrganisationController,
             admin.AdminController,
             portal.PortalController,

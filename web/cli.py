@@ -55,7 +55,7 @@ def cmd_demo(args) -> None:
     try:
         with make_sessionmaker(engine)() as session:
             if not demo.is_installed(session):
-                demo.install(session, registry)
+                demo.install(session, registry, settings.documents_dir)
                 session.commit()
             print(f"Demoinloggningar (lösenord för alla: {demo.PASSWORD}):")
             for email, tenant, role in demo.demo_logins(session, registry):

@@ -1,7 +1,10 @@
 """All models, imported here so Alembic and the session see one metadata."""
 
 from core.models.audit import AuditEvent
+from core.models.decision import Decision
 from core.models.document import Document
+from core.models.form_response import FormResponse
+from core.models.meeting import Meeting
 from core.models.organisation import ContactPerson, Organisation, TenantOrganisation
 from core.models.partnership import Contribution, Partnership, PartnershipStatus, Party
 from core.models.plugin_activation import PluginActivation
@@ -12,8 +15,11 @@ __all__ = [
     "AuditEvent",
     "ContactPerson",
     "Contribution",
+    "Decision",
     "Document",
+    "FormResponse",
     "LoginAttempt",
+    "Meeting",
     "Organisation",
     "Partnership",
     "PartnershipStatus",

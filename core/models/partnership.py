@@ -60,6 +60,15 @@ class Partnership(Base):
     target_group: Mapped[str] = mapped_column(Text, default="")
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
+    # When the initiative came in (JV-04 counts four weeks from it); it may
+    # predate the registration.
+    initiated_on: Mapped[date] = mapped_column(Date)
+    # The process this partnership runs on, kept for its whole life: a newer
+    # version of the kommun's process does not move it. NULL only for
+    # partnerships registered before the engine; they get the tenant's current
+    # process when their first step is completed.
+    process_code: Mapped[str | None] = mapped_column(String(40))
+    process_version: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=PartnershipStatus.INITIATIV.value, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -39,7 +39,10 @@ def store_document(
     title: str,
     filename: str,
     content: bytes,
+    kinds: set[str] | None = None,
 ) -> Document:
+    """``kinds``: the document kinds the partnership's process knows; the
+    upload must be one of them."""
     errors: dict[str, str] = {}
     ext = Path(filename).suffix.lower()
     if ext not in ALLOWED:
@@ -52,6 +55,8 @@ def store_document(
         errors["file"] = "Filens innehåll stämmer inte med filändelsen. Kontrollera att det är rätt fil."
     if not title.strip():
         errors["title"] = "Skriv en rubrik för dokumentet."
+    if kinds is not None and kind not in kinds:
+        errors["kind"] = "Välj vilken sorts dokument det är."
     if errors:
         raise ValidationError(errors)
     if partnership is not None and partnership.tenant_id != tenant.id:

@@ -12,10 +12,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import clock
 from core.db import utcnow
 from core.models import Contribution, Organisation, Partnership, PartnershipStatus, Party, Tenant, User
 from core.models.partnership import CONTRIBUTION_KINDS
 from core.services import ConflictError, ValidationError, audit
+from core.process import ProcessDefinition
+from core.services.casework import pin
 from core.services.organisations import get_organisation
 
 SORTS = {
@@ -43,7 +46,8 @@ class Page:
         return max(1, ceil(self.total / self.per_page))
 
 
-def _eager():
+def eager_parties():
+    """Loader options for what every partnership page shows: parties, organisations, contributions."""
     return (
         selectinload(Partnership.parties).selectinload(Party.organisation),
         selectinload(Partnership.parties).selectinload(Party.contributions),
@@ -90,14 +94,14 @@ def list_partnerships(
         .order_by(order, Partnership.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
-        .options(*_eager())
+        .options(*eager_parties())
     ).all()
     return Page(items=list(items), total=total, page=page, per_page=per_page)
 
 
 def get_partnership(session: Session, tenant: Tenant, partnership_id: int) -> Partnership | None:
     return session.scalar(
-        select(Partnership).where(Partnership.id == partnership_id, Partnership.tenant_id == tenant.id).options(*_eager())
+        select(Partnership).where(Partnership.id == partnership_id, Partnership.tenant_id == tenant.id).options(*eager_parties())
     )
 
 
@@ -140,10 +144,12 @@ def parse_form(session: Session, tenant: Tenant, data: dict[str, str]) -> dict[s
     values["period_end"] = _parse_date(data.get("period_end"), "period_end", "slutdatum", errors)
     if values["period_start"] and values["period_end"] and values["period_end"] <= values["period_start"]:
         errors["period_end"] = "Slutdatum måste komma efter startdatum."
-    status = data.get("status") or PartnershipStatus.INITIATIV.value
-    if status not in {s.value for s in PartnershipStatus}:
-        errors["status"] = "Välj en status i listan."
-    values["status"] = status
+    initiated_on = (data.get("initiated_on") or "").strip()
+    if not initiated_on:
+        errors["initiated_on"] = "Skriv vilket datum initiativet kom in."
+    values["initiated_on"] = _parse_date(initiated_on, "initiated_on", "datumet", errors)
+    if values["initiated_on"] and values["initiated_on"] > clock.today():
+        errors["initiated_on"] = "Datumet då initiativet kom in kan inte ligga i framtiden."
     org_id = (data.get("organisation_id") or "").strip()
     values["organisation"] = None
     if org_id:
@@ -174,6 +180,7 @@ def snapshot(p: Partnership) -> dict[str, Any]:
         "target_group": p.target_group,
         "period_start": p.period_start,
         "period_end": p.period_end,
+        "initiated_on": p.initiated_on,
         "status": p.status,
         "parties": [
             {
@@ -187,7 +194,7 @@ def snapshot(p: Partnership) -> dict[str, Any]:
 
 
 def _apply(p: Partnership, tenant: Tenant, values: dict[str, Any]) -> None:
-    for f in (*TEXT_FIELDS, "period_start", "period_end", "status"):
+    for f in (*TEXT_FIELDS, "period_start", "period_end", "initiated_on"):
         setattr(p, f, values[f])
     # Always touch the row, so an edit of contributions alone also bumps the
     # version that guards against concurrent edits.
@@ -205,9 +212,14 @@ def _apply(p: Partnership, tenant: Tenant, values: dict[str, Any]) -> None:
             party.contributions.append(Contribution(tenant_id=tenant.id, kind=kind, amount=amount, description=text))
 
 
-def create_partnership(session: Session, tenant: Tenant, actor: User | None, data: dict[str, str]) -> Partnership:
+def create_partnership(session: Session, tenant: Tenant, actor: User | None, data: dict[str, str],
+                       process: ProcessDefinition | None = None) -> Partnership:
+    """Registers an initiative. It starts on ``process`` (the kommun's newest
+    version) and keeps that version for its whole life."""
     values = parse_form(session, tenant, data)
-    p = Partnership(tenant_id=tenant.id, parties=[])
+    p = Partnership(tenant_id=tenant.id, parties=[], status=PartnershipStatus.INITIATIV.value)
+    if process is not None:
+        pin(p, process)
     _apply(p, tenant, values)
     session.add(p)
     session.flush()
@@ -239,7 +251,7 @@ def form_values(p: Partnership) -> dict[str, str]:
     data: dict[str, str] = {f: getattr(p, f) or "" for f in TEXT_FIELDS}
     data["period_start"] = p.period_start.isoformat() if p.period_start else ""
     data["period_end"] = p.period_end.isoformat() if p.period_end else ""
-    data["status"] = p.status
+    data["initiated_on"] = p.initiated_on.isoformat()
     for party in p.parties:
         if party.role == "ideburen" and party.organisation_id:
             data["organisation_id"] = str(party.organisation_id)

@@ -10,13 +10,17 @@ from litestar.exceptions import NotFoundException
 from litestar.response import File, Redirect, Response
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.models import PartnershipStatus
 from core.models.partnership import CONTRIBUTION_KINDS, PARTY_ROLES
-from core.services import ConflictError, ValidationError, audit, documents, organisations, partnerships
+from core.services import ConflictError, ValidationError, deadlines, documents, organisations, partnerships
+from core.services.casework import newest_process
 from core.services.partnerships import COUNTED, SORTS
 from core.services.permissions import CREATE, EDIT, Access
+from web import partnership_page
 from web.deps import provide_access, require
 from web.forms import FormData, UploadData, clean
+from web.partnership_page import DocForm, get_partnership, role_keys
 from web.rendering import page
 
 STATUSES = [(s.value, s.label) for s in PartnershipStatus]
@@ -24,13 +28,6 @@ STATUSES = [(s.value, s.label) for s in PartnershipStatus]
 
 def _int(value: str | None, default: int) -> int:
     return int(value) if value and value.isdigit() else default
-
-
-def _get_partnership(db: Session, access: Access, partnership_id: int):
-    p = partnerships.get_partnership(db, access.tenant, partnership_id)
-    if p is None:
-        raise NotFoundException()
-    return p
 
 
 def _form_context(db: Session, access: Access) -> dict:
@@ -41,14 +38,6 @@ def _form_context(db: Session, access: Access) -> dict:
         "counted": COUNTED,
         "party_roles": PARTY_ROLES,
     }
-
-
-def _partnership_page(request: Request, db: Session, access: Access, p, *, status_code: int = 200,
-                      doc_errors: dict | None = None, doc_title: str = "", saved: str | None = None) -> Response:
-    return page(request, "workspace/partnership.html", status_code=status_code, access=access, tenant=access.tenant,
-                p=p, documents=documents.list_documents(db, access.tenant, p),
-                events=audit.events_for(db, access.tenant, "partnership", p.id),
-                doc_errors=doc_errors or {}, doc_title=doc_title, saved=saved)
 
 
 class WorkspaceController(Controller):
@@ -67,27 +56,37 @@ class WorkspaceController(Controller):
         sort: FromQuery[str] = "andrad",
         dir: FromQuery[str] = "",
         sida: FromQuery[str] = "1",
+        frister: FromQuery[str] = "",
     ) -> Response:
         descending = {"asc": False, "desc": True}.get(dir)
         result = partnerships.list_partnerships(
             db, access.tenant, query=q, status=status, sort=sort if sort in SORTS else "andrad",
             descending=descending, page=_int(sida, 1),
         )
-        return page(request, "workspace/index.html", block="results", access=access, tenant=access.tenant,
-                    result=result, q=q, status=status, sort=sort, dir=dir, statuses=STATUSES)
+        # The overview starts with the signed-in user's own deadlines; a role
+        # that owns no step (a nämnd member, say) sees the whole tenant's.
+        everything = deadlines.overview(db, request.app.state.ctx.registry, access.kommun, access.tenant, clock.today())
+        own = deadlines.mine(everything, role_keys(access))
+        scope = frister if frister in ("mina", "alla") else ("mina" if own else "alla")
+        target = request.htmx.target if request.htmx else None
+        return page(request, "workspace/index.html", block=target if target in ("results", "frister") else None,
+                    access=access, tenant=access.tenant, result=result, q=q, status=status, sort=sort, dir=dir,
+                    statuses=STATUSES, deadline_items=own if scope == "mina" else everything, deadline_scope=scope,
+                    own_count=len(own), all_count=len(everything), today=clock.today())
 
     @get("/partnerskap/ny", sync_to_thread=True)
     def new_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access]) -> Response:
         require(access, CREATE)
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=None,
-                    values={"status": "initiativ"}, errors={}, **_form_context(db, access))
+                    values={"initiated_on": clock.today().isoformat()}, errors={}, **_form_context(db, access))
 
     @post("/partnerskap/ny", sync_to_thread=True)
     def create_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], data: FormData) -> Response:
         require(access, CREATE)
         data = clean(data)
         try:
-            p = partnerships.create_partnership(db, access.tenant, access.user, data)
+            p = partnerships.create_partnership(db, access.tenant, access.user, data,
+                                                process=newest_process(request.app.state.ctx.registry, access.kommun))
         except ValidationError as exc:
             db.rollback()
             return page(request, "workspace/partnership_form.html", status_code=422, access=access,
@@ -97,13 +96,13 @@ class WorkspaceController(Controller):
 
     @get("/partnerskap/{partnership_id:int}", sync_to_thread=True)
     def view_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> Response:
-        p = _get_partnership(db, access, partnership_id)
-        return _partnership_page(request, db, access, p, saved=request.query_params.get("sparad"))
+        p = get_partnership(db, access, partnership_id)
+        return partnership_page.render(request, db, access, p, saved=request.query_params.get("sparad"))
 
     @get("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
     def edit_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> Response:
         require(access, EDIT)
-        p = _get_partnership(db, access, partnership_id)
+        p = get_partnership(db, access, partnership_id)
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=p,
                     values=partnerships.form_values(p), version=p.version, errors={}, **_form_context(db, access))
 
@@ -111,14 +110,14 @@ class WorkspaceController(Controller):
     def update_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int], data: FormData) -> Response:
         require(access, EDIT)
         data = clean(data)
-        p = _get_partnership(db, access, partnership_id)
+        p = get_partnership(db, access, partnership_id)
         expected = _int(data.get("version"), -1)
         try:
             partnerships.update_partnership(db, access.tenant, access.user, p, data, expected)
         except (ValidationError, ConflictError) as exc:
             db.rollback()
             conflict = isinstance(exc, ConflictError)
-            current = _get_partnership(db, access, partnership_id)
+            current = get_partnership(db, access, partnership_id)
             return page(request, "workspace/partnership_form.html", status_code=409 if conflict else 422,
                         access=access, tenant=access.tenant, partnership=current, values=data,
                         version=expected, errors={} if conflict else exc.errors, conflict=conflict,
@@ -136,20 +135,21 @@ class WorkspaceController(Controller):
         data: UploadData,
     ) -> Response:
         require(access, EDIT)
-        p = _get_partnership(db, access, partnership_id)
+        p = get_partnership(db, access, partnership_id)
+        kinds = {key for key, _ in partnership_page.document_kinds(partnership_page.process_for(request, access, p))}
         upload = data.get("file")
         content = upload.file.read(documents.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
         filename = upload.filename if isinstance(upload, UploadFile) else ""
         try:
             documents.store_document(
                 db, request.app.state.ctx.settings.documents_dir, access.tenant, access.user, partnership=p,
-                kind=str(data.get("kind") or "ovrigt"), title=str(data.get("title") or ""),
-                filename=filename or "", content=content,
+                kind=str(data.get("kind") or ""), title=str(data.get("title") or ""),
+                filename=filename or "", content=content, kinds=kinds,
             )
         except ValidationError as exc:
             db.rollback()
-            return _partnership_page(request, db, access, p, status_code=422, doc_errors=exc.errors,
-                                     doc_title=str(data.get("title") or ""))
+            return partnership_page.render(request, db, access, p, status_code=422, doc_form=DocForm(
+                errors=exc.errors, title=str(data.get("title") or ""), kind=str(data.get("kind") or "")))
         db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}#dokument", status_code=303)
 

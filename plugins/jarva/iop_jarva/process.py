@@ -260,7 +260,7 @@ INLEDA = Phase("inleda", "Inleda", (
 
 GENOMFORA = Phase("genomfora", "Genomföra", (
     Step("utse_koordinator", "Utse IOP-koordinator, styrgrupp och arbetsgrupp", ("avdelningschef",),
-         after=("undertecknande",), form="grupper", deadline=After("agreement_start"),
+         after=("undertecknande",), form="grupper", deadline=Before("agreement_start"),
          templates=("budget", "ekonomisk_redovisning"),
          requires=(Requirement("form", "grupper", "Ange IOP-koordinator, styrgrupp och arbetsgrupp."),),
          rule_ids=("JV-12", "JV-13", "JV-14"),
@@ -328,8 +328,9 @@ PROCESS_V1 = ProcessDefinition(
     meeting_rules=(
         MeetingRule("forsta_mote", "Första möte", rule_ids=("JV-04",)),
         MeetingRule("idemote", "Idémöte", total_max=5, offer_stop_after=3, rule_ids=("JV-08",)),
-        MeetingRule("styrgrupp", "Styrgruppsmöte", per_year_min=3, from_step="undertecknande", rule_ids=("JV-12", "JV-15")),
+        MeetingRule("styrgrupp", "Styrgruppsmöte", per_year_min=3, from_step="undertecknande",
+                    owner_roles=("iop_koordinator", "stabsenhet"), rule_ids=("JV-12", "JV-15")),
         MeetingRule("arbetsgrupp", "Arbetsgruppsmöte", per_year_min=4, from_step="undertecknande",
-                    rule_ids=("JV-12", "JV-15")),
+                    owner_roles=("iop_koordinator", "stabsenhet"), rule_ids=("JV-12", "JV-15")),
     ),
 )

@@ -1,0 +1,510 @@
+"""The process engine: where a partnership stands in its process, what is
+still missing, what is due, and whether a step may be completed.
+
+Everything here is a pure function of a process definition and plain facts
+about one case (CaseFacts), so each rule can be proven without a database.
+``core.services.casework`` loads the facts and writes the decisions.
+
+How a case is read: its decisions are replayed oldest first. A decision with
+a continuing outcome marks its step done; an ending outcome (end, stop,
+redirect) ends the process; a restart (JV-19's renegotiation) starts a new
+round in which the steps from the restart point on are to be done again. A
+requirement counts only what was recorded after its step was last reset, so a
+new round needs new idea meetings and a new proposal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from core.forms import unanswered
+from core.plugin_api import RolesTable
+from core.process import (
+    ENDING_KINDS,
+    CaseDates,
+    DueWindow,
+    MeetingRule,
+    Outcome,
+    ProcessDefinition,
+    Requirement,
+    Step,
+    add_months,
+    agreement_years,
+    due_windows,
+)
+
+# A deadline this close counts as "due soon" on the overview.
+SOON = timedelta(days=30)
+PARTIES = frozenset({"offentlig", "ideburen"})
+
+_NUMBER_WORDS = {1: "ett", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio"}
+
+
+def number_word(n: int) -> str:
+    return _NUMBER_WORDS.get(n, str(n))
+
+
+# ---------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True)
+class DecisionFact:
+    step_key: str
+    outcome_key: str
+    outcome_kind: str
+    decided_at: datetime
+    period: str = ""
+    motivation: str = ""
+    role_title: str = ""
+    actor_name: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingFact:
+    kind: str
+    held_on: date
+
+
+@dataclass(frozen=True)
+class DocumentFact:
+    kind: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class FormFact:
+    answers: Mapping[str, str]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the engine needs to know about one partnership."""
+
+    dates: CaseDates
+    # Case fields (core.process.CASE_FIELDS) that have a value.
+    fields: frozenset[str] = frozenset()
+    # Parties ("offentlig", "ideburen") that declare at least one resource.
+    contributions: frozenset[str] = frozenset()
+    documents: tuple[DocumentFact, ...] = ()
+    meetings: tuple[MeetingFact, ...] = ()
+    forms: Mapping[str, FormFact] = field(default_factory=dict)
+    # Oldest first.
+    decisions: tuple[DecisionFact, ...] = ()
+
+
+# ---------------------------------------------------------------- progress
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One window of a recurring step (JV-16's follow-up of one year)."""
+
+    period: str
+    window: DueWindow
+    decision: DecisionFact | None
+
+
+@dataclass(frozen=True)
+class OutcomeChoice:
+    outcome: Outcome
+    # Why it cannot be chosen now; None when it can.
+    blocked: str | None
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    step: Step
+    phase_title: str
+    # done: completed in this round; current: to be worked on now; upcoming:
+    # its time has not come; waiting: earlier steps are not done; closed: the
+    # process ended without it.
+    state: str
+    decision: DecisionFact | None = None
+    history: tuple[DecisionFact, ...] = ()
+    occurrences: tuple[Occurrence, ...] = ()
+    # The occurrence this step is now about (recurring steps), and its window.
+    period: str = ""
+    window: DueWindow | None = None
+    # Requirements not yet met; each has the Swedish message to show.
+    missing: tuple[Requirement, ...] = ()
+    outcomes: tuple[OutcomeChoice, ...] = ()
+    notices: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.step.key
+
+    @property
+    def open(self) -> bool:
+        return self.state in ("current", "upcoming")
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A yearly minimum of meetings (JV-12) for one calendar year."""
+
+    rule: MeetingRule
+    window: DueWindow
+    held: int
+
+    @property
+    def met(self) -> bool:
+        return self.held >= (self.rule.per_year_min or 0)
+
+    @property
+    def year(self) -> int:
+        return self.window.due.year
+
+
+@dataclass(frozen=True)
+class Progress:
+    process: ProcessDefinition
+    steps: tuple[StepProgress, ...]
+    obligations: tuple[Obligation, ...]
+    status: str
+    round: int
+    ended: DecisionFact | None
+
+    def step(self, key: str) -> StepProgress:
+        return next(s for s in self.steps if s.key == key)
+
+    @property
+    def current(self) -> list[StepProgress]:
+        return [s for s in self.steps if s.state == "current"]
+
+    @property
+    def current_phase(self) -> str | None:
+        for s in self.steps:
+            if s.state == "current":
+                return s.phase_title
+        done = [s for s in self.steps if s.state == "done"]
+        return done[-1].phase_title if done else None
+
+
+def deadline_state(window: DueWindow | None, today: date) -> str | None:
+    """overdue, soon (within 30 days) or later; None without a deadline."""
+    if window is None:
+        return None
+    if window.due < today:
+        return "overdue"
+    if window.due - today <= SOON:
+        return "soon"
+    return "later"
+
+
+def _period(window: DueWindow) -> str:
+    return str(window.due.year)
+
+
+class _Replay:
+    """The decisions read oldest first."""
+
+    def __init__(self, process: ProcessDefinition, decisions: tuple[DecisionFact, ...]):
+        self.done: dict[str, DecisionFact] = {}
+        self.history: dict[str, list[DecisionFact]] = {}
+        self.occurrences: dict[str, dict[str, DecisionFact]] = {}
+        # When each step was last reset (by a restart) or, for a recurring
+        # step, last completed: facts before that do not count for it.
+        self.since: dict[str, datetime] = {}
+        self.last_restart: datetime | None = None
+        self.ended: DecisionFact | None = None
+        self.round = 0
+        recurring = {s.key for s in process.steps() if s.recurring}
+        for d in decisions:
+            self.history.setdefault(d.step_key, []).append(d)
+            if d.outcome_kind in ENDING_KINDS:
+                self.ended = d
+                self.done[d.step_key] = d
+            elif d.outcome_kind == "restart":
+                step = process.step(d.step_key)
+                outcome = next((o for o in step.outcomes if o.key == d.outcome_key), None) if step else None
+                restart_at = outcome.restart_at if outcome else None
+                self.round += 1
+                self.last_restart = d.decided_at
+                for key in process.steps_from(restart_at or d.step_key):
+                    if key not in recurring:
+                        self.done.pop(key, None)
+                        self.since[key] = d.decided_at
+            elif d.step_key in recurring:
+                self.occurrences.setdefault(d.step_key, {})[d.period] = d
+                self.since[d.step_key] = max(d.decided_at, self.since.get(d.step_key, d.decided_at))
+            else:
+                self.done[d.step_key] = d
+
+
+def _missing(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _Replay, window: DueWindow | None,
+             today: date) -> list[Requirement]:
+    since = replay.since.get(step.key)
+    unmet = []
+    for req in step.requires:
+        if req.kind == "field":
+            met = req.ref in facts.fields
+        elif req.kind == "contributions":
+            met = PARTIES <= facts.contributions
+        elif req.kind == "decision":
+            met = req.ref in replay.done
+        elif req.kind == "form":
+            fact = facts.forms.get(req.ref)
+            form = process.form(req.ref)
+            met = (fact is not None and form is not None and not unanswered(form, fact.answers)
+                   and (since is None or fact.updated_at > since))
+        elif req.kind == "document":
+            met = any(d.kind == req.ref and (since is None or d.uploaded_at > since) for d in facts.documents)
+        elif req.kind == "meetings":
+            held = [m for m in facts.meetings if m.kind == req.ref and m.held_on <= today
+                    and (since is None or m.held_on >= since.date())]
+            if step.recurring and window is not None:
+                held = [m for m in held if (window.opens or window.due) <= m.held_on <= window.due]
+            met = len(held) >= req.minimum
+        else:  # validated at start-up; unreachable
+            met = False
+        if not met:
+            unmet.append(req)
+    return unmet
+
+
+def _outcome_choices(step: Step, facts: CaseFacts) -> tuple[OutcomeChoice, ...]:
+    choices = []
+    for outcome in step.outcomes:
+        blocked = None
+        for cond in outcome.when:
+            fact = facts.forms.get(cond.form)
+            if fact is None or fact.answers.get(cond.field) != cond.equals:
+                blocked = cond.message
+                break
+        choices.append(OutcomeChoice(outcome, blocked))
+    return tuple(choices)
+
+
+def _meetings_since_restart(facts: CaseFacts, kind: str, replay: _Replay, today: date) -> int:
+    start = replay.last_restart.date() if replay.last_restart else None
+    return sum(1 for m in facts.meetings
+               if m.kind == kind and m.held_on <= today and (start is None or m.held_on >= start))
+
+
+def _notices(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _Replay, today: date) -> list[str]:
+    """JV-08: after the usual number of idea meetings, stopping is offered."""
+    notices = []
+    for req in step.requires:
+        rule = process.meeting_rule(req.ref) if req.kind == "meetings" else None
+        if rule is None or rule.offer_stop_after is None:
+            continue
+        held = _meetings_since_restart(facts, rule.kind, replay, today)
+        if held >= rule.offer_stop_after:
+            text = (f"{number_word(held).capitalize()} {rule.title.lower()}n har hållits. Har parterna inte nått "
+                    "samsyn kan processen avbrytas.")
+            if rule.total_max is not None:
+                left = rule.total_max - held
+                text += (f" Högst {number_word(left)} till kan hållas." if left > 0
+                         else " Fler kan inte hållas.")
+            notices.append(text)
+    return notices
+
+
+def evaluate(process: ProcessDefinition, facts: CaseFacts, today: date) -> Progress:
+    """Where the case stands today."""
+    replay = _Replay(process, facts.decisions)
+    steps = []
+    for phase in process.phases:
+        for step in phase.steps:
+            steps.append(_step_progress(process, phase.title, step, facts, replay, today))
+    return Progress(
+        process=process,
+        steps=tuple(steps),
+        obligations=tuple(_obligations(process, facts, replay, today)),
+        status=_status(process, replay),
+        round=replay.round,
+        ended=replay.ended,
+    )
+
+
+def _step_progress(process, phase_title: str, step: Step, facts: CaseFacts, replay: _Replay, today: date) -> StepProgress:
+    history = tuple(replay.history.get(step.key, ()))
+    base = {"step": step, "phase_title": phase_title, "history": history}
+    windows = due_windows(step.deadline, facts.dates) if step.deadline is not None else []
+    if step.recurring:
+        done = replay.occurrences.get(step.key, {})
+        occurrences = tuple(Occurrence(_period(w), w, done.get(_period(w))) for w in windows)
+        base["occurrences"] = occurrences
+        pending = next((o for o in occurrences if o.decision is None), None)
+    if replay.ended is not None:
+        if step.key in replay.done and not step.recurring:
+            return StepProgress(**base, state="done", decision=replay.done[step.key])
+        return StepProgress(**base, state="closed")
+    if not step.recurring and step.key in replay.done:
+        return StepProgress(**base, state="done", decision=replay.done[step.key])
+    if any(before not in replay.done for before in step.after):
+        return StepProgress(**base, state="waiting")
+    if step.recurring:
+        if occurrences and pending is None:
+            return StepProgress(**base, state="done", decision=occurrences[-1].decision)
+        window = pending.window if pending else None
+        period = pending.period if pending else ""
+    else:
+        window = windows[0] if windows else None
+        period = ""
+    state = "upcoming" if window is None and step.recurring else "current"
+    if window is not None and window.opens is not None and window.opens > today:
+        state = "upcoming"
+    return StepProgress(
+        **base,
+        state=state,
+        period=period,
+        window=window,
+        missing=tuple(_missing(process, step, facts, replay, window, today)),
+        outcomes=_outcome_choices(step, facts),
+        notices=tuple(_notices(process, step, facts, replay, today)),
+    )
+
+
+def _obligations(process: ProcessDefinition, facts: CaseFacts, replay: _Replay, today: date) -> list[Obligation]:
+    """JV-12: meetings per calendar year of the agreement, once the step the
+    rule applies from is done; years that have not begun are left out."""
+    if replay.ended is not None:
+        return []
+    result = []
+    for rule in process.meeting_rules:
+        if rule.per_year_min is None or rule.from_step not in replay.done:
+            continue
+        for window in agreement_years(facts.dates):
+            if window.opens is not None and window.opens > today:
+                continue
+            held = sum(1 for m in facts.meetings
+                       if m.kind == rule.kind and m.held_on <= today and window.opens <= m.held_on <= window.due)
+            result.append(Obligation(rule, window, held))
+    return result
+
+
+def _status(process: ProcessDefinition, replay: _Replay) -> str:
+    if replay.ended is not None:
+        return "avslutad" if replay.ended.outcome_kind == "end" else "avbruten"
+    status = "initiativ"
+    for step in process.steps():
+        if step.sets_status and step.key in replay.done:
+            status = step.sets_status
+    return status
+
+
+# ---------------------------------------------------------------- completing a step
+
+
+class TransitionRefused(Exception):
+    """The rules do not allow this step to be completed now; ``message`` says
+    why in Swedish, ``missing`` lists what is still needed."""
+
+    def __init__(self, message: str, missing: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.message = message
+        self.missing = missing
+
+
+def _titles(roles: RolesTable, keys: tuple[str, ...]) -> str:
+    titles = [r.title if (r := roles.get(k)) else k for k in keys]
+    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " eller " + titles[-1]
+
+
+def breaks_off(outcome: Outcome) -> bool:
+    """Stopping or redirecting ends the process before its time."""
+    return outcome.kind in ("stop", "redirect")
+
+
+def needs_reason(outcome: Outcome) -> bool:
+    """Breaking off always needs a written reason: the organisation is told why (JV-06, GEN-05)."""
+    return outcome.needs_reason or breaks_off(outcome)
+
+
+def is_short_agreement(dates: CaseDates, months: int) -> bool:
+    """JV-09: an agreement of at most ``months`` months (one year: 12)."""
+    start, end = dates.agreement_start, dates.agreement_end
+    if start is None or end is None:
+        return False
+    return end < add_months(start, months)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A completion the rules allow: what to record."""
+
+    step: Step
+    outcome: Outcome
+    period: str
+    role_key: str
+    round: int
+
+
+def check_completion(
+    progress: Progress,
+    facts: CaseFacts,
+    roles: RolesTable,
+    *,
+    step_key: str,
+    outcome_key: str,
+    motivation: str,
+    role_keys: tuple[str, ...],
+    today: date,
+) -> Completion:
+    """What may be recorded, or TransitionRefused with the reason."""
+    process = progress.process
+    step = process.step(step_key)
+    if step is None:
+        raise TransitionRefused("Steget finns inte i partnerskapets process.")
+    title = f"”{step.title}”"
+    if progress.ended is not None:
+        ended = "avslutat" if progress.ended.outcome_kind == "end" else "avbrutet"
+        raise TransitionRefused(f"Partnerskapet är {ended}. Inga fler steg kan slutföras.")
+    acting = next((key for key in step.owner_roles if key in role_keys), None)
+    if acting is None:
+        raise TransitionRefused(f"Steget {title} slutförs av {_titles(roles, step.owner_roles)}. Din roll får inte slutföra det.")
+    sp = progress.step(step_key)
+    if sp.state == "done":
+        raise TransitionRefused(f"Steget {title} är redan slutfört.")
+    if sp.state == "waiting":
+        pending = [process.step(k).title for k in step.after if progress.step(k).state != "done"]
+        raise TransitionRefused(f"Steget {title} kan inte slutföras ännu. Först behöver ”{pending[0]}” vara klart.")
+    if step.recurring and not sp.period:
+        raise TransitionRefused(f"Steget {title} kan inte slutföras förrän överenskommelsens start- och slutdatum är angivna.")
+    choice = next((c for c in sp.outcomes if c.outcome.key == outcome_key), None)
+    if choice is None:
+        raise TransitionRefused("Välj vad som har beslutats.")
+    # Breaking off needs no more documents, only its reasons; going on needs
+    # everything the step asks for.
+    if sp.missing and not breaks_off(choice.outcome):
+        raise TransitionRefused(f"Steget {title} kan inte slutföras ännu. Det här saknas:",
+                                tuple(r.message for r in sp.missing))
+    if choice.blocked:
+        raise TransitionRefused(f"”{choice.outcome.title}” kan inte väljas: {choice.blocked}")
+    motivation = motivation.strip()
+    if needs_reason(choice.outcome) and not motivation:
+        raise TransitionRefused(f"Skriv en motivering till beslutet ”{choice.outcome.title}”.")
+    if (step.short_agreement_months is not None and choice.outcome.kind == "continue" and not motivation
+            and is_short_agreement(facts.dates, step.short_agreement_months)):
+        raise TransitionRefused(
+            f"Överenskommelsen gäller i högst {step.short_agreement_months} månader. Så korta överenskommelser ingås "
+            "bara undantagsvis; skriv skälet i motiveringen."
+        )
+    if sp.window is not None and sp.window.opens is not None and sp.window.opens > today and not motivation:
+        raise TransitionRefused(
+            f"Steget {title} görs normalt tidigast {sp.window.opens.isoformat()}. Skriv i motiveringen varför det görs redan nu."
+        )
+    return Completion(step=step, outcome=choice.outcome, period=sp.period, role_key=acting, round=progress.round)
+
+
+def check_new_meeting(progress: Progress, facts: CaseFacts, kind: str, held_on: date, today: date) -> None:
+    """A meeting the rules do not allow is refused (JV-08: at most five idea meetings)."""
+    rule = progress.process.meeting_rule(kind)
+    if rule is None:
+        raise TransitionRefused("Välj en mötestyp ur processen.")
+    if progress.ended is not None:
+        raise TransitionRefused("Partnerskapet är avslutat. Nya möten kan inte registreras.")
+    if rule.total_max is not None:
+        replay = _Replay(progress.process, facts.decisions)
+        start = replay.last_restart.date() if replay.last_restart else None
+        count = sum(1 for m in facts.meetings if m.kind == kind and (start is None or m.held_on >= start))
+        if count >= rule.total_max:
+            raise TransitionRefused(
+                f"Det finns redan {number_word(count)} {rule.title.lower()}n, vilket är det högsta antalet. "
+                "Gå vidare med förslaget eller avbryt processen."
+            )

@@ -1,0 +1,209 @@
+"""Running partnerships through their process: which process a partnership
+follows, the facts the engine reads, and completing a step.
+
+Facts are loaded for many partnerships at once with one query per kind of
+fact, so a page listing every deadline of a tenant costs the same few queries
+whether it holds two partnerships or two hundred.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.db import utcnow
+from core.engine import (
+    CaseFacts,
+    DecisionFact,
+    DocumentFact,
+    FormFact,
+    MeetingFact,
+    Progress,
+    TransitionRefused,
+    check_completion,
+    evaluate,
+)
+from core.models import Decision, Document, FormResponse, Meeting, Partnership, Tenant, User
+from core.plugin_api import RolesTable
+from core.process import CaseDates, ProcessDefinition
+from core.registry import KommunEntry, Registry
+from core.services import ConflictError, audit
+
+
+def process_of(registry: Registry, kommun: KommunEntry, p: Partnership) -> ProcessDefinition | None:
+    """The process the partnership runs on: the version it was pinned to, or,
+    for one registered before the engine, the tenant's newest. None when the
+    pinned process is no longer installed."""
+    if p.process_code is not None:
+        entry = registry.kommuner.get(p.process_code)
+        return entry.process(p.process_version) if entry is not None else None
+    return newest_process(registry, kommun)
+
+
+def newest_process(registry: Registry, kommun: KommunEntry) -> ProcessDefinition | None:
+    """What a new partnership starts on: the kommun's newest version, or the
+    generic default when the kommun declares no process."""
+    return kommun.process() or registry.generic.process()
+
+
+def roles_of(registry: Registry, process: ProcessDefinition) -> RolesTable:
+    """The roles table the process's owner roles refer to."""
+    return registry.kommuner[process.kommun].roles
+
+
+def pin(p: Partnership, process: ProcessDefinition) -> None:
+    p.process_code = process.kommun
+    p.process_version = process.version
+
+
+def case_dates(p: Partnership) -> CaseDates:
+    return CaseDates(initiative=p.initiated_on, agreement_start=p.period_start, agreement_end=p.period_end)
+
+
+def _fields(p: Partnership) -> frozenset[str]:
+    present = {f for f in ("title", "samhallsutmaning", "goals", "target_group") if (getattr(p, f) or "").strip()}
+    if p.period_start is not None:
+        present.add("period_start")
+    if p.period_end is not None:
+        present.add("period_end")
+    if any(party.role == "ideburen" and party.organisation_id for party in p.parties):
+        present.add("organisation")
+    return frozenset(present)
+
+
+def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]) -> dict[int, CaseFacts]:
+    """The engine's facts for each partnership (their parties and contributions
+    must be loaded already, as the partnership service's queries do)."""
+    ids = [p.id for p in partnerships]
+    if not ids:
+        return {}
+    documents: dict[int, list[DocumentFact]] = defaultdict(list)
+    for pid, kind, at in session.execute(
+        select(Document.partnership_id, Document.kind, Document.uploaded_at)
+        .where(Document.tenant_id == tenant.id, Document.partnership_id.in_(ids))
+    ):
+        documents[pid].append(DocumentFact(kind, at))
+    meetings: dict[int, list[MeetingFact]] = defaultdict(list)
+    for pid, kind, held_on in session.execute(
+        select(Meeting.partnership_id, Meeting.kind, Meeting.held_on)
+        .where(Meeting.tenant_id == tenant.id, Meeting.partnership_id.in_(ids))
+    ):
+        meetings[pid].append(MeetingFact(kind, held_on))
+    forms: dict[int, dict[str, FormFact]] = defaultdict(dict)
+    for pid, key, answers, at in session.execute(
+        select(FormResponse.partnership_id, FormResponse.form_key, FormResponse.answers, FormResponse.updated_at)
+        .where(FormResponse.tenant_id == tenant.id, FormResponse.partnership_id.in_(ids))
+    ):
+        forms[pid][key] = FormFact(answers or {}, at)
+    decisions: dict[int, list[DecisionFact]] = defaultdict(list)
+    for d, name in session.execute(
+        select(Decision, User.name)
+        .outerjoin(User, User.id == Decision.actor_id)
+        .where(Decision.tenant_id == tenant.id, Decision.partnership_id.in_(ids))
+        .order_by(Decision.decided_at, Decision.id)
+    ):
+        decisions[d.partnership_id].append(DecisionFact(
+            step_key=d.step_key, outcome_key=d.outcome_key, outcome_kind=d.outcome_kind, decided_at=d.decided_at,
+            period=d.period, motivation=d.motivation, role_title=d.role_title, actor_name=name or "",
+        ))
+    return {
+        p.id: CaseFacts(
+            dates=case_dates(p),
+            fields=_fields(p),
+            contributions=frozenset(party.role for party in p.parties if party.contributions),
+            documents=tuple(documents[p.id]),
+            meetings=tuple(meetings[p.id]),
+            forms=forms[p.id],
+            decisions=tuple(decisions[p.id]),
+        )
+        for p in partnerships
+    }
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A partnership's process as the workspace shows it."""
+
+    process: ProcessDefinition
+    roles: RolesTable
+    # The kommun's templates (mallar) by key, for the names the steps refer to.
+    templates: dict[str, str]
+    facts: CaseFacts
+    progress: Progress
+
+    def role_titles(self, keys: tuple[str, ...]) -> list[str]:
+        return [r.title for k in keys if (r := self.roles.get(k)) is not None]
+
+
+def case_view(session: Session, registry: Registry, kommun: KommunEntry, tenant: Tenant, p: Partnership,
+              today: date) -> CaseView | None:
+    process = process_of(registry, kommun, p)
+    if process is None:
+        return None
+    facts = load_facts(session, tenant, [p])[p.id]
+    entry = registry.kommuner[process.kommun]
+    return CaseView(process, entry.roles, {t.key: t.name for t in entry.templates}, facts,
+                    evaluate(process, facts, today))
+
+
+def complete_step(
+    session: Session,
+    registry: Registry,
+    kommun: KommunEntry,
+    tenant: Tenant,
+    actor: User,
+    role_keys: tuple[str, ...],
+    p: Partnership,
+    *,
+    step_key: str,
+    outcome_key: str,
+    motivation: str,
+    expected_version: int,
+    today: date,
+) -> Decision:
+    """Records the decision that completes a step, if the rules allow it.
+    Raises TransitionRefused (nothing changes) or ConflictError when someone
+    else changed the partnership since the page was read."""
+    if p.version != expected_version:
+        raise ConflictError()
+    view = case_view(session, registry, kommun, tenant, p, today)
+    if view is None:
+        raise TransitionRefused(
+            f"Processen som partnerskapet följer ({p.process_code} version {p.process_version}) är inte installerad."
+        )
+    completion = check_completion(view.progress, view.facts, view.roles, step_key=step_key, outcome_key=outcome_key,
+                                  motivation=motivation, role_keys=role_keys, today=today)
+    if p.process_code is None:
+        pin(p, view.process)
+    role = view.roles.get(completion.role_key)
+    decision = Decision(
+        tenant_id=tenant.id, partnership_id=p.id, process_code=view.process.kommun,
+        process_version=view.process.version, round=completion.round, step_key=step_key, period=completion.period,
+        outcome_key=completion.outcome.key, outcome_kind=completion.outcome.kind, motivation=motivation.strip(),
+        actor_id=actor.id, role_key=completion.role_key, role_title=role.title if role else completion.role_key,
+        decided_at=utcnow(),
+    )
+    session.add(decision)
+    after = replace(view.facts, decisions=(*view.facts.decisions, DecisionFact(
+        step_key=step_key, outcome_key=decision.outcome_key, outcome_kind=decision.outcome_kind,
+        decided_at=decision.decided_at, period=decision.period)))
+    before_status = p.status
+    p.status = evaluate(view.process, after, today).status
+    # Always touch the row: the version it bumps is what makes a second,
+    # concurrent completion fail instead of being recorded twice.
+    p.updated_at = utcnow()
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError) as exc:
+        raise ConflictError() from exc
+    audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id, action="complete_step",
+                 before={"status": before_status},
+                 after={"step": step_key, "period": decision.period, "outcome": decision.outcome_key,
+                        "role": decision.role_key, "motivation": decision.motivation, "status": p.status})
+    return decision

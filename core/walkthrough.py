@@ -1,0 +1,185 @@
+"""Working a partnership forward through its process the way its staff would:
+supplying what each current step needs (fields, documents, meetings, form
+answers, contributions) and completing it in a role that owns it.
+
+It knows nothing of any kommun: it reads the definition. The demo
+installation is built with it, and the tests use it to show that every
+installed process can be walked from initiative to end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from core.engine import StepProgress
+from core.forms import motivation_key, needs_motivation
+from core.models import Partnership, Tenant, User
+from core.process import YES, Requirement
+from core.registry import KommunEntry, Registry
+from core.services import case_forms, casework, documents, meetings, partnerships
+from core.services.casework import CaseView
+from core.process import add_months
+
+MOTIVATION = "Bedömt utifrån underlagen i ärendet."
+
+
+@dataclass
+class Walker:
+    session: Session
+    registry: Registry
+    kommun: KommunEntry
+    tenant: Tenant
+    # A user for each role key of the kommun's roles table.
+    users: dict[str, User]
+    documents_dir: Path
+    today: date
+
+    def view(self, p: Partnership) -> CaseView:
+        view = casework.case_view(self.session, self.registry, self.kommun, self.tenant, p, self.today)
+        if view is None:
+            raise RuntimeError(f"partnership {p.id} has no installed process")
+        return view
+
+    def actor_for(self, sp: StepProgress) -> tuple[User, str]:
+        for key in sp.step.owner_roles:
+            if key in self.users:
+                return self.users[key], key
+        raise RuntimeError(f"no user holds a role that owns step '{sp.key}'")
+
+    # ------------------------------------------------------------ supplying
+
+    def supply(self, p: Partnership, sp: StepProgress, view: CaseView, period: tuple[date, date]) -> None:
+        actor, _ = self.actor_for(sp)
+        if any(req.kind in ("field", "contributions") for req in sp.missing):
+            self._fill_case(p, actor, period)
+        for req in sp.missing:
+            self._supply_one(p, req, sp, view, actor)
+        self.session.flush()
+
+    def _supply_one(self, p: Partnership, req: Requirement, sp: StepProgress, view: CaseView, actor: User) -> None:
+        if req.kind == "document":
+            kind = view.process.document_kind(req.ref)
+            title = kind.title if kind else req.ref
+            documents.store_document(
+                self.session, self.documents_dir, self.tenant, actor, partnership=p, kind=req.ref, title=title,
+                filename=f"{req.ref}.txt", content=f"{title}\n\nDemodokument för {p.title}.\n".encode(),
+            )
+        elif req.kind == "form":
+            self._fill_form(p, req.ref, view, actor)
+        elif req.kind == "meetings":
+            self._hold_meetings(p, req, sp, actor)
+
+    def _fill_case(self, p: Partnership, actor: User, period: tuple[date, date]) -> None:
+        data = partnerships.form_values(p)
+        data.setdefault("samhallsutmaning", "")
+        data["samhallsutmaning"] = data["samhallsutmaning"] or "Samhällsutmaningen beskrivs med statistik från området."
+        data["goals"] = data.get("goals") or "Fler i målgruppen deltar, mätt med enkät varje år."
+        data["period_start"] = data.get("period_start") or period[0].isoformat()
+        data["period_end"] = data.get("period_end") or period[1].isoformat()
+        if not any(party.role == "offentlig" and party.contributions for party in p.parties):
+            data["offentlig_pengar_amount"] = "250000"
+            data["offentlig_lokaler_text"] = "Lokal i medborgarhuset"
+        if not any(party.role == "ideburen" and party.contributions for party in p.parties):
+            data["ideburen_ideella_timmar_amount"] = "600"
+        partnerships.update_partnership(self.session, self.tenant, actor, p, data, p.version)
+
+    def _fill_form(self, p: Partnership, key: str, view: CaseView, actor: User) -> None:
+        form = view.process.form(key)
+        answers: dict[str, str] = {}
+        for f in form.fields:
+            if f.kind == "yesno":
+                answers[f.key] = YES
+            elif f.kind == "choice":
+                answers[f.key] = f.choices[0][0]
+            elif f.kind == "date":
+                answers[f.key] = self.today.isoformat()
+            elif f.kind == "amount":
+                answers[f.key] = "0"
+            else:
+                answers[f.key] = "Se underlagen i ärendet."
+        # Answer so that the step's first outcome that goes on can be chosen.
+        for sp in view.progress.steps:
+            for choice in sp.outcomes:
+                if choice.outcome.kind in ("continue", "end"):
+                    for cond in choice.outcome.when:
+                        if cond.form == key:
+                            answers[cond.field] = cond.equals
+                    break
+        for f in form.fields:
+            if needs_motivation(f, answers.get(f.key, "")):
+                answers[motivation_key(f)] = MOTIVATION
+        row = case_forms.get_response(self.session, self.tenant, p, key)
+        case_forms.save_form(self.session, self.tenant, actor, p, view.progress, form, answers, row.version if row else 0)
+
+    def _hold_meetings(self, p: Partnership, req: Requirement, sp: StepProgress, actor: User) -> None:
+        view = self.view(p)
+        held = sum(1 for m in view.facts.meetings if m.kind == req.ref and m.held_on <= self.today)
+        if sp.window is not None and sp.step.recurring:
+            day = min(sp.window.due, self.today)
+        else:
+            day = self.today
+        for n in range(req.minimum - held):
+            meetings.register_meeting(self.session, self.tenant, actor, p, view.progress, view.facts, {
+                "kind": req.ref, "held_on": (day - timedelta(days=7 * n)).isoformat(),
+                "participants": "Företrädare för förvaltningen och den idéburna parten.",
+                "minutes": "Parterna gick igenom läget och kom överens om nästa steg.",
+            }, self.today)
+            view = self.view(p)
+
+    # ------------------------------------------------------------ completing
+
+    def complete(self, p: Partnership, sp: StepProgress, outcome_key: str | None = None) -> None:
+        actor, role = self.actor_for(sp)
+        choice = outcome_key or next(c.outcome.key for c in sp.outcomes
+                                     if not c.blocked and c.outcome.kind in ("continue", "end"))
+        casework.complete_step(
+            self.session, self.registry, self.kommun, self.tenant, actor, (role,), p, step_key=sp.key,
+            outcome_key=choice, motivation=MOTIVATION, expected_version=p.version, today=self.today,
+        )
+        self.session.flush()
+
+    def advance(self, p: Partnership, *, steps: int | None = None, until_status: str | None = None,
+                period: tuple[date, date] | None = None, include_upcoming: bool = False) -> int:
+        """Completes current steps in process order until ``steps`` are done,
+        the status is reached, or nothing more is current. Returns how many
+        steps were completed."""
+        start = date(self.today.year + 1, 1, 1)
+        period = period or (start, add_months(start, 36) - timedelta(days=1))
+        done = 0
+        for _ in range(200):
+            if steps is not None and done >= steps:
+                break
+            if until_status is not None and p.status == until_status:
+                break
+            view = self.view(p)
+            if view.progress.ended is not None:
+                break
+            states = ("current", "upcoming") if include_upcoming else ("current",)
+            sp = next((s for s in view.progress.steps if s.state in states and (s.period or not s.step.recurring)), None)
+            if sp is None:
+                break
+            self.supply(p, sp, view, period)
+            self.complete(p, self.view(p).progress.step(sp.key))
+            done += 1
+        return done
+
+    def stop(self, p: Partnership, kinds: tuple[str, ...] = ("redirect", "stop")) -> None:
+        """Works forward to the first step that can end the process early, and
+        ends it there."""
+        for _ in range(50):
+            view = self.view(p)
+            sp = next((s for s in view.progress.steps if s.state == "current"), None)
+            if sp is None:
+                raise RuntimeError("no current step to stop at")
+            ending = next((c.outcome.key for kind in kinds for c in sp.outcomes
+                           if c.outcome.kind == kind and not c.blocked), None)
+            if ending is not None:
+                self.complete(p, sp, ending)
+                return
+            self.supply(p, sp, view, (date(self.today.year + 1, 1, 1), date(self.today.year + 3, 12, 31)))
+            self.complete(p, self.view(p).progress.step(sp.key))
+        raise RuntimeError("the process offers no way to stop")

@@ -1,0 +1,156 @@
+"""Working a partnership through its process: completing steps, filling in
+the process's forms, registering meetings."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Response
+from sqlalchemy.orm import Session
+
+from core import clock
+from core.engine import TransitionRefused
+from core.forms import display_answer, motivation_key, unanswered
+from core.services import ConflictError, ValidationError, case_forms, casework, meetings
+from core.services.permissions import EDIT, Access
+from web import partnership_page
+from web.deps import provide_access, require
+from web.forms import FormData, clean
+from web.partnership_page import StepForm, get_partnership, role_keys, view_of
+from web.rendering import page
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value and value.isdigit() else default
+
+
+def _view_or_404(request: Request, db: Session, access: Access, p):
+    view = view_of(request, db, access, p)
+    if view is None:
+        raise NotFoundException()
+    return view
+
+
+class CaseworkController(Controller):
+    path = "/k/{code:str}/partnerskap/{partnership_id:int}"
+    include_in_schema = False
+    dependencies = {"access": Provide(provide_access, sync_to_thread=True)}
+
+    # ------------------------------------------------------------ steps
+
+    @post("/steg/{step_key:str}", sync_to_thread=True)
+    def complete_step(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+                      partnership_id: FromPath[int], step_key: FromPath[str], data: FormData) -> Response:
+        """Only an owner role may complete a step (checked by the engine, not
+        by the EDIT permission: a nämnd decides without editing anything)."""
+        data = clean(data)
+        p = get_partnership(db, access, partnership_id)
+        attempt = StepForm(step_key=step_key, outcome=data.get("outcome", ""), motivation=data.get("motivation", ""))
+        try:
+            casework.complete_step(
+                db, request.app.state.ctx.registry, access.kommun, access.tenant, access.user, role_keys(access), p,
+                step_key=step_key, outcome_key=attempt.outcome, motivation=attempt.motivation,
+                expected_version=_int(data.get("version"), -1), today=clock.today(),
+            )
+        except TransitionRefused as exc:
+            db.rollback()
+            attempt.error, attempt.missing = exc.message, exc.missing
+            return partnership_page.render(request, db, access, get_partnership(db, access, partnership_id),
+                                           status_code=422, step_form=attempt)
+        except ConflictError:
+            db.rollback()
+            attempt.conflict = True
+            return partnership_page.render(request, db, access, get_partnership(db, access, partnership_id),
+                                           status_code=409, step_form=attempt)
+        db.commit()
+        return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=steg#process", status_code=303)
+
+    # ------------------------------------------------------------ forms
+
+    def _form_page(self, request: Request, access: Access, p, view, form, *, values: dict, version: int,
+                   errors: dict | None = None, status_code: int = 200, saved: bool = False,
+                   conflict: bool = False) -> Response:
+        return page(request, "workspace/case_form.html", status_code=status_code, access=access, tenant=access.tenant,
+                    p=p, form=form, values=values, version=version, errors=errors or {}, saved=saved,
+                    conflict=conflict, missing=unanswered(form, values),
+                    locked=case_forms.is_locked(view.progress, form.key), motivation_key=motivation_key,
+                    display_answer=display_answer)
+
+    @get("/formular/{form_key:str}", sync_to_thread=True)
+    def show_form(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+                  partnership_id: FromPath[int], form_key: FromPath[str]) -> Response:
+        p = get_partnership(db, access, partnership_id)
+        view = _view_or_404(request, db, access, p)
+        form = view.process.form(form_key)
+        if form is None:
+            raise NotFoundException()
+        row = case_forms.get_response(db, access.tenant, p, form_key)
+        return self._form_page(request, access, p, view, form, values=dict(row.answers) if row else {},
+                               version=row.version if row else 0, saved=request.query_params.get("sparad") == "1")
+
+    @post("/formular/{form_key:str}", sync_to_thread=True)
+    def save_form(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+                  partnership_id: FromPath[int], form_key: FromPath[str], data: FormData) -> Response:
+        require(access, EDIT)
+        data = clean(data)
+        p = get_partnership(db, access, partnership_id)
+        view = _view_or_404(request, db, access, p)
+        form = view.process.form(form_key)
+        if form is None:
+            raise NotFoundException()
+        expected = _int(data.get("version"), -1)
+        try:
+            case_forms.save_form(db, access.tenant, access.user, p, view.progress, form, data, expected)
+        except ValidationError as exc:
+            db.rollback()
+            return self._form_page(request, access, p, view, form, values=data, version=expected, errors=exc.errors,
+                                   status_code=422)
+        except ConflictError:
+            db.rollback()
+            row = case_forms.get_response(db, access.tenant, p, form_key)
+            return self._form_page(request, access, p, view, form, values=data, version=row.version if row else 0,
+                                   status_code=409, conflict=True)
+        except case_forms.FormLocked:
+            db.rollback()
+            row = case_forms.get_response(db, access.tenant, p, form_key)
+            return self._form_page(request, access, p, view, form, values=dict(row.answers) if row else {},
+                                   version=row.version if row else 0, status_code=409)
+        db.commit()
+        return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}/formular/{form_key}?sparad=1", status_code=303)
+
+    # ------------------------------------------------------------ meetings
+
+    def _meetings_page(self, request: Request, db: Session, access: Access, p, view, *, values: dict | None = None,
+                       errors: dict | None = None, refusal: str = "", status_code: int = 200) -> Response:
+        kind = request.query_params.get("typ", "")
+        return page(request, "workspace/meetings.html", status_code=status_code, access=access, tenant=access.tenant,
+                    p=p, view=view, meetings=meetings.list_meetings(db, access.tenant, p),
+                    values=values if values is not None else {"kind": kind, "held_on": clock.today().isoformat()},
+                    errors=errors or {}, refusal=refusal, saved=request.query_params.get("sparad") == "1",
+                    today=clock.today())
+
+    @get("/moten", sync_to_thread=True)
+    def list_meetings(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+                      partnership_id: FromPath[int]) -> Response:
+        p = get_partnership(db, access, partnership_id)
+        return self._meetings_page(request, db, access, p, _view_or_404(request, db, access, p))
+
+    @post("/moten", sync_to_thread=True)
+    def register_meeting(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+                         partnership_id: FromPath[int], data: FormData) -> Response:
+        require(access, EDIT)
+        data = clean(data)
+        p = get_partnership(db, access, partnership_id)
+        view = _view_or_404(request, db, access, p)
+        try:
+            meetings.register_meeting(db, access.tenant, access.user, p, view.progress, view.facts, data, clock.today())
+        except ValidationError as exc:
+            db.rollback()
+            return self._meetings_page(request, db, access, p, view, values=data, errors=exc.errors, status_code=422)
+        except TransitionRefused as exc:
+            db.rollback()
+            return self._meetings_page(request, db, access, p, view, values=data, refusal=exc.message, status_code=422)
+        db.commit()
+        return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}/moten?sparad=1", status_code=303)

@@ -1,0 +1,107 @@
+"""The partnership page: its facts, parties, documents, meetings and where it
+stands in its process. Rendered by the workspace and, with a refusal or
+conflict message, by the step, form and document handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from litestar import Request
+from litestar.exceptions import NotFoundException
+from litestar.response import Response
+from sqlalchemy.orm import Session
+
+from core import clock
+from core.models import Partnership
+from core.process import ProcessDefinition
+from core.services import audit, documents, partnerships
+from core.services.casework import CaseView, case_view, process_of
+from core.services.permissions import Access
+from web.rendering import page
+
+OTHER_DOCUMENT = ("ovrigt", "Övrigt")
+EVENT_LABELS = {
+    "create": "Registrerat",
+    "update": "Ändrat",
+    "complete_step": "Steg slutfört",
+    "save_form": "Formulär sparat",
+    "register_meeting": "Möte registrerat",
+}
+
+
+@dataclass
+class StepForm:
+    """What a person tried when completing a step, shown again on refusal."""
+
+    step_key: str = ""
+    outcome: str = ""
+    motivation: str = ""
+    error: str = ""
+    missing: tuple[str, ...] = ()
+    conflict: bool = False
+
+
+@dataclass
+class DocForm:
+    errors: dict[str, str] = field(default_factory=dict)
+    title: str = ""
+    kind: str = ""
+
+
+def get_partnership(db: Session, access: Access, partnership_id: int) -> Partnership:
+    p = partnerships.get_partnership(db, access.tenant, partnership_id)
+    if p is None:
+        raise NotFoundException()
+    return p
+
+
+def view_of(request: Request, db: Session, access: Access, p: Partnership) -> CaseView | None:
+    return case_view(db, request.app.state.ctx.registry, access.kommun, access.tenant, p, clock.today())
+
+
+def process_for(request: Request, access: Access, p: Partnership) -> ProcessDefinition | None:
+    return process_of(request.app.state.ctx.registry, access.kommun, p)
+
+
+def role_keys(access: Access) -> tuple[str, ...]:
+    return tuple(r.key for r in access.roles)
+
+
+def document_kinds(process: ProcessDefinition | None) -> list[tuple[str, str]]:
+    kinds = [(k.key, k.title) for k in process.document_kinds] if process else []
+    return [*kinds, OTHER_DOCUMENT]
+
+
+def describe_event(event, process: ProcessDefinition | None) -> str:
+    """One line of the partnership's history, in Swedish."""
+    label = EVENT_LABELS.get(event.action, event.action)
+    after = event.after or {}
+    if event.action == "complete_step" and process is not None:
+        step = process.step(after.get("step", ""))
+        if step is not None:
+            outcome = next((o for o in step.outcomes if o.key == after.get("outcome")), None)
+            label = f"{label}: {step.title}" + (f" – {outcome.title}" if outcome else "")
+    elif event.action == "save_form" and process is not None:
+        form = process.form(after.get("form", ""))
+        if form is not None:
+            label = f"{label}: {form.title}"
+    elif event.action == "register_meeting" and process is not None:
+        rule = process.meeting_rule(after.get("kind", ""))
+        if rule is not None:
+            label = f"{label}: {rule.title}"
+    return label
+
+
+def render(request: Request, db: Session, access: Access, p: Partnership, *, status_code: int = 200,
+           step_form: StepForm | None = None, doc_form: DocForm | None = None, saved: str | None = None) -> Response:
+    view = view_of(request, db, access, p)
+    process = view.process if view else None
+    events = audit.events_for(db, access.tenant, "partnership", p.id)
+    return page(
+        request, "workspace/partnership.html", status_code=status_code, access=access, tenant=access.tenant, p=p,
+        view=view, my_roles=role_keys(access), today=clock.today(),
+        documents=documents.list_documents(db, access.tenant, p), document_kinds=document_kinds(process),
+        events=[(e, actor, describe_event(e, process)) for e, actor in events],
+        step_form=step_form or StepForm(), doc_form=doc_form or DocForm(kind=request.query_params.get("typ", "")),
+        saved=saved,
+    )
