@@ -1,0 +1,298 @@
+"""Järva's rules enforced by the engine (seed 002, JV-01 to JV-22): a case is
+built fact by fact and the engine says what it allows."""
+
+from datetime import date
+
+import pytest
+
+from core.engine import TransitionRefused, check_new_meeting, deadline_state
+from core.process import NO, YES
+from iop_jarva.plugin import ROLES
+from iop_jarva.process import ORGANISATION_DOCUMENTS, PROCESS_V1
+from tests.casebuilder import Case
+
+INITIATIVE = date(2026, 9, 1)
+START, END = date(2027, 1, 1), date(2029, 12, 31)
+
+
+def case(today: date = date(2026, 9, 10)) -> Case:
+    return Case(PROCESS_V1, ROLES, today).dates(initiative=INITIATIVE).fields("samhallsutmaning")
+
+
+def received(c: Case) -> Case:
+    return c.complete_form("initiativ").complete("initiativ", role="handlaggare")
+
+
+def first_meeting_held(c: Case) -> Case:
+    c = received(c).fields("organisation").meeting("forsta_mote")
+    for kind in ORGANISATION_DOCUMENTS:
+        c.document(kind.key)
+    return c.complete("forsta_mote", role="stabsenhet")
+
+
+def reviewed(c: Case) -> Case:
+    c = first_meeting_held(c).complete_form("checklista_overvagande").complete("overvagande", role="stabsenhet")
+    c.complete("direktorens_bedomning", role="stadsdelsdirektor", motivation="Initiativet är lämpligt.")
+    return c.complete_form("granskning").complete("granskning", role="stabsenhet")
+
+
+def proposed(c: Case, start: date = START, end: date = END, motivation: str = "") -> Case:
+    c = reviewed(c).meeting("idemote").meeting("idemote").complete("idemoten", role="stabsenhet")
+    c.fields("goals", "period_start", "period_end").contributions("offentlig", "ideburen")
+    c.dates(agreement_start=start, agreement_end=end).document("overenskommelse_forslag")
+    return c.complete("forslag", role="stabsenhet", motivation=motivation)
+
+
+def signed(c: Case) -> Case:
+    c = proposed(c).complete_form("stallningstagande").complete("stallningstagande", role="avdelningschef")
+    c.document("tjansteutlatande").complete("namndbeslut", role="stadsdelsnamnd")
+    return c.document("overenskommelse_signerad").complete("undertecknande", role="stadsdelsdirektor")
+
+
+def refused(c: Case, step: str, outcome: str = "fortsatt", *, role: str, motivation: str = "") -> TransitionRefused:
+    with pytest.raises(TransitionRefused) as info:
+        c.check(step, outcome, role=role, motivation=motivation)
+    return info.value
+
+
+def test_jv_01_the_same_process_whatever_the_initiatives_origin():
+    for origin in ("civilsamhallet", "forvaltningen", "namnden"):
+        c = case().complete_form("initiativ", ursprung=origin).complete("initiativ", role="stabsenhet")
+        assert [s.key for s in c.progress.current] == ["forsta_mote"]
+    conditions = [cond for step in PROCESS_V1.steps() for o in step.outcomes for cond in o.when]
+    assert not any(cond.form == "initiativ" for cond in conditions)
+
+
+def test_jv_03_the_initiative_is_received_by_a_case_officer_or_the_stabsenhet():
+    c = case().complete_form("initiativ")
+    assert "Stabsenhet" in refused(c, "initiativ", role="avdelningschef").message
+    assert c.complete("initiativ", role="stabsenhet").state("initiativ") == "done"
+
+
+def test_jv_04_first_meeting_overdue_four_weeks_after_the_initiative():
+    c = received(case())
+    step = c.progress.step("forsta_mote")
+    assert step.window.due == date(2026, 9, 29)
+    assert deadline_state(step.window, date(2026, 9, 20)) == "soon"
+    assert deadline_state(step.window, date(2026, 9, 30)) == "overdue"
+    assert "Stabsenhet" in refused(c, "forsta_mote", role="handlaggare").message
+
+
+def test_jv_05_the_first_meeting_needs_the_organisations_documents():
+    c = received(case()).fields("organisation").meeting("forsta_mote")
+    error = refused(c, "forsta_mote", role="stabsenhet")
+    assert len(error.missing) == 5 and "Senaste revisionsberättelsen saknas." in error.missing
+    for kind in ORGANISATION_DOCUMENTS:
+        c.document(kind.key)
+    assert c.complete("forsta_mote", role="stabsenhet").state("forsta_mote") == "done"
+    assert c.progress.status == "beredning"
+
+
+def test_jv_06_consideration_on_the_checklist_then_the_directors_motivated_assessment():
+    c = first_meeting_held(case())
+    assert "checklistan" in refused(c, "overvagande", role="stabsenhet").missing[0]
+    c.complete_form("checklista_overvagande", bedomning="annan_form")
+    assert "inte att IOP är möjligt" in refused(c, "overvagande", role="stabsenhet").message
+    c.complete_form("checklista_overvagande", bedomning="iop").complete("overvagande", role="stabsenhet")
+    assert "Stadsdelsdirektör" in refused(c, "direktorens_bedomning", role="stabsenhet").message
+    assert "motivering" in refused(c, "direktorens_bedomning", role="stadsdelsdirektor").message
+    c.complete("direktorens_bedomning", role="stadsdelsdirektor", motivation="Går vidare; återkopplat till parten.")
+    assert c.state("granskning") == "current"
+
+
+def test_jv_06_the_consideration_may_redirect_to_foreningsbidrag_with_reasons():
+    c = first_meeting_held(case()).complete_form("checklista_overvagande", bedomning="annan_form")
+    assert "motivering" in refused(c, "overvagande", "foreningsbidrag", role="stabsenhet").message
+    c.complete("overvagande", "foreningsbidrag", role="stabsenhet", motivation="Stöd till allmän verksamhet.")
+    assert c.progress.status == "avbruten" and c.progress.ended.outcome_key == "foreningsbidrag"
+    assert c.progress.current == []
+    assert "avbrutet" in refused(c, "direktorens_bedomning", role="stadsdelsdirektor", motivation="x").message
+
+
+def test_jv_07_review_must_find_an_ideburen_party_sharing_the_values_and_a_lawful_partnership():
+    c = first_meeting_held(case()).complete_form("checklista_overvagande").complete("overvagande", role="stabsenhet")
+    c.complete("direktorens_bedomning", role="stadsdelsdirektor", motivation="Ja.")
+    c.complete_form("granskning", vardegrund=NO, vardegrund__motivering="Parten delar inte värdegrunden.")
+    assert "värdegrund" in refused(c, "granskning", role="stabsenhet").message
+    c.complete("granskning", "avbryt", role="stabsenhet", motivation="Parten delar inte stadens värdegrund.")
+    assert c.progress.status == "avbruten"
+
+
+def test_jv_08_two_idea_meetings_needed_stop_offered_after_three_a_sixth_refused():
+    c = reviewed(case())
+    c.meeting("idemote")
+    assert "Minst två idémöten" in refused(c, "idemoten", role="stabsenhet").missing[0]
+    c.meeting("idemote")
+    assert c.progress.step("idemoten").notices == ()
+    c.meeting("idemote")
+    assert "kan processen avbrytas" in c.progress.step("idemoten").notices[0]
+    c.meeting("idemote").meeting("idemote")
+    with pytest.raises(TransitionRefused, match="högsta antalet"):
+        check_new_meeting(c.progress, c.facts, "idemote", c.today, c.today)
+    c.complete("idemoten", "avbryt", role="stabsenhet", motivation="Ingen samsyn efter fem idémöten.")
+    assert c.progress.status == "avbruten"
+
+
+def test_jv_09_a_one_year_agreement_needs_a_recorded_reason():
+    c = reviewed(case()).meeting("idemote").meeting("idemote").complete("idemoten", role="stabsenhet")
+    c.fields("goals", "period_start", "period_end").contributions("offentlig", "ideburen").document("overenskommelse_forslag")
+    c.dates(agreement_start=date(2027, 1, 1), agreement_end=date(2027, 12, 31))
+    assert "undantagsvis" in refused(c, "forslag", role="stabsenhet").message
+    c.complete("forslag", role="stabsenhet", motivation="Pilotår innan en längre överenskommelse.")
+    assert c.progress.step("forslag").decision.motivation.startswith("Pilotår")
+
+
+def test_jv_09_a_long_agreement_needs_no_reason():
+    assert proposed(case()).state("forslag") == "done"
+
+
+def test_jv_10_position_by_the_avdelningschef_with_the_organisations_authorised_body():
+    c = proposed(case())
+    c.complete_form("stallningstagande", ideburen_part_staller_sig_bakom=NO,
+                    ideburen_part_staller_sig_bakom__motivering="Styrelsen har inte beslutat.")
+    assert "behöriga instans" in refused(c, "stallningstagande", role="avdelningschef").message
+    c.complete_form("stallningstagande").complete("stallningstagande", role="avdelningschef")
+    assert c.progress.status == "beslut"
+
+
+def test_jv_11_the_namnd_decides_on_the_tjansteutlatande_and_the_director_signs():
+    c = proposed(case()).complete_form("stallningstagande").complete("stallningstagande", role="avdelningschef")
+    assert refused(c, "namndbeslut", role="stadsdelsnamnd").missing == ("Tjänsteutlåtandet till nämnden saknas.",)
+    c.document("tjansteutlatande")
+    assert "Stadsdelsnämnd" in refused(c, "namndbeslut", role="stadsdelsdirektor").message
+    c.complete("namndbeslut", role="stadsdelsnamnd")
+    assert refused(c, "undertecknande", role="stadsdelsdirektor").missing
+    c.document("overenskommelse_signerad").complete("undertecknande", role="stadsdelsdirektor")
+    assert c.progress.status == "pagaende"
+
+
+def test_jv_12_steering_group_three_and_working_group_four_meetings_a_year():
+    c = signed(case())
+    c.today = date(2028, 3, 1)
+    for day in (date(2027, 2, 1), date(2027, 6, 1)):
+        c.meeting("styrgrupp", day)
+    for day in (date(2027, 2, 1), date(2027, 4, 1), date(2027, 8, 1), date(2027, 11, 1)):
+        c.meeting("arbetsgrupp", day)
+    year_2027 = {ob.rule.kind: ob for ob in c.progress.obligations if ob.year == 2027}
+    assert not year_2027["styrgrupp"].met and year_2027["styrgrupp"].held == 2
+    assert deadline_state(year_2027["styrgrupp"].window, c.today) == "overdue"
+    assert year_2027["arbetsgrupp"].met
+    assert {ob.year for ob in c.progress.obligations} == {2027, 2028}
+
+
+def test_jv_12_meetings_are_not_required_before_the_agreement_is_signed():
+    assert proposed(case()).progress.obligations == ()
+
+
+def test_jv_13_an_iop_koordinator_is_appointed_for_the_running_partnership():
+    c = signed(case())
+    step = c.progress.step("utse_koordinator")
+    assert step.state == "current" and step.window.due == START
+    assert "IOP-koordinator" in refused(c, "utse_koordinator", role="avdelningschef").missing[0]
+    c.complete_form("grupper").complete("utse_koordinator", role="avdelningschef")
+    assert c.state("utse_koordinator") == "done"
+
+
+def test_jv_14_budget_and_reporting_templates_go_with_running_the_partnership():
+    assert {"budget", "ekonomisk_redovisning"} <= set(PROCESS_V1.step("utse_koordinator").templates)
+    assert "ekonomisk_redovisning" in PROCESS_V1.step("uppfoljning").templates
+
+
+def test_jv_15_only_held_meetings_count_a_planned_one_does_not():
+    c = signed(case())
+    c.today = date(2027, 3, 1)
+    c.meeting("styrgrupp", date(2027, 2, 1)).meeting("styrgrupp", date(2027, 5, 1))
+    assert next(ob for ob in c.progress.obligations if ob.rule.kind == "styrgrupp").held == 1
+
+
+def test_jv_16_follow_up_due_in_quarter_four_of_every_year_approved_by_the_namnd():
+    c = signed(case())
+    c.today = date(2027, 10, 15)
+    step = c.progress.step("uppfoljning")
+    assert (step.state, step.period, step.window.due) == ("current", "2027", date(2027, 12, 31))
+    assert "Stadsdelsnämnd" in refused(c, "uppfoljning", "godkand", role="stabsenhet").message
+    c.document("uppfoljning").document("tjansteutlatande").complete("uppfoljning", "godkand", role="stadsdelsnamnd")
+    step = c.progress.step("uppfoljning")
+    assert (step.state, step.period, step.window.due) == ("upcoming", "2028", date(2028, 12, 31))
+    c.today = date(2028, 10, 2)
+    # Last year's underlag does not count for this year's follow-up.
+    assert len(refused(c, "uppfoljning", "godkand", role="stadsdelsnamnd").missing) == 2
+
+
+def test_jv_16_a_missed_follow_up_stays_overdue():
+    c = signed(case())
+    c.today = date(2028, 2, 1)
+    step = c.progress.step("uppfoljning")
+    assert step.period == "2027" and deadline_state(step.window, c.today) == "overdue"
+
+
+def test_jv_17_evaluation_in_quarter_one_or_two_of_the_final_year():
+    c = signed(case())
+    c.today = date(2028, 6, 1)
+    step = c.progress.step("utvardering")
+    assert step.state == "upcoming" and (step.window.opens, step.window.due) == (date(2029, 1, 1), date(2029, 6, 30))
+    c.document("utvardering")
+    assert "tidigast" in refused(c, "utvardering", role="iop_koordinator").message
+    c.today = date(2029, 2, 1)
+    assert c.state("utvardering") == "current"
+    c.complete("utvardering", role="iop_koordinator")
+    assert c.state("slutrapport") == "current"
+
+
+def test_jv_18_final_report_due_three_months_before_the_end():
+    c = signed(case())
+    c.today = date(2029, 3, 1)
+    c.document("utvardering").complete("utvardering", role="iop_koordinator")
+    step = c.progress.step("slutrapport")
+    assert step.window.due == date(2029, 9, 30)
+    assert deadline_state(step.window, date(2029, 10, 1)) == "overdue"
+    assert {"Slutrapporten saknas.", "Fyll i ställningstagandet till omförhandling."} == set(
+        refused(c, "slutrapport", "avsluta", role="stadsdelsdirektor").missing)
+    c.document("slutrapport").complete_form("omforhandling").complete("slutrapport", "avsluta", role="stadsdelsdirektor")
+    assert c.state("avslut") == "upcoming"
+
+
+def _final_year(c: Case) -> Case:
+    c.today = date(2029, 3, 1)
+    return c.document("utvardering").complete("utvardering", role="iop_koordinator").document("slutrapport")
+
+
+def test_jv_19_renegotiation_needs_its_grounds_and_restarts_the_idea_meetings():
+    c = _final_year(signed(case()))
+    c.complete_form("omforhandling", samverkan_fruktsam=NO)
+    assert "fruktsam" in refused(c, "slutrapport", "omforhandla", role="stadsdelsdirektor", motivation="x").message
+    c.complete_form("omforhandling", vasentliga_forandringar=YES)
+    assert "nya idémöten" in refused(c, "slutrapport", "revidera", role="stadsdelsdirektor", motivation="x").message
+    c.complete("slutrapport", "omforhandla", role="stadsdelsdirektor", motivation="Utmaningen kvarstår.")
+    progress = c.progress
+    assert progress.round == 1 and [s.key for s in progress.current] == ["idemoten"]
+    # The idea meetings of the first round do not count for the new one.
+    assert refused(c, "idemoten", role="stabsenhet").missing
+    assert progress.status == "beredning"
+
+
+def test_jv_19_renegotiation_without_substantial_change_goes_straight_to_a_new_proposal():
+    c = _final_year(signed(case())).complete_form("omforhandling", vasentliga_forandringar=NO)
+    c.complete("slutrapport", "revidera", role="stadsdelsdirektor", motivation="Samma verksamhet, nya datum.")
+    assert [s.key for s in c.progress.current] == ["forslag"]
+
+
+def test_jv_20_the_partnership_ends_when_the_agreement_expires_or_earlier_with_reasons():
+    c = signed(case())
+    c.today = date(2028, 5, 1)
+    step = c.progress.step("avslut")
+    assert step.state == "upcoming" and step.window.due == END
+    assert "tidigast" in refused(c, "avslut", "avsluta", role="stadsdelsdirektor").message
+    c.today = END
+    c.complete("avslut", "avsluta", role="stadsdelsdirektor")
+    assert c.progress.status == "avslutad" and c.progress.current == [] and c.progress.obligations == ()
+
+
+def test_jv_21_and_jv_22_the_checklist_asks_the_general_conditions_and_a_no_must_be_motivated():
+    form = PROCESS_V1.form("checklista_overvagande")
+    keys = {f.key for f in form.fields}
+    assert {"ansvarsomrade", "oppen_for_alla", "tydlig_samverkan", "ingen_fardig_losning", "langsiktig",
+            "kostnadseffektiv"} <= keys  # JV-21
+    assert {"lokalt_perspektiv", "verifierbar", "koppling_till_mal"} <= keys  # JV-22
+    c = first_meeting_held(case()).complete_form("checklista_overvagande", verifierbar=NO)
+    assert refused(c, "overvagande", role="stabsenhet").missing == ("Fyll i checklistan inför övervägandet.",)
