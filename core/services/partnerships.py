@@ -144,7 +144,9 @@ def parse_form(session: Session, tenant: Tenant, data: dict[str, str]) -> dict[s
     values["period_end"] = _parse_date(data.get("period_end"), "period_end", "slutdatum", errors)
     if values["period_start"] and values["period_end"] and values["period_end"] <= values["period_start"]:
         errors["period_end"] = "Slutdatum måste komma efter startdatum."
-    initiated_on = (data.get("initiated_on") or "").strip()
+    # A caller that does not send the date at all (the API, a script) means
+    # "today"; the form always sends it, so a cleared field is an error.
+    initiated_on = (data.get("initiated_on", clock.today().isoformat()) or "").strip()
     if not initiated_on:
         errors["initiated_on"] = "Skriv vilket datum initiativet kom in."
     values["initiated_on"] = _parse_date(initiated_on, "initiated_on", "datumet", errors)

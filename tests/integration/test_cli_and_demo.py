@@ -20,8 +20,9 @@ def _run(*args, env_extra=None):
     return subprocess.run([IOP, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
-def test_demo_installation(db, registry):
-    demo.install(db, registry)
+def test_demo_installation(db, registry, settings):
+    """The demo's partnerships stand in every stage, reached through each kommun's own process."""
+    demo.install(db, registry, settings.documents_dir)
     db.commit()
     codes = {t.code for t in db.scalars(select(Tenant))}
     assert codes == {"jarva", "hasselby-vallingby", "tyreso"}
@@ -29,7 +30,8 @@ def test_demo_installation(db, registry):
     for tenant in db.scalars(select(Tenant)):
         statuses = set(db.scalars(select(Partnership.status).where(Partnership.tenant_id == tenant.id)))
         count = db.scalar(select(func.count()).where(Partnership.tenant_id == tenant.id))
-        assert count >= 10 and len(statuses) >= 4
+        assert count >= 10
+        assert statuses == {"initiativ", "beredning", "beslut", "pagaende", "avslutad", "avbruten"}, tenant.code
     logins = demo.demo_logins(db, registry)
     emails = {e for e, _, _ in logins}
     assert {"admin@plattform.demo", "handlaggare@jarva.demo", "handlaggare@tyreso.demo",

@@ -29,6 +29,8 @@ def _walk(app, world, db, settings):
         "document_id": doc.id,
         "user_id": world.jarva_staff.id,
         "assignment_id": assignment.id,
+        "step_key": "initiativ",
+        "form_key": "initiativ",
         "file_path": "css/site.css",
         "path": "x",
     }

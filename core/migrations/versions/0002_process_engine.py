@@ -21,18 +21,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('partnership', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('initiated_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('process_code', sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column('process_version', sa.Integer(), nullable=True))
+    # Added in place, not by rebuilding the table: SQLite cannot rebuild a table
+    # that other rows point at. The constant default exists only so existing
+    # rows can be given a value; the application always sets the date.
+    op.add_column('partnership', sa.Column('initiated_on', sa.Date(), nullable=False, server_default='2000-01-01'))
+    op.add_column('partnership', sa.Column('process_code', sa.String(length=40), nullable=True))
+    op.add_column('partnership', sa.Column('process_version', sa.Integer(), nullable=True))
     # Partnerships registered before this revision: the initiative came in the
     # day they were registered.
     if op.get_bind().dialect.name == "postgresql":
         op.execute("UPDATE partnership SET initiated_on = CAST(created_at AS DATE)")
     else:
         op.execute("UPDATE partnership SET initiated_on = date(created_at)")
-    with op.batch_alter_table('partnership', schema=None) as batch_op:
-        batch_op.alter_column('initiated_on', existing_type=sa.Date(), nullable=False)
 
     op.create_table('decision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -108,10 +108,8 @@ def downgrade() -> None:
             batch_op.drop_index(batch_op.f(f'ix_{table}_tenant_id'))
             batch_op.drop_index(batch_op.f(f'ix_{table}_partnership_id'))
         op.drop_table(table)
-    with op.batch_alter_table('partnership', schema=None) as batch_op:
-        batch_op.drop_column('process_version')
-        batch_op.drop_column('process_code')
-        batch_op.drop_column('initiated_on')
+    for column in ('process_version', 'process_code', 'initiated_on'):
+        op.drop_column('partnership', column)
 
 
 # Decisions are a record, like the audit trail: the database itself refuses to
