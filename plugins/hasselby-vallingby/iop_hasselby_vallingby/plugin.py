@@ -1,9 +1,11 @@
-"""Hässelby-Vällingby stadsdelsnämnd: profile, roles table (HV-07, inferred) and
-the routine's two templates (HV-02, HV-03), from seed 000."""
+"""Hässelby-Vällingby stadsdelsnämnd: profile, roles table (HV-07, inferred), the
+routine's two templates (HV-02, HV-03) and the routine itself as a process
+(HV-01, in process.py), from seed 000."""
 
 from __future__ import annotations
 
 from core.plugin_api import KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef, hookimpl
+from iop_hasselby_vallingby.process import PROCESS_V1
 
 CODE = "hasselby-vallingby"
 
@@ -61,3 +63,8 @@ def iop_register_roles():
 @hookimpl
 def iop_register_templates():
     return list(TEMPLATES)
+
+
+@hookimpl
+def iop_register_processes():
+    return [PROCESS_V1]

@@ -1,9 +1,11 @@
 """Tyresö kommun: profile (registration numbers like 2023/KS 0352, TY-02), roles
-table (TY-06, inferred) and the barnets bästa template (TY-05), from seed 003."""
+table (TY-06, inferred), the barnets bästa template (TY-05) and the pilot-project
+process (TY-01 to TY-05, in process.py), from seed 003."""
 
 from __future__ import annotations
 
 from core.plugin_api import KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef, hookimpl
+from iop_tyreso.process import PROCESS_V1
 
 CODE = "tyreso"
 
@@ -61,3 +63,8 @@ def iop_register_roles():
 @hookimpl
 def iop_register_templates():
     return list(TEMPLATES)
+
+
+@hookimpl
+def iop_register_processes():
+    return [PROCESS_V1]
