@@ -462,8 +462,10 @@ def check_completion(
     if sp.state == "done":
         raise TransitionRefused(f"Steget {title} är redan slutfört.")
     if sp.state == "waiting":
-        pending = [process.step(k).title for k in step.after if progress.step(k).state != "done"]
-        raise TransitionRefused(f"Steget {title} kan inte slutföras ännu. Först behöver ”{pending[0]}” vara klart.")
+        pending = [f"”{process.step(k).title}”" for k in step.after if progress.step(k).state != "done"]
+        listed = pending[0] if len(pending) == 1 else ", ".join(pending[:-1]) + " och " + pending[-1]
+        raise TransitionRefused(f"Steget {title} kan inte slutföras ännu. Först behöver {listed} vara "
+                                f"{'klart' if len(pending) == 1 else 'klara'}.")
     if step.recurring and not sp.period:
         raise TransitionRefused(f"Steget {title} kan inte slutföras förrän överenskommelsens start- och slutdatum är angivna.")
     choice = next((c for c in sp.outcomes if c.outcome.key == outcome_key), None)

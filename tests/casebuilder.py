@@ -16,6 +16,7 @@ from core.engine import (
     check_completion,
     evaluate,
 )
+from core.forms import motivation_key, needs_motivation
 from core.plugin_api import RolesTable
 from core.process import CaseDates, ProcessDefinition, YES
 
@@ -89,3 +90,55 @@ class Case:
 
     def state(self, step: str) -> str:
         return self.progress.step(step).state
+
+    # ------------------------------------------------------------ walking
+
+    def supply(self, step: str) -> Case:
+        """Adds whatever the current step still needs, answering its forms so
+        that going on is possible."""
+        sp = self.progress.step(step)
+        for req in sp.missing:
+            if req.kind == "field":
+                self.fields(req.ref)
+                if req.ref == "period_start" and self.facts.dates.agreement_start is None:
+                    self.dates(agreement_start=date(self.today.year + 1, 1, 1))
+                if req.ref == "period_end" and self.facts.dates.agreement_end is None:
+                    self.dates(agreement_end=date(self.today.year + 3, 12, 31))
+            elif req.kind == "contributions":
+                self.contributions("offentlig", "ideburen")
+            elif req.kind == "document":
+                self.document(req.ref)
+            elif req.kind == "meetings":
+                day = min(sp.window.due, self.today) if sp.window and sp.step.recurring else self.today
+                for _ in range(req.minimum):
+                    self.meeting(req.ref, day)
+            elif req.kind == "form":
+                answers = {}
+                for s in self.process.steps():
+                    going_on = next((o for o in s.outcomes if o.kind in ("continue", "end")), None)
+                    for cond in going_on.when if going_on else ():
+                        if cond.form == req.ref:
+                            answers[cond.field] = cond.equals
+                for f in self.process.form(req.ref).fields:
+                    if needs_motivation(f, answers.get(f.key, YES if f.kind == "yesno" else "")):
+                        answers[motivation_key(f)] = "Motiverat."
+                self.complete_form(req.ref, **answers)
+        return self
+
+    def go_on(self, step: str, motivation: str = "Motiverat.") -> Case:
+        """Supplies and completes the step in its first owner role with its first outcome that goes on."""
+        self.supply(step)
+        sp = self.progress.step(step)
+        outcome = next(c.outcome.key for c in sp.outcomes if not c.blocked and c.outcome.kind in ("continue", "end"))
+        return self.complete(step, outcome, role=sp.step.owner_roles[0], motivation=motivation)
+
+    def walk_until(self, step: str) -> Case:
+        """Completes current steps in process order until ``step`` is current."""
+        for _ in range(100):
+            if self.state(step) == "current":
+                return self
+            current = [s for s in self.progress.current if s.key != step]
+            if not current:
+                raise AssertionError(f"'{step}' never became current: {[(s.key, s.state) for s in self.progress.steps]}")
+            self.go_on(current[0].key)
+        raise AssertionError("walked too far")

@@ -217,3 +217,24 @@ def test_jv_04_deadlines_overview_shows_an_overdue_first_meeting_to_its_owner(wo
     assert [i.partnership_title for i in items][:2] == ["Sen start", "Snart dags"]
     assert {i.partnership_title for i in deadlines.mine(items, ("stabsenhet",))} >= {"Sen start", "Snart dags"}
     assert deadlines.mine(items, ("avdelningschef",)) == []
+
+
+@pytest.mark.parametrize("code", ["jarva", "hasselby-vallingby", "tyreso", "norrmalm"])
+def test_every_installed_process_can_be_walked_from_initiative_to_its_end(db, registry, settings, code):
+    """Norrmalm has no kommun plugin: it runs on the national guidance."""
+    from core.walkthrough import Walker
+
+    tenant = factories.tenant(db, registry, code)
+    kommun = tenants.kommun_for(db, registry, tenant)
+    staff = {role.key: factories.user(db, registry, f"{role.key}@{code}.test", (tenant, role.key))
+             for role in kommun.roles.roles}
+    org = factories.organisation(db, tenant)
+    p = factories.partnership(db, tenant, "Hela vägen", process=newest_process(registry, kommun),
+                              organisation_id=org.id, initiated_on=(TODAY - timedelta(days=1500)).isoformat())
+    walker = Walker(db, registry, kommun, tenant, staff, settings.documents_dir, TODAY)
+    walker.advance(p, period=(TODAY - timedelta(days=1100), TODAY - timedelta(days=1)))
+    db.commit()
+    view = casework.case_view(db, registry, kommun, tenant, p, TODAY)
+    assert view.progress.status == p.status == "avslutad"
+    assert view.process.kommun == ("generic" if code == "norrmalm" else code)
+    assert all(s.state in ("done", "closed") for s in view.progress.steps)
