@@ -9,8 +9,9 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+
+from e2e.accessibility import assert_no_serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -124,22 +125,6 @@ def test_sign_out(page: Page, sign_in: Callable[..., None]) -> None:
 
 # --------------------------------------------------------------------------- accessibility
 
-BLOCKING_IMPACTS = {"serious", "critical"}
-
-
-def _assert_no_serious_violations(page: Page, where: str) -> None:
-    results = Axe().run(page)
-    violations = results.response.get("violations", [])
-    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
-    if blocking:
-        lines = [f"axe hittade {len(blocking)} allvarliga brister på {where} ({page.url}):"]
-        for v in blocking:
-            targets = [", ".join(map(str, node.get("target", []))) for node in v.get("nodes", [])]
-            shown = "; ".join(targets[:5]) + (f" (+{len(targets) - 5} till)" if len(targets) > 5 else "")
-            lines.append(f"- {v.get('id')} [{v.get('impact')}]: {v.get('help')} – {shown}")
-        pytest.fail("\n".join(lines), pytrace=False)
-
-
 def _first_partnership_path(page: Page) -> str:
     page.goto("/k/jarva/")
     link = page.locator("#results tbody tr a").first
@@ -237,4 +222,4 @@ A11Y_PAGES = {
 @pytest.mark.parametrize("name", list(A11Y_PAGES))
 def test_accessibility(name: str, page: Page, sign_in: Callable[..., None]) -> None:
     A11Y_PAGES[name](page, sign_in)
-    _assert_no_serious_violations(page, name)
+    assert_no_serious_violations(page, name)
