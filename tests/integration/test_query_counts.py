@@ -45,3 +45,31 @@ def test_partnership_list_and_organisation_register_do_not_query_per_row(client,
     _grow(db, world, 15)
     large = {url: _queries(client, url) for url in urls}
     assert large == small
+
+
+def _grow_case(db, world, settings, n: int) -> None:
+    """More of everything the process reads: documents, meetings, form answers."""
+    from datetime import date
+
+    from core.services import documents
+    from core.models import Meeting
+
+    p = world.jarva_partnership
+    for i in range(n):
+        documents.store_document(db, settings.documents_dir, world.jarva, None, partnership=p, kind="budget",
+                                 title=f"Budget {i}", filename="b.txt", content=b"budget")
+        db.add(Meeting(tenant_id=world.jarva.id, partnership_id=p.id, kind="idemote", held_on=date(2026, 1, 1),
+                       participants="Båda parter"))
+    db.commit()
+
+
+def test_the_partnership_page_and_its_process_do_not_query_per_fact(client, world, db, settings):
+    login(client, world.jarva_staff.email)
+    p = world.jarva_partnership
+    urls = [f"/k/jarva/partnerskap/{p.id}", f"/k/jarva/partnerskap/{p.id}/moten",
+            f"/k/jarva/partnerskap/{p.id}/formular/initiativ"]
+    _grow_case(db, world, settings, 2)
+    small = {url: _queries(client, url) for url in urls}
+    _grow_case(db, world, settings, 12)
+    large = {url: _queries(client, url) for url in urls}
+    assert large == small
