@@ -33,18 +33,12 @@ from core.process import (
     add_months,
     agreement_years,
     due_windows,
+    number_word,
 )
 
 # A deadline this close counts as "due soon" on the overview.
 SOON = timedelta(days=30)
 PARTIES = frozenset({"offentlig", "ideburen"})
-
-_NUMBER_WORDS = {1: "ett", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio"}
-
-
-def number_word(n: int) -> str:
-    return _NUMBER_WORDS.get(n, str(n))
-
 
 # ---------------------------------------------------------------- facts
 

@@ -168,14 +168,21 @@ def due_windows(deadline: Deadline, dates: CaseDates) -> list[DueWindow]:
     return [DueWindow(opens=max(opens, start), due=min(due, end))]
 
 
-_NUMBERS = {1: "en", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio",
+_NUMBERS = {1: "ett", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio",
             11: "elva", 12: "tolv"}
+
+
+def number_word(n: int) -> str:
+    """Numbers up to twelve in words, as running Swedish text writes them
+    (neuter: "ett möte"); larger ones in digits."""
+    return _NUMBERS.get(n, str(n))
+
 _UNITS = {"days": ("dag", "dagar"), "weeks": ("vecka", "veckor"), "months": ("månad", "månader")}
 
 
 def _amount(count: int, unit: str) -> str:
     singular, plural = _UNITS[unit]
-    word = _NUMBERS.get(count, str(count))
+    word = number_word(count)
     if count == 1:
         word = "ett" if unit == "days" else "en"
     return f"{word} {singular if count == 1 else plural}"

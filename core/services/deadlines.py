@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.engine import deadline_state, evaluate, number_word
+from core.engine import deadline_state, evaluate
+from core.process import number_word
 from core.models import Partnership, PartnershipStatus, Tenant
 from core.registry import KommunEntry, Registry
 from core.services.casework import load_facts, process_of, roles_of
