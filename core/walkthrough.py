@@ -167,6 +167,18 @@ class Walker:
             done += 1
         return done
 
+    def catch_up(self, p: Partnership) -> None:
+        """Completes the past occurrences of recurring steps (last year's
+        follow-up and earlier), as a partnership that kept up would have."""
+        for _ in range(50):
+            view = self.view(p)
+            sp = next((s for s in view.progress.steps if s.step.recurring and s.state == "current"
+                       and s.window is not None and s.window.due < self.today), None)
+            if sp is None:
+                return
+            self.supply(p, sp, view, (self.today, self.today))
+            self.complete(p, self.view(p).progress.step(sp.key))
+
     def stop(self, p: Partnership, kinds: tuple[str, ...] = ("redirect", "stop")) -> None:
         """Works forward to the first step that can end the process early, and
         ends it there."""

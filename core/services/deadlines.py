@@ -56,17 +56,19 @@ def overview(session: Session, registry: Registry, kommun: KommunEntry, tenant: 
             if state in ("overdue", "soon"):
                 items.append(DeadlineItem(
                     partnership_id=p.id, partnership_title=p.title, title=sp.step.title,
-                    detail=f"År {sp.period}" if sp.period else "",
+                    detail=sp.period,
                     due=sp.window.due, state=state, owner_roles=sp.step.owner_roles,
                     owner_titles=tuple(r.title for k in sp.step.owner_roles if (r := roles.get(k))), order=order,
                 ))
+        latest_ended = max((ob.year for ob in progress.obligations if ob.window.due < today), default=None)
         for ob in progress.obligations:
             state = deadline_state(ob.window, today)
-            if ob.met or state not in ("overdue", "soon"):
+            # A year long gone cannot be mended; only the latest one is still news.
+            if ob.met or state not in ("overdue", "soon") or (state == "overdue" and ob.year != latest_ended):
                 continue
             items.append(DeadlineItem(
-                partnership_id=p.id, partnership_title=p.title, title=f"{ob.rule.title}n {ob.year}".capitalize(),
-                detail=f"{number_word(ob.held).capitalize()} av minst {number_word(ob.rule.per_year_min)} hållna",
+                partnership_id=p.id, partnership_title=p.title, title=f"{ob.rule.title}n",
+                detail=f"{ob.year}: {number_word(ob.held)} av minst {number_word(ob.rule.per_year_min)} hållna",
                 due=ob.window.due, state=state, owner_roles=ob.rule.owner_roles,
                 owner_titles=tuple(r.title for k in ob.rule.owner_roles if (r := roles.get(k))),
                 order=len(progress.steps),

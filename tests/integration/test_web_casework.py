@@ -33,7 +33,8 @@ def _fill_initiative(client, world):
 
 
 def _version(client, world) -> str:
-    return re.search(r'name="version" value="(\d+)"', client.get(_url(world)).text).group(1)
+    """The version a person's page was read at (the edit form carries it too)."""
+    return re.search(r'name="version" value="(\d+)"', client.get(_url(world, "/andra")).text).group(1)
 
 
 def test_the_partnership_page_shows_the_current_step_its_owner_and_what_is_missing(client, world, staff):
@@ -79,6 +80,7 @@ def test_a_missing_requirement_is_listed_when_the_step_is_refused(client, world,
     assert response.status_code == 422
     assert "Det här saknas:" in response.text and "Fyll i uppgifterna om initiativet." in response.text
     assert "Skrivet här" in response.text
+    assert "När det som saknas finns på plats kan du slutföra steget här." in client.get(_url(world)).text
 
 
 def test_completing_on_a_stale_page_gives_a_conflict_and_keeps_the_motivation(client, world, staff):
