@@ -9,10 +9,16 @@ Where the documents give no role or timing, the choice is inferred and marked.
 
 from __future__ import annotations
 
-from core.plugin_api import KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef, hookimpl
+from core.plugin_api import (
+    KommunProfile,
+    RegistrationNumberFormat,
+    Role,
+    RolesTable,
+    TemplateRef,
+    hookimpl,
+)
 from core.process import (
     NO,
-    YES,
     After,
     Before,
     Condition,
@@ -25,6 +31,8 @@ from core.process import (
     ProcessDefinition,
     Requirement,
     Step,
+    must_be_yes,
+    yes_no,
 )
 
 CODE = "generic"
@@ -62,15 +70,6 @@ TEMPLATES = (
 
 
 # ---------------------------------------------------------------- process
-
-
-def _yes_no(key: str, label: str, hint: str = "") -> FormField:
-    """A yes/no question whose 'nej' must be motivated (GEN-05: considerations are documented)."""
-    return FormField(key, label, "yesno", motivation_when=False, hint=hint)
-
-
-def _must_be_yes(form: str, field: str, message: str) -> Condition:
-    return Condition(form, field, YES, message)
 
 
 INITIATIV = FormDefinition(
@@ -112,14 +111,14 @@ KRITERIER = FormDefinition(
     template="kriterier_forum",
     rule_ids=("ST-01", "GEN-03"),
     fields=(
-        _yes_no("ideburet_initiativ", "Sker verksamheten på initiativ av den idéburna organisationen?"),
-        _yes_no("politiskt_program", "Är verksamheten ett led i att förverkliga ett politiskt program eller en plan där "
+        yes_no("ideburet_initiativ", "Sker verksamheten på initiativ av den idéburna organisationen?"),
+        yes_no("politiskt_program", "Är verksamheten ett led i att förverkliga ett politiskt program eller en plan där "
                                      "idéburna organisationer särskilt nämns?"),
-        _yes_no("utanfor_foreningsbidrag", "Ligger verksamheten utanför det ordinarie föreningsbidraget?"),
-        _yes_no("ingen_marknad", "Saknas en marknad eller konkurrens som behöver värnas?"),
-        _yes_no("bada_finansierar", "Är båda parter med och finansierar arbetet?",
+        yes_no("utanfor_foreningsbidrag", "Ligger verksamheten utanför det ordinarie föreningsbidraget?"),
+        yes_no("ingen_marknad", "Saknas en marknad eller konkurrens som behöver värnas?"),
+        yes_no("bada_finansierar", "Är båda parter med och finansierar arbetet?",
                 hint="Med pengar eller andra resurser, till exempel ideellt arbete, lokaler eller administration."),
-        _yes_no("ingen_detaljstyrning", "Kan verksamheten bedrivas utan att kommunen styr den i detalj?"),
+        yes_no("ingen_detaljstyrning", "Kan verksamheten bedrivas utan att kommunen styr den i detalj?"),
     ),
 )
 
@@ -129,12 +128,12 @@ FORUTSATTNINGAR = FormDefinition(
     rule_ids=("GEN-01", "GEN-02"),
     fields=(
         # GEN-01
-        _yes_no("gemensamt_behov", "Finns ett gemensamt behov av att samverka?"),
-        _yes_no("gemensamt_ansvar", "Har båda parter ett gemensamt engagemang och ansvar för att nå ett mål som de "
+        yes_no("gemensamt_behov", "Finns ett gemensamt behov av att samverka?"),
+        yes_no("gemensamt_ansvar", "Har båda parter ett gemensamt engagemang och ansvar för att nå ett mål som de "
                                     "formulerar tillsammans?"),
         # GEN-02
-        _yes_no("allmannyttigt", "Är målet allmännyttigt?"),
-        _yes_no("ingen_fardig_losning", "Saknas färdiga lösningar eller tjänster som kan köpas?"),
+        yes_no("allmannyttigt", "Är målet allmännyttigt?"),
+        yes_no("ingen_fardig_losning", "Saknas färdiga lösningar eller tjänster som kan köpas?"),
     ),
 )
 
@@ -143,10 +142,10 @@ RATTSLIG_PROVNING = FormDefinition(
     title="Rättslig prövning",
     rule_ids=("GEN-04",),
     fields=(
-        _yes_no("upphandling", "Är samarbetet förenligt med upphandlingsreglerna?",
+        yes_no("upphandling", "Är samarbetet förenligt med upphandlingsreglerna?",
                 hint="Omfattas samarbetet av krav på upphandling ska det upphandlas."),
-        _yes_no("kommunallagen", "Är samarbetet förenligt med kommunallagen?"),
-        _yes_no("statsstod", "Är samarbetet förenligt med EU:s statsstödsregler?"),
+        yes_no("kommunallagen", "Är samarbetet förenligt med kommunallagen?"),
+        yes_no("statsstod", "Är samarbetet förenligt med EU:s statsstödsregler?"),
         FormField("underlag", "Hur har prövningen gjorts?", "text",
                   hint="Beskriv vad prövningen bygger på och vem som har gjort den."),
     ),
@@ -164,7 +163,7 @@ STOP = Outcome("avbryt", "Avbryt processen", "stop", needs_reason=True)
 
 
 def _all_yes(form: FormDefinition, message: str) -> tuple[Condition, ...]:
-    return tuple(_must_be_yes(form.key, f.key, f"{message}: {f.label}") for f in form.fields if f.kind == "yesno")
+    return tuple(must_be_yes(form.key, f.key, f"{message}: {f.label}") for f in form.fields if f.kind == "yesno")
 
 
 PROVA = Phase("prova", "Pröva initiativet", (

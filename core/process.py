@@ -227,6 +227,12 @@ class FormField:
     hint: str = ""
 
 
+def yes_no(key: str, label: str, hint: str = "") -> FormField:
+    """A yes/no question whose "nej" must be motivated in writing: a
+    consideration that goes against the partnership is documented (GEN-05)."""
+    return FormField(key, label, "yesno", motivation_when=False, hint=hint)
+
+
 @dataclass(frozen=True)
 class FormDefinition:
     key: str
@@ -277,6 +283,11 @@ class Condition:
     field: str
     equals: str
     message: str
+
+
+def must_be_yes(form: str, field: str, message: str) -> Condition:
+    """An outcome's condition that a yes/no answer is "ja"."""
+    return Condition(form, field, YES, message)
 
 
 @dataclass(frozen=True)

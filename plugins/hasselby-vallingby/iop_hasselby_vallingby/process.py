@@ -13,7 +13,6 @@ from the roles table (HV-07) and Stockholms stad's routine (seed 002).
 from __future__ import annotations
 
 from core.process import (
-    YES,
     After,
     Condition,
     DocumentKind,
@@ -25,18 +24,11 @@ from core.process import (
     ProcessDefinition,
     Requirement,
     Step,
+    must_be_yes,
+    yes_no,
 )
 
 CODE = "hasselby-vallingby"
-
-
-def _yes_no(key: str, label: str, hint: str = "") -> FormField:
-    """A yes/no question whose 'nej' must be motivated (HV-06: considerations are documented)."""
-    return FormField(key, label, "yesno", motivation_when=False, hint=hint)
-
-
-def _must_be_yes(form: str, field: str, message: str) -> Condition:
-    return Condition(form, field, YES, message)
 
 
 INITIATIV = FormDefinition(
@@ -59,24 +51,24 @@ BEDOMNING = FormDefinition(
     rule_ids=("HV-02", "HV-04", "HV-05", "HV-06", "GEN-01", "GEN-02", "GEN-03", "GEN-04", "ST-01"),
     fields=(
         # GEN-01
-        _yes_no("gemensamt_behov", "Finns ett gemensamt behov av att samverka, och ett gemensamt engagemang och ansvar "
+        yes_no("gemensamt_behov", "Finns ett gemensamt behov av att samverka, och ett gemensamt engagemang och ansvar "
                                    "för ett mål som parterna formulerar tillsammans?"),
         # GEN-02
-        _yes_no("allmannyttigt", "Är målet allmännyttigt?"),
-        _yes_no("ingen_fardig_losning", "Saknas färdiga lösningar eller tjänster som kan köpas?"),
+        yes_no("allmannyttigt", "Är målet allmännyttigt?"),
+        yes_no("ingen_fardig_losning", "Saknas färdiga lösningar eller tjänster som kan köpas?"),
         # ST-01: Forum's six criteria. The fifth also covers GEN-03.
-        _yes_no("ideburet_initiativ", "Sker verksamheten på initiativ av den idéburna organisationen?"),
-        _yes_no("politiskt_program", "Är verksamheten ett led i att förverkliga ett politiskt beslutat program eller en "
+        yes_no("ideburet_initiativ", "Sker verksamheten på initiativ av den idéburna organisationen?"),
+        yes_no("politiskt_program", "Är verksamheten ett led i att förverkliga ett politiskt beslutat program eller en "
                                      "plan där idéburna organisationer särskilt nämns?"),
-        _yes_no("utanfor_foreningsbidrag", "Ligger verksamheten utanför det ordinarie föreningsbidraget?"),
-        _yes_no("ingen_marknad", "Saknas en marknad eller konkurrens som behöver värnas?"),
-        _yes_no("bada_bidrar", "Bidrar båda parter till verksamheten, med pengar eller andra resurser?",
+        yes_no("utanfor_foreningsbidrag", "Ligger verksamheten utanför det ordinarie föreningsbidraget?"),
+        yes_no("ingen_marknad", "Saknas en marknad eller konkurrens som behöver värnas?"),
+        yes_no("bada_bidrar", "Bidrar båda parter till verksamheten, med pengar eller andra resurser?",
                 hint="Till exempel ideellt arbete, lokaler eller administration."),
-        _yes_no("ingen_detaljstyrning", "Kan verksamheten bedrivas utan att förvaltningen styr den i detalj?"),
+        yes_no("ingen_detaljstyrning", "Kan verksamheten bedrivas utan att förvaltningen styr den i detalj?"),
         # GEN-04
-        _yes_no("upphandling", "Är partnerskapet förenligt med upphandlingsreglerna?"),
-        _yes_no("kommunallagen", "Är partnerskapet förenligt med kommunallagen?"),
-        _yes_no("statsstod", "Är partnerskapet förenligt med EU:s statsstödsregler?"),
+        yes_no("upphandling", "Är partnerskapet förenligt med upphandlingsreglerna?"),
+        yes_no("kommunallagen", "Är partnerskapet förenligt med kommunallagen?"),
+        yes_no("statsstod", "Är partnerskapet förenligt med EU:s statsstödsregler?"),
         # HV-04
         FormField("utmaning_och_losning", "Beskriv den gemensamma samhällsutmaningen och den lösning som parterna vill "
                                           "arbeta fram tillsammans.", "text"),
@@ -84,7 +76,7 @@ BEDOMNING = FormDefinition(
                                         "att förverkliga, och på vilket sätt?", "text"),
         # HV-05
         FormField("aktiviteter", "Vilka aktiviteter och åtaganden planeras i partnerskapet?", "text"),
-        _yes_no("aktiviteter_vasentliga", "Är de planerade aktiviteterna och åtagandena väsentliga för att lösa "
+        yes_no("aktiviteter_vasentliga", "Är de planerade aktiviteterna och åtagandena väsentliga för att lösa "
                                           "samhällsutmaningen?"),
         # HV-06
         FormField("slutsats", "Förvaltningens samlade bedömning", "choice", choices=(
@@ -132,7 +124,7 @@ DOCUMENT_KINDS = (
 # the nämnd too (JV-01, seed 002), and Hässelby-Vällingby follows the city's
 # guidelines (seed 000). This reading is inferred.
 _ASSESSMENT = tuple(
-    _must_be_yes("bedomning", key, f"Bedömningen visar inte att {what}.")
+    must_be_yes("bedomning", key, f"Bedömningen visar inte att {what}.")
     for key, what in (
         ("gemensamt_behov", "det finns ett gemensamt behov och engagemang"),
         ("allmannyttigt", "målet är allmännyttigt"),
@@ -151,7 +143,7 @@ _ASSESSMENT = tuple(
 _CONCLUDES_IOP = Condition("bedomning", "slutsats", "iop", "Den samlade bedömningen är inte att IOP är möjligt och lämpligt.")
 
 _CONTENT = tuple(
-    _must_be_yes("innehall_overenskommelse", key, f"Förslaget {what}.")
+    must_be_yes("innehall_overenskommelse", key, f"Förslaget {what}.")
     for key, what in (
         ("beskriver_utmaning_och_losning", "beskriver inte den gemensamma samhällsutmaningen och lösningen"),
         ("beskriver_program", "beskriver inte hur partnerskapet är ett led i ett politiskt beslutat program eller en plan"),

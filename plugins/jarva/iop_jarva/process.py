@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from core.process import (
     NO,
-    YES,
     After,
     Before,
     Condition,
@@ -24,18 +23,11 @@ from core.process import (
     QuartersOfFinalYear,
     Requirement,
     Step,
+    must_be_yes,
+    yes_no,
 )
 
 CODE = "jarva"
-
-
-def _yes_no(key: str, label: str) -> FormField:
-    """A yes/no question whose 'nej' must be motivated."""
-    return FormField(key, label, "yesno", motivation_when=False)
-
-
-def _must_be_yes(form: str, field: str, message: str) -> Condition:
-    return Condition(form, field, YES, message)
 
 
 INITIATIV = FormDefinition(
@@ -60,16 +52,16 @@ CHECKLISTA = FormDefinition(
     template="checklista_overvagande",
     rule_ids=("JV-06", "JV-21", "JV-22", "GEN-02", "GEN-03"),
     fields=(
-        _yes_no("ansvarsomrade", "Har verksamheten en tydlig koppling till något av nämndens ansvarsområden?"),
-        _yes_no("oppen_for_alla", "Är verksamheten öppen och tillgänglig för alla i målgruppen?"),
-        _yes_no("tydlig_samverkan", "Fyller partnerskapet ett behov av tydlig samverkan mellan nämnden och den idéburna parten?"),
-        _yes_no("ingen_fardig_losning", "Saknas färdiga lösningar eller tjänster som kan köpas?"),
-        _yes_no("langsiktig", "Har båda parter förutsättningar och resurser för ett långsiktigt samarbete?"),
-        _yes_no("kostnadseffektiv", "Kan verksamheten bedrivas kostnadseffektivt och med varsam hantering av offentliga medel?"),
-        _yes_no("lokalt_perspektiv", "Har samhällsutmaningen ett lokalt perspektiv i stadsdelsområdet?"),
-        _yes_no("verifierbar", "Går samhällsutmaningen att belägga med statistik eller undersökningar?"),
-        _yes_no("koppling_till_mal", "Har samhällsutmaningen koppling till nämndens ansvarsområden och mål?"),
-        _yes_no("bada_bidrar", "Bidrar båda parter med resurser?"),
+        yes_no("ansvarsomrade", "Har verksamheten en tydlig koppling till något av nämndens ansvarsområden?"),
+        yes_no("oppen_for_alla", "Är verksamheten öppen och tillgänglig för alla i målgruppen?"),
+        yes_no("tydlig_samverkan", "Fyller partnerskapet ett behov av tydlig samverkan mellan nämnden och den idéburna parten?"),
+        yes_no("ingen_fardig_losning", "Saknas färdiga lösningar eller tjänster som kan köpas?"),
+        yes_no("langsiktig", "Har båda parter förutsättningar och resurser för ett långsiktigt samarbete?"),
+        yes_no("kostnadseffektiv", "Kan verksamheten bedrivas kostnadseffektivt och med varsam hantering av offentliga medel?"),
+        yes_no("lokalt_perspektiv", "Har samhällsutmaningen ett lokalt perspektiv i stadsdelsområdet?"),
+        yes_no("verifierbar", "Går samhällsutmaningen att belägga med statistik eller undersökningar?"),
+        yes_no("koppling_till_mal", "Har samhällsutmaningen koppling till nämndens ansvarsområden och mål?"),
+        yes_no("bada_bidrar", "Bidrar båda parter med resurser?"),
         FormField("bedomning", "Stabsenhetens övervägande", "choice", choices=(
             ("iop", "IOP är möjligt och lämpligt"),
             ("annan_form", "En annan samarbetsform eller ett annat stöd passar bättre"),
@@ -84,11 +76,11 @@ GRANSKNING = FormDefinition(
     title="Granskning av den idéburna parten och partnerskapet",
     rule_ids=("JV-07", "GEN-04"),
     fields=(
-        _yes_no("ideburen", "Är parten en idéburen aktör?"),
-        _yes_no("vardegrund", "Delar parten stadens värdegrund?"),
-        _yes_no("kommunallagen", "Är partnerskapet förenligt med kommunallagen?"),
-        _yes_no("upphandling", "Är partnerskapet förenligt med upphandlingsreglerna?"),
-        _yes_no("statsstod", "Är partnerskapet förenligt med EU:s statsstödsregler?"),
+        yes_no("ideburen", "Är parten en idéburen aktör?"),
+        yes_no("vardegrund", "Delar parten stadens värdegrund?"),
+        yes_no("kommunallagen", "Är partnerskapet förenligt med kommunallagen?"),
+        yes_no("upphandling", "Är partnerskapet förenligt med upphandlingsreglerna?"),
+        yes_no("statsstod", "Är partnerskapet förenligt med EU:s statsstödsregler?"),
         FormField("juridik_datum", "Datum för avstämning med juridiska enheten på stadsledningskontoret", "date"),
         FormField("aterkoppling", "Återkoppling till den idéburna parten", "text"),
     ),
@@ -99,7 +91,7 @@ STALLNINGSTAGANDE = FormDefinition(
     title="Ställningstagande att teckna överenskommelse",
     rule_ids=("JV-10",),
     fields=(
-        _yes_no("ideburen_part_staller_sig_bakom", "Har den idéburna partens behöriga instans ställt sig bakom förslaget?"),
+        yes_no("ideburen_part_staller_sig_bakom", "Har den idéburna partens behöriga instans ställt sig bakom förslaget?"),
         FormField("behorig_instans", "Vilken instans hos den idéburna parten har tagit ställning?", "text",
                   hint="Till exempel styrelsen eller årsmötet."),
         FormField("datum", "Datum för den idéburna partens ställningstagande", "date"),
@@ -161,7 +153,7 @@ DOCUMENT_KINDS = (
 )
 
 _FULL_CHECK = tuple(
-    _must_be_yes("granskning", key, f"Granskningen visar inte att {what}.")
+    must_be_yes("granskning", key, f"Granskningen visar inte att {what}.")
     for key, what in (
         ("ideburen", "parten är en idéburen aktör"),
         ("vardegrund", "parten delar stadens värdegrund"),
@@ -171,9 +163,9 @@ _FULL_CHECK = tuple(
     )
 )
 _RENEGOTIATION_GROUNDS = (
-    _must_be_yes("omforhandling", "utmaningen_kvarstar", "Omförhandling förutsätter att samhällsutmaningen kvarstår."),
-    _must_be_yes("omforhandling", "samverkan_fruktsam", "Omförhandling förutsätter att samverkan har varit fruktsam."),
-    _must_be_yes("omforhandling", "resurser_finns",
+    must_be_yes("omforhandling", "utmaningen_kvarstar", "Omförhandling förutsätter att samhällsutmaningen kvarstår."),
+    must_be_yes("omforhandling", "samverkan_fruktsam", "Omförhandling förutsätter att samverkan har varit fruktsam."),
+    must_be_yes("omforhandling", "resurser_finns",
                  "Omförhandling förutsätter att den idéburna parten har fortsatta förutsättningar och resurser."),
 )
 
@@ -238,7 +230,7 @@ INLEDA = Phase("inleda", "Inleda", (
     Step("stallningstagande", "Ställningstagande att teckna överenskommelse", ("avdelningschef",), after=("forslag",),
          form="stallningstagande", sets_status="beslut",
          outcomes=(Outcome("fortsatt", "Initiera ett ärende till nämnden", when=(
-             _must_be_yes("stallningstagande", "ideburen_part_staller_sig_bakom",
+             must_be_yes("stallningstagande", "ideburen_part_staller_sig_bakom",
                           "Den idéburna partens behöriga instans har inte ställt sig bakom förslaget."),)), STOP),
          requires=(Requirement("form", "stallningstagande", "Fyll i den idéburna partens ställningstagande."),),
          rule_ids=("JV-10",),
@@ -294,7 +286,7 @@ FOLJA_UPP = Phase("folja_upp", "Följa upp, utvärdera och slutrapportera", (
              Outcome("omforhandla", "Omförhandla med väsentliga förändringar (nya idémöten)", "restart",
                      restart_at="idemoten", needs_reason=True, when=(
                          *_RENEGOTIATION_GROUNDS,
-                         _must_be_yes("omforhandling", "vasentliga_forandringar",
+                         must_be_yes("omforhandling", "vasentliga_forandringar",
                                       "Utan väsentliga förändringar behövs inga nya idémöten."))),
              Outcome("revidera", "Omförhandla utan väsentliga förändringar (ny eller reviderad överenskommelse)",
                      "restart", restart_at="forslag", needs_reason=True, when=(

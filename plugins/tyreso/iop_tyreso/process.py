@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from core.process import (
     NO,
-    YES,
     After,
     Condition,
     DocumentKind,
@@ -25,18 +24,11 @@ from core.process import (
     ProcessDefinition,
     Requirement,
     Step,
+    must_be_yes,
+    yes_no,
 )
 
 CODE = "tyreso"
-
-
-def _yes_no(key: str, label: str, hint: str = "") -> FormField:
-    """A yes/no question whose 'nej' must be motivated."""
-    return FormField(key, label, "yesno", motivation_when=False, hint=hint)
-
-
-def _must_be_yes(form: str, field: str, message: str) -> Condition:
-    return Condition(form, field, YES, message)
 
 
 INITIATIV = FormDefinition(
@@ -66,8 +58,8 @@ UPPHANDLINGSPROVNING = FormDefinition(
     fields=(
         FormField("upphandlingsplikt", "Omfattas samarbetet av krav på upphandling?", "yesno"),
         FormField("motivering", "Hur har ni kommit fram till svaret?", "text"),
-        _yes_no("kommunallagen", "Är samarbetet förenligt med kommunallagen?"),
-        _yes_no("statsstod", "Är samarbetet förenligt med EU:s statsstödsregler?"),
+        yes_no("kommunallagen", "Är samarbetet förenligt med kommunallagen?"),
+        yes_no("statsstod", "Är samarbetet förenligt med EU:s statsstödsregler?"),
     ),
 )
 
@@ -77,13 +69,13 @@ KRAV = FormDefinition(
     title="Krav för ett IOP",
     rule_ids=("TY-03", "GEN-01", "GEN-02", "GEN-03"),
     fields=(
-        _yes_no("gemensamt_behov", "Bygger partnerskapet på ett gemensamt behov av att samverka, där båda parter har ett "
+        yes_no("gemensamt_behov", "Bygger partnerskapet på ett gemensamt behov av att samverka, där båda parter har ett "
                                    "gemensamt engagemang och ansvar för att nå målet som de har formulerat tillsammans?"),
-        _yes_no("tillit", "Bygger samverkan på ömsesidig tillit för att nå ett samhälleligt mål, och inte på ett "
+        yes_no("tillit", "Bygger samverkan på ömsesidig tillit för att nå ett samhälleligt mål, och inte på ett "
                           "kommersiellt avtal?"),
-        _yes_no("allmannyttigt", "Är målen allmännyttiga?"),
-        _yes_no("ingen_fardig_losning", "Saknas färdiga lösningar eller tjänster som kan köpas?"),
-        _yes_no("bada_bidrar", "Bidrar båda parter med resurser till verksamheten?",
+        yes_no("allmannyttigt", "Är målen allmännyttiga?"),
+        yes_no("ingen_fardig_losning", "Saknas färdiga lösningar eller tjänster som kan köpas?"),
+        yes_no("bada_bidrar", "Bidrar båda parter med resurser till verksamheten?",
                 hint="Det behöver inte vara pengar. Den idéburna parten kan till exempel bidra med ideellt arbete, "
                      "kommunen med lokaler eller administration."),
     ),
@@ -116,11 +108,11 @@ DOCUMENT_KINDS = (
 )
 
 _BOTH_WANT = (
-    _must_be_yes("initiativ", "bada_vill", "Båda parter måste vilja skapa ett partnerskap."),
+    must_be_yes("initiativ", "bada_vill", "Båda parter måste vilja skapa ett partnerskap."),
     Condition("initiativ", "ensidig_bestallning", NO, "Kommunen kan inte ensidigt beställa ett IOP."),
 )
 _REQUIREMENTS = tuple(
-    _must_be_yes("krav_iop", key, f"Kraven för ett IOP är inte uppfyllda: {what}.")
+    must_be_yes("krav_iop", key, f"Kraven för ett IOP är inte uppfyllda: {what}.")
     for key, what in (
         ("gemensamt_behov", "det saknas ett gemensamt behov och engagemang"),
         ("tillit", "samverkan bygger inte på ömsesidig tillit"),
@@ -145,13 +137,13 @@ PROVA = Phase("prova", "Pröva initiativet", (
              Outcome("fortsatt", "Upphandling gäller inte. Pröva kraven för ett IOP", when=(
                  Condition("upphandlingsprovning", "upphandlingsplikt", NO,
                            "Samarbetet omfattas av krav på upphandling."),
-                 _must_be_yes("upphandlingsprovning", "kommunallagen",
+                 must_be_yes("upphandlingsprovning", "kommunallagen",
                               "Prövningen visar inte att samarbetet är förenligt med kommunallagen."),
-                 _must_be_yes("upphandlingsprovning", "statsstod",
+                 must_be_yes("upphandlingsprovning", "statsstod",
                               "Prövningen visar inte att samarbetet är förenligt med statsstödsreglerna."),
              )),
              Outcome("upphandling", "Hänvisa till upphandling", "redirect", "upphandling", needs_reason=True, when=(
-                 _must_be_yes("upphandlingsprovning", "upphandlingsplikt",
+                 must_be_yes("upphandlingsprovning", "upphandlingsplikt",
                               "Prövningen visar inte att samarbetet omfattas av krav på upphandling."),)),
              STOP,
          ),
