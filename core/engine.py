@@ -232,6 +232,10 @@ class _Replay:
 def _missing(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _Replay, window: DueWindow | None,
              today: date) -> list[Requirement]:
     since = replay.since.get(step.key)
+    if step.recurring and since is None:
+        # The first follow-up needs its own underlag, not a document of the
+        # same kind from before the step began (the nämnd's earlier tjänsteutlåtande).
+        since = max((replay.done[k].decided_at for k in step.after if k in replay.done), default=None)
     unmet = []
     for req in step.requires:
         if req.kind == "field":

@@ -211,6 +211,8 @@ def test_jv_16_follow_up_due_in_quarter_four_of_every_year_approved_by_the_namnd
     step = c.progress.step("uppfoljning")
     assert (step.state, step.period, step.window.due) == ("current", "2027", date(2027, 12, 31))
     assert "Stadsdelsnämnd" in refused(c, "uppfoljning", "godkand", role="stabsenhet").message
+    # The tjänsteutlåtande for the nämnd's decision to sign does not count for the follow-up.
+    assert len(refused(c, "uppfoljning", "godkand", role="stadsdelsnamnd").missing) == 2
     c.document("uppfoljning").document("tjansteutlatande").complete("uppfoljning", "godkand", role="stadsdelsnamnd")
     step = c.progress.step("uppfoljning")
     assert (step.state, step.period, step.window.due) == ("upcoming", "2028", date(2028, 12, 31))
