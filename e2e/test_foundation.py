@@ -204,6 +204,32 @@ def _admin_users(page: Page, sign_in) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Användare")
 
 
+def _meetings(page: Page, sign_in) -> None:
+    sign_in(page, "stabsenhet@jarva.demo")
+    page.goto(_first_partnership_path(page) + "/moten")
+    page.get_by_role("button", name="Registrera mötet").click()  # nothing filled in: errors come back
+    expect(page.get_by_role("alert")).to_contain_text("Något behöver rättas")
+
+
+def _form_half_done(page: Page, sign_in) -> None:
+    sign_in(page, "stabsenhet@jarva.demo")
+    path = _create_partnership(page, _unique_title("E2E Formulär")[0])
+    page.goto(path + "/formular/granskning")
+    page.get_by_role("group", name="Är parten en idéburen aktör?").get_by_label("Nej", exact=True).check()
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Svaren är sparade.")
+    expect(page.get_by_role("heading", name="Svar som saknas")).to_be_visible()
+
+
+def _all_deadlines(page: Page, sign_in) -> None:
+    sign_in(page, "stabsenhet@jarva.demo")
+    page.goto("/k/jarva/")
+    _assert_htmx_loaded(page)
+    page.get_by_role("link", name=re.compile(r"^Alla i Järva")).click()
+    expect(page.get_by_role("link", name=re.compile(r"^Alla i Järva"))).to_have_attribute("aria-current", "page")
+    expect(page).to_have_url(re.compile(r"frister=alla"))
+
+
 A11Y_PAGES = {
     "login": _login,
     "login-error": _login_error,
@@ -214,6 +240,9 @@ A11Y_PAGES = {
     "partnership": _partnership,
     "organisations": _organisations,
     "process": _process,
+    "meetings-errors": _meetings,
+    "form-half-done": _form_half_done,
+    "deadlines-all-after-htmx": _all_deadlines,
     "admin": _admin,
     "admin-users": _admin_users,
 }

@@ -11,6 +11,8 @@ from babel.numbers import format_decimal
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
 
+from core.process import number_word
+
 LOCALE = "sv_SE"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -41,7 +43,8 @@ def sv_filesize(size: int) -> str:
     return f"{format_decimal(round(size / (1024 * 1024), 1), locale=LOCALE)} MB"
 
 
-FILTERS = {"sv_date": sv_date, "sv_datetime": sv_datetime, "sv_number": sv_number, "sv_filesize": sv_filesize}
+FILTERS = {"sv_date": sv_date, "sv_datetime": sv_datetime, "sv_number": sv_number, "sv_filesize": sv_filesize,
+           "in_words": number_word}
 
 
 def page(
