@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 
+import pytest
+
 from core.engine import (
     CaseFacts,
     DecisionFact,
@@ -13,12 +15,13 @@ from core.engine import (
     FormFact,
     MeetingFact,
     Progress,
+    TransitionRefused,
     check_completion,
     evaluate,
 )
 from core.forms import motivation_key, needs_motivation
 from core.plugin_api import RolesTable
-from core.process import CaseDates, ProcessDefinition, YES
+from core.process import YES, CaseDates, ProcessDefinition
 
 
 def at(day: date) -> datetime:
@@ -142,3 +145,10 @@ class Case:
                 raise AssertionError(f"'{step}' never became current: {[(s.key, s.state) for s in self.progress.steps]}")
             self.go_on(current[0].key)
         raise AssertionError("walked too far")
+
+
+def refused(c: Case, step: str, outcome: str = "fortsatt", *, role: str, motivation: str = "") -> TransitionRefused:
+    """The engine's refusal of completing ``step``; fails the test if it is allowed."""
+    with pytest.raises(TransitionRefused) as info:
+        c.check(step, outcome, role=role, motivation=motivation)
+    return info.value

@@ -3,12 +3,9 @@ what a tenant without a kommun plugin works with."""
 
 from datetime import date
 
-import pytest
-
 from core import generic
-from core.engine import TransitionRefused
 from core.process import NO
-from tests.casebuilder import Case
+from tests.casebuilder import Case, refused
 
 TODAY = date(2026, 3, 2)
 
@@ -16,12 +13,6 @@ TODAY = date(2026, 3, 2)
 def case() -> Case:
     return (Case(generic.PROCESS_V1, generic.ROLES, TODAY).dates(initiative=date(2026, 3, 1))
             .fields("samhallsutmaning", "organisation"))
-
-
-def refused(c: Case, step: str, outcome: str = "fortsatt", *, role: str, motivation: str = "") -> TransitionRefused:
-    with pytest.raises(TransitionRefused) as info:
-        c.check(step, outcome, role=role, motivation=motivation)
-    return info.value
 
 
 def test_st_02_general_support_goes_to_foreningsbidrag_a_service_to_upphandling():

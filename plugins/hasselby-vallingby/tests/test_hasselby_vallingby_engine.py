@@ -2,25 +2,18 @@
 
 from datetime import date
 
-import pytest
-
-from core.engine import TransitionRefused, deadline_state
-from core.process import NO
 from iop_hasselby_vallingby.plugin import ROLES
 from iop_hasselby_vallingby.process import PROCESS_V1
-from tests.casebuilder import Case
+
+from core.engine import deadline_state
+from core.process import NO
+from tests.casebuilder import Case, refused
 
 TODAY = date(2026, 3, 2)
 
 
 def case() -> Case:
     return Case(PROCESS_V1, ROLES, TODAY).dates(initiative=date(2026, 3, 1)).fields("samhallsutmaning", "organisation")
-
-
-def refused(c: Case, step: str, outcome: str = "fortsatt", *, role: str, motivation: str = "") -> TransitionRefused:
-    with pytest.raises(TransitionRefused) as info:
-        c.check(step, outcome, role=role, motivation=motivation)
-    return info.value
 
 
 def test_hv_01_one_routine_checks_agrees_and_follows_up_every_initiative():

@@ -4,12 +4,12 @@ built fact by fact and the engine says what it allows."""
 from datetime import date
 
 import pytest
+from iop_jarva.plugin import ROLES
+from iop_jarva.process import ORGANISATION_DOCUMENTS, PROCESS_V1
 
 from core.engine import TransitionRefused, check_new_meeting, deadline_state
 from core.process import NO, YES
-from iop_jarva.plugin import ROLES
-from iop_jarva.process import ORGANISATION_DOCUMENTS, PROCESS_V1
-from tests.casebuilder import Case
+from tests.casebuilder import Case, refused
 
 INITIATIVE = date(2026, 9, 1)
 START, END = date(2027, 1, 1), date(2029, 12, 31)
@@ -47,12 +47,6 @@ def signed(c: Case) -> Case:
     c = proposed(c).complete_form("stallningstagande").complete("stallningstagande", role="avdelningschef")
     c.document("tjansteutlatande").complete("namndbeslut", role="stadsdelsnamnd")
     return c.document("overenskommelse_signerad").complete("undertecknande", role="stadsdelsdirektor")
-
-
-def refused(c: Case, step: str, outcome: str = "fortsatt", *, role: str, motivation: str = "") -> TransitionRefused:
-    with pytest.raises(TransitionRefused) as info:
-        c.check(step, outcome, role=role, motivation=motivation)
-    return info.value
 
 
 def test_jv_01_the_same_process_whatever_the_initiatives_origin():

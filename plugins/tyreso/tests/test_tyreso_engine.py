@@ -2,25 +2,17 @@
 
 from datetime import date
 
-import pytest
-
-from core.engine import TransitionRefused
-from core.process import NO, YES
 from iop_tyreso.plugin import ROLES
 from iop_tyreso.process import PROCESS_V1
-from tests.casebuilder import Case
+
+from core.process import NO, YES
+from tests.casebuilder import Case, refused
 
 TODAY = date(2026, 3, 2)
 
 
 def case() -> Case:
     return Case(PROCESS_V1, ROLES, TODAY).dates(initiative=date(2026, 3, 1)).fields("samhallsutmaning", "organisation")
-
-
-def refused(c: Case, step: str, outcome: str = "fortsatt", *, role: str, motivation: str = "") -> TransitionRefused:
-    with pytest.raises(TransitionRefused) as info:
-        c.check(step, outcome, role=role, motivation=motivation)
-    return info.value
 
 
 def test_ty_04_both_parties_must_want_it_the_kommun_does_not_order_unilaterally():
