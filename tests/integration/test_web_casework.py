@@ -153,3 +153,11 @@ def test_jv_04_the_start_page_lists_overdue_and_upcoming_deadlines_by_step(clien
     assert "7 dagar sent" in start
     everyone = client.get("/k/jarva/?frister=alla", headers={"HX-Request": "true", "HX-Target": "frister"})
     assert everyone.status_code == 200 and everyone.text.lstrip().startswith("<section id=\"frister\"")
+
+
+def test_the_live_search_does_not_compute_the_deadlines_and_the_tabs_do_not_list_partnerships(client, world, staff):
+    login(client, "stabsenhet@jarva.test")
+    results = client.get("/k/jarva/?q=hemliga", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert results.status_code == 200 and "Järvas hemliga läxhjälp" in results.text and "Tidsfrister" not in results.text
+    tabs = client.get("/k/jarva/?frister=alla", headers={"HX-Request": "true", "HX-Target": "frister"})
+    assert tabs.status_code == 200 and "Tidsfrister" in tabs.text and "Järvas hemliga läxhjälp" not in tabs.text

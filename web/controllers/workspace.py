@@ -40,6 +40,17 @@ def _form_context(db: Session, access: Access) -> dict:
     }
 
 
+def _deadlines(request: Request, db: Session, access: Access, scope: str) -> dict:
+    """The overview starts with the signed-in user's own deadlines; a role
+    that owns no step (a nämnd member, say) sees the whole tenant's."""
+    today = clock.today()
+    everything = deadlines.overview(db, request.app.state.ctx.registry, access.kommun, access.tenant, today)
+    own = deadlines.mine(everything, role_keys(access))
+    scope = scope if scope in ("mina", "alla") else ("mina" if own else "alla")
+    return {"deadline_items": own if scope == "mina" else everything, "deadline_scope": scope,
+            "own_count": len(own), "all_count": len(everything), "today": today}
+
+
 class WorkspaceController(Controller):
     path = "/k/{code:str}"
     include_in_schema = False
@@ -58,21 +69,19 @@ class WorkspaceController(Controller):
         sida: FromQuery[str] = "1",
         frister: FromQuery[str] = "",
     ) -> Response:
-        descending = {"asc": False, "desc": True}.get(dir)
-        result = partnerships.list_partnerships(
-            db, access.tenant, query=q, status=status, sort=sort if sort in SORTS else "andrad",
-            descending=descending, page=_int(sida, 1),
-        )
-        # The overview starts with the signed-in user's own deadlines; a role
-        # that owns no step (a nämnd member, say) sees the whole tenant's.
-        everything = deadlines.overview(db, request.app.state.ctx.registry, access.kommun, access.tenant, clock.today())
-        own = deadlines.mine(everything, role_keys(access))
-        scope = frister if frister in ("mina", "alla") else ("mina" if own else "alla")
+        # htmx asks for one region at a time: the live search for the list, the
+        # tabs for the deadlines. Compute only what the response renders.
         target = request.htmx.target if request.htmx else None
-        return page(request, "workspace/index.html", block=target if target in ("results", "frister") else None,
-                    access=access, tenant=access.tenant, result=result, q=q, status=status, sort=sort, dir=dir,
-                    statuses=STATUSES, deadline_items=own if scope == "mina" else everything, deadline_scope=scope,
-                    own_count=len(own), all_count=len(everything), today=clock.today())
+        block = target if target in ("results", "frister") else None
+        context: dict = {"q": q, "status": status, "sort": sort, "dir": dir, "statuses": STATUSES}
+        if block != "frister":
+            context["result"] = partnerships.list_partnerships(
+                db, access.tenant, query=q, status=status, sort=sort if sort in SORTS else "andrad",
+                descending={"asc": False, "desc": True}.get(dir), page=_int(sida, 1),
+            )
+        if block != "results":
+            context.update(_deadlines(request, db, access, frister))
+        return page(request, "workspace/index.html", block=block, access=access, tenant=access.tenant, **context)
 
     @get("/partnerskap/ny", sync_to_thread=True)
     def new_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access]) -> Response:
