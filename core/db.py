@@ -65,4 +65,10 @@ def make_engine(url: str) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions with the tenancy net (core.tenancy): each must be given a scope
+    before it reads or writes tenant data."""
+    from core.tenancy import install_net
+
+    factory = sessionmaker(engine, expire_on_commit=False)
+    install_net(factory)
+    return factory

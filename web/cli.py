@@ -17,6 +17,7 @@ from core.migrate import alembic_config, upgrade
 from core.plugin_api import PluginError
 from core.registry import build_plugin_manager, build_registry
 from core.services import tenants
+from core.tenancy import Scope, set_scope
 
 
 class CliError(Exception):
@@ -54,6 +55,7 @@ def cmd_demo(args) -> None:
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
+            set_scope(session, Scope.system())
             if not demo.is_installed(session):
                 demo.install(session, registry, settings.documents_dir)
                 session.commit()
@@ -71,6 +73,7 @@ def cmd_plugins(args) -> None:
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
+            set_scope(session, Scope.system())
             by_id = {t.id: t.code for t in tenants.list_tenants(session)}
             for act in tenants.activations(session):
                 enabled.setdefault(act.plugin_name, []).append(by_id[act.tenant_id])

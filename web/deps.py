@@ -19,6 +19,7 @@ from core.registry import Registry
 from core.services import auth, tenants
 from core.services.auth import SessionPolicy
 from core.services.permissions import Access, access_for
+from core.tenancy import Scope, set_scope
 
 SESSION_COOKIE = "iop_session"
 
@@ -58,6 +59,8 @@ def provide_db(state: State) -> Generator[Session, None, None]:
 
 def provide_user(request: Request, db: NamedDependency[Session], state: State) -> User | None:
     user = auth.resolve_session(db, request.cookies.get(SESSION_COOKIE), state.ctx.policy)
+    if user is not None:
+        set_scope(db, Scope.of_user(user.id))
     # The page header shows who is signed in. Plain data, not the ORM object: an
     # error page may render after the database session has closed.
     request.state.user = SignedIn(name=user.name, is_platform_admin=user.is_platform_admin) if user else None
@@ -76,16 +79,18 @@ def provide_access(code: FromPath[str], db: NamedDependency[Session], state: Sta
     tenant = tenants.get_by_code(db, code)
     if tenant is None:
         raise NotFoundException()
+    set_scope(db, Scope.of_tenant(tenant.id))
     access = access_for(db, signed_in, tenant, tenants.kommun_for(db, state.ctx.registry, tenant))
     if not access.is_staff:
         raise NotFoundException()
     return access
 
 
-def provide_admin(signed_in: NamedDependency[User]) -> User:
+def provide_admin(signed_in: NamedDependency[User], db: NamedDependency[Session]) -> User:
     # 404, not 403: the admin area does not announce itself.
     if not signed_in.is_platform_admin:
         raise NotFoundException()
+    set_scope(db, Scope.system())
     return signed_in
 
 

@@ -3,6 +3,7 @@
 command line, the tests and the container."""
 
 from alembic import context
+from sqlalchemy import text
 
 import core.models  # noqa: F401 - registers every table on the metadata
 from core.db import Base, make_engine
@@ -11,18 +12,35 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _migrate(conn) -> None:
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite changes a table's keys by rebuilding it, and with foreign keys
+        # enforced the old table cannot be dropped while rows point at it. The
+        # pragma only takes effect outside a transaction; the keys are checked
+        # in full once the migrations are done.
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()
+    context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+        if sqlite:
+            broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left rows whose foreign keys do not hold: {broken[:5]}")
+    if sqlite:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connection)
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(conn)
     engine.dispose()
 
 

@@ -7,9 +7,10 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
+from core.tenancy import TenantScoped
 
 
-class AuditEvent(Base):
+class AuditEvent(TenantScoped, Base):
     """Append-only: the migration installs triggers that refuse UPDATE and DELETE,
     so a correction is always a new event."""
 
@@ -18,7 +19,6 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id"), index=True)
     object_type: Mapped[str] = mapped_column(String(60))
     object_id: Mapped[str] = mapped_column(String(60))
     action: Mapped[str] = mapped_column(String(60))

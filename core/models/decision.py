@@ -6,9 +6,10 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
+from core.tenancy import TenantOwned, same_tenant
 
 
-class Decision(Base):
+class Decision(TenantOwned, Base):
     """A completed process step: who decided what, in which role, when and why
     (GEN-05). Append-only, like the audit trail: a renegotiation (JV-19) starts
     a new ``round`` and adds decisions; it never rewrites the old ones.
@@ -17,11 +18,10 @@ class Decision(Base):
     the partnership's version is the first."""
 
     __tablename__ = "decision"
-    __table_args__ = (UniqueConstraint("partnership_id", "round", "step_key", "period"),)
+    __table_args__ = (UniqueConstraint("partnership_id", "round", "step_key", "period"), same_tenant("partnership_id", "partnership"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    partnership_id: Mapped[int] = mapped_column(index=True)
     process_code: Mapped[str] = mapped_column(String(40))
     process_version: Mapped[int] = mapped_column(Integer)
     round: Mapped[int] = mapped_column(Integer, default=0)

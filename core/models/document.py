@@ -6,17 +6,18 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
+from core.tenancy import TenantOwned, same_tenant
 
 
-class Document(Base):
+class Document(TenantOwned, Base):
     """Metadata of a stored file. The bytes live outside the web root under a
     generated name (``storage_name``); the original name is kept for download."""
 
     __tablename__ = "document"
+    __table_args__ = (same_tenant("partnership_id", "partnership"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
-    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"), index=True)
+    partnership_id: Mapped[int | None] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(300))
     original_filename: Mapped[str] = mapped_column(String(255))

@@ -6,18 +6,19 @@ from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
+from core.tenancy import TenantOwned, same_tenant
 
 
-class Meeting(Base):
+class Meeting(TenantOwned, Base):
     """A meeting of a partnership (first meeting, idea meeting, steering or
     working group), with who took part and what was said (JV-15). A meeting
     dated in the future is planned; only held meetings count towards the rules."""
 
     __tablename__ = "meeting"
+    __table_args__ = (same_tenant("partnership_id", "partnership"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    partnership_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(60))
     held_on: Mapped[date] = mapped_column(Date)
     participants: Mapped[str] = mapped_column(Text, default="")

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
+from core.tenancy import TenantOwned, same_tenant
 
 LEGAL_FORMS = {
     "ideell_forening": "Ideell förening",
@@ -18,9 +19,11 @@ LEGAL_FORMS = {
 
 
 class Organisation(Base):
-    """The idéburen part. Shared across tenants: one organisation may partner with
-    several kommuner, so it is not tenant-owned. A tenant sees an organisation only
-    through a TenantOrganisation link (its own register)."""
+    """The idéburen part, a party of its own. What is the organisation's (its
+    name, organisationsnummer, legal form and address) is shared: one
+    organisation may partner with several kommuner. What a tenant records about
+    it (contact persons, notes) is that tenant's (TenantOrganisation,
+    ContactPerson). A tenant sees an organisation only through its register."""
 
     __tablename__ = "organisation"
 
@@ -33,38 +36,36 @@ class Organisation(Base):
     city: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    contacts: Mapped[list[ContactPerson]] = relationship(
-        back_populates="organisation", lazy="raise", order_by="ContactPerson.id"
-    )
-
     @property
     def legal_form_label(self) -> str:
         return LEGAL_FORMS.get(self.legal_form, self.legal_form)
 
 
-class ContactPerson(Base):
-    __tablename__ = "contact_person"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254), default="")
-    phone: Mapped[str] = mapped_column(String(40), default="")
-    role: Mapped[str] = mapped_column(String(100), default="")
-
-    organisation: Mapped[Organisation] = relationship(back_populates="contacts", lazy="raise")
-
-
-class TenantOrganisation(Base):
-    """An organisation in one tenant's register."""
+class TenantOrganisation(TenantOwned, Base):
+    """An organisation in one tenant's register, with what the tenant notes about it."""
 
     __tablename__ = "tenant_organisation"
     __table_args__ = (UniqueConstraint("tenant_id", "organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
+
+
+class ContactPerson(TenantOwned, Base):
+    """Someone at an organisation whom one tenant deals with. The tenant's own
+    record: another tenant working with the same organisation never sees it."""
+
+    __tablename__ = "contact_person"
+    __table_args__ = (same_tenant("organisation_id", "tenant_organisation", "organisation_id", ondelete="CASCADE"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    role: Mapped[str] = mapped_column(String(100), default="")

@@ -4,11 +4,12 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
 from core.models.organisation import Organisation
+from core.tenancy import TenantOwned, same_tenant
 
 
 class PartnershipStatus(str, enum.Enum):
@@ -47,13 +48,14 @@ CONTRIBUTION_KINDS = {
 PARTY_ROLES = {"offentlig": "Offentlig part", "ideburen": "Idéburen part"}
 
 
-class Partnership(Base):
+class Partnership(TenantOwned, Base):
     """An IOP: the central case, owned by one tenant."""
 
     __tablename__ = "partnership"
+    # What the rows of other tables refer to, so they stay in its tenant.
+    __table_args__ = (UniqueConstraint("tenant_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     samhallsutmaning: Mapped[str] = mapped_column(Text, default="")
     goals: Mapped[str] = mapped_column(Text, default="")
@@ -86,16 +88,23 @@ class Partnership(Base):
         return PartnershipStatus(self.status).label
 
 
-class Party(Base):
-    """A party to a partnership: the tenant itself or an organisation."""
+class Party(TenantOwned, Base):
+    """A party to a partnership: the tenant itself, or one of its idéburna
+    organisations (one or several, GEN-08). An organisation is a party only
+    while it is in the tenant's register, and at most once per partnership."""
 
     __tablename__ = "party"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("partnership_id", "organisation_id"),
+        same_tenant("partnership_id", "partnership", ondelete="CASCADE"),
+        same_tenant("organisation_id", "tenant_organisation", "organisation_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
+    partnership_id: Mapped[int] = mapped_column(index=True)
     role: Mapped[str] = mapped_column(String(20))
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
 
     partnership: Mapped[Partnership] = relationship(back_populates="parties", lazy="raise")
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
@@ -108,14 +117,14 @@ class Party(Base):
         return PARTY_ROLES.get(self.role, self.role)
 
 
-class Contribution(Base):
+class Contribution(TenantOwned, Base):
     """What one party brings: money, premises, staff, volunteer hours (GEN-03)."""
 
     __tablename__ = "contribution"
+    __table_args__ = (same_tenant("party_id", "party", ondelete="CASCADE"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
-    party_id: Mapped[int] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    party_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(20))
     amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     description: Mapped[str] = mapped_column(Text, default="")

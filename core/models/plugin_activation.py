@@ -6,9 +6,10 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
+from core.tenancy import TenantOwned
 
 
-class PluginActivation(Base):
+class PluginActivation(TenantOwned, Base):
     """A plugin enabled for a tenant. Disabling deletes this row only, never the
     tenant's data."""
 
@@ -16,7 +17,6 @@ class PluginActivation(Base):
     __table_args__ = (UniqueConstraint("tenant_id", "plugin_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     plugin_name: Mapped[str] = mapped_column(String(80))
     enabled_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     enabled_at: Mapped[datetime] = mapped_column(default=utcnow)

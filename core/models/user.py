@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
+from core.tenancy import TenantOwned
 
 
 class User(Base):
@@ -24,7 +25,7 @@ class User(Base):
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user", lazy="raise")
 
 
-class RoleAssignment(Base):
+class RoleAssignment(TenantOwned, Base):
     """A user holds a role from one tenant's roles table in that tenant."""
 
     __tablename__ = "role_assignment"
@@ -32,7 +33,6 @@ class RoleAssignment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     role_key: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -77,6 +77,13 @@ def _fields(p: Partnership) -> frozenset[str]:
     return frozenset(present)
 
 
+def _contributing_roles(p: Partnership) -> frozenset[str]:
+    """The roles whose every party contributes: with several idéburna parties,
+    each brings its own resources (GEN-03, GEN-08)."""
+    roles = {party.role for party in p.parties}
+    return frozenset(r for r in roles if all(party.contributions for party in p.parties if party.role == r))
+
+
 def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]) -> dict[int, CaseFacts]:
     """The engine's facts for each partnership (their parties and contributions
     must be loaded already, as the partnership service's queries do)."""
@@ -116,7 +123,7 @@ def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]
         p.id: CaseFacts(
             dates=case_dates(p),
             fields=_fields(p),
-            contributions=frozenset(party.role for party in p.parties if party.contributions),
+            contributions=_contributing_roles(p),
             documents=tuple(documents[p.id]),
             meetings=tuple(meetings[p.id]),
             forms=forms[p.id],

@@ -1,14 +1,15 @@
-"""The organisation register. Organisations are shared; a tenant's register is
-the set linked to it, and a tenant reads only those."""
+"""The organisation register. An organisation's own data is shared; a tenant's
+register is the set linked to it, with the tenant's own contact persons and
+notes, and a tenant reads only those."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from core.models import ContactPerson, Organisation, Tenant, TenantOrganisation, User
 from core.models.organisation import LEGAL_FORMS
-from core.orgnr import check_organisationsnummer
+from core.orgnr import check_legal_form, check_organisationsnummer
 from core.services import ValidationError, audit
 
 
@@ -25,63 +26,109 @@ def list_organisations(session: Session, tenant: Tenant, query: str = "") -> lis
 
 
 def get_organisation(session: Session, tenant: Tenant, organisation_id: int) -> Organisation | None:
-    return session.scalar(
-        select(Organisation)
-        .where(Organisation.id == organisation_id, _in_tenant(tenant))
-        .options(selectinload(Organisation.contacts))
-    )
+    return session.scalar(select(Organisation).where(Organisation.id == organisation_id, _in_tenant(tenant)))
 
 
-def add_organisation(session: Session, tenant: Tenant, actor: User | None, data: dict[str, str]) -> Organisation:
-    """Adds an organisation to the tenant's register. If the organisationsnummer is
-    already known (another tenant registered it), the existing organisation is
-    linked instead of duplicated."""
+def contacts(session: Session, tenant: Tenant, organisation: Organisation) -> list[ContactPerson]:
+    """The tenant's own contact persons at the organisation."""
+    return list(session.scalars(
+        select(ContactPerson)
+        .where(ContactPerson.tenant_id == tenant.id, ContactPerson.organisation_id == organisation.id)
+        .order_by(ContactPerson.id)
+    ))
+
+
+def registration(session: Session, tenant: Tenant, organisation: Organisation) -> TenantOrganisation | None:
+    """The organisation's entry in the tenant's register, with the tenant's notes."""
+    return session.scalar(select(TenantOrganisation).where(
+        TenantOrganisation.tenant_id == tenant.id, TenantOrganisation.organisation_id == organisation.id))
+
+
+def find_by_number(session: Session, number: str) -> Organisation | None:
+    """The organisation with this organisationsnummer anywhere on the platform.
+    Its own data (name, number, form, address) is shared; nothing a tenant
+    recorded about it is."""
+    return session.scalar(select(Organisation).where(Organisation.organisationsnummer == number))
+
+
+class KnownOrganisation(ValidationError):
+    """The organisationsnummer belongs to an organisation already on the
+    platform under another name: the person is shown that name and asked to
+    confirm, instead of what they typed being dropped silently."""
+
+    def __init__(self, organisation: Organisation):
+        super().__init__({"organisationsnummer": (
+            f"Organisationsnumret är redan registrerat för {organisation.name}. "
+            "Kontrollera numret, eller bekräfta att det är den organisationen ni vill lägga till."
+        )})
+        self.organisation = organisation
+
+
+def _check_form(data: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     errors: dict[str, str] = {}
-    name = (data.get("name") or "").strip()
-    if not name:
+    values = {key: (data.get(key) or "").strip() for key in (
+        "name", "legal_form", "street_address", "city", "contact_name", "contact_email", "contact_phone", "notes")}
+    if not values["name"]:
         errors["name"] = "Skriv organisationens namn."
     number, message = check_organisationsnummer(data.get("organisationsnummer") or "")
     if message:
         errors["organisationsnummer"] = message
-    legal_form = data.get("legal_form") or ""
-    if legal_form not in LEGAL_FORMS:
+    values["organisationsnummer"] = number or ""
+    if values["legal_form"] not in LEGAL_FORMS:
         errors["legal_form"] = "Välj organisationsform."
-    contact_name = (data.get("contact_name") or "").strip()
-    contact_email = (data.get("contact_email") or "").strip()
-    if contact_email and ("@" not in contact_email or "." not in contact_email.split("@")[-1]):
+    elif number and (mismatch := check_legal_form(number, values["legal_form"])):
+        errors["legal_form"] = mismatch
+    email = values["contact_email"]
+    if email and ("@" not in email or "." not in email.split("@")[-1]):
         errors["contact_email"] = "Skriv en e-postadress som namn@exempel.se."
-    if contact_email and not contact_name:
+    if (email or values["contact_phone"]) and not values["contact_name"]:
         errors["contact_name"] = "Skriv kontaktpersonens namn."
     postal_code = (data.get("postal_code") or "").replace(" ", "")
-    if postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
+    if postal_code and not (postal_code.isascii() and postal_code.isdigit() and len(postal_code) == 5):
         errors["postal_code"] = "Skriv postnumret som fem siffror, till exempel 163 70."
+    values["postal_code"] = f"{postal_code[:3]} {postal_code[3:]}" if postal_code and "postal_code" not in errors else ""
+    return values, errors
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def add_organisation(session: Session, tenant: Tenant, actor: User | None, data: dict[str, str]) -> Organisation:
+    """Adds an organisation to the tenant's register, with the tenant's own
+    contact person and notes. An organisationsnummer already on the platform
+    links that organisation instead of making a second one; when the name
+    typed differs from the registered one, KnownOrganisation asks the person
+    to confirm (``confirm_existing`` = the organisation's id) first."""
+    values, errors = _check_form(data)
+    organisation = find_by_number(session, values["organisationsnummer"]) if values["organisationsnummer"] else None
+    if organisation is not None:
+        # The organisation's own data stands; only the number must be right.
+        errors.pop("legal_form", None)
+        errors.pop("name", None)
+        if registration(session, tenant, organisation) is not None:
+            errors["organisationsnummer"] = "Organisationen finns redan i ert register."
     if errors:
         raise ValidationError(errors)
-
-    organisation = session.scalar(select(Organisation).where(Organisation.organisationsnummer == number))
     if organisation is None:
         organisation = Organisation(
-            name=name,
-            organisationsnummer=number,
-            legal_form=legal_form,
-            street_address=(data.get("street_address") or "").strip(),
-            postal_code=f"{postal_code[:3]} {postal_code[3:]}" if postal_code else "",
-            city=(data.get("city") or "").strip(),
+            name=values["name"], organisationsnummer=values["organisationsnummer"], legal_form=values["legal_form"],
+            street_address=values["street_address"], postal_code=values["postal_code"], city=values["city"],
         )
         session.add(organisation)
         session.flush()
         audit.record(session, actor=actor, tenant=tenant, object_type="organisation", object_id=organisation.id,
-                     action="create", after={"name": name, "organisationsnummer": number})
-    elif session.scalar(
-        select(TenantOrganisation).where(
-            TenantOrganisation.tenant_id == tenant.id, TenantOrganisation.organisation_id == organisation.id
-        )
-    ):
-        raise ValidationError({"organisationsnummer": "Organisationen finns redan i ert register."})
-    if contact_name:
-        session.add(ContactPerson(organisation_id=organisation.id, name=contact_name, email=contact_email,
-                                  phone=(data.get("contact_phone") or "").strip()))
-    session.add(TenantOrganisation(tenant_id=tenant.id, organisation_id=organisation.id, added_by_id=actor.id if actor else None))
-    audit.record(session, actor=actor, tenant=tenant, object_type="organisation", object_id=organisation.id, action="link")
+                     action="create", after={"name": organisation.name,
+                                             "organisationsnummer": organisation.organisationsnummer})
+    elif not _same_name(values["name"], organisation.name) and data.get("confirm_existing") != str(organisation.id):
+        raise KnownOrganisation(organisation)
+    session.add(TenantOrganisation(tenant_id=tenant.id, organisation_id=organisation.id, notes=values["notes"],
+                                   added_by_id=actor.id if actor else None))
+    session.flush()
+    if values["contact_name"]:
+        session.add(ContactPerson(tenant_id=tenant.id, organisation_id=organisation.id, name=values["contact_name"],
+                                  email=values["contact_email"], phone=values["contact_phone"]))
+    audit.record(session, actor=actor, tenant=tenant, object_type="organisation", object_id=organisation.id, action="link",
+                 after={"contact": values["contact_name"]} if values["contact_name"] else None)
     session.flush()
     return organisation

@@ -32,6 +32,42 @@ PER_PAGE = 20
 TEXT_FIELDS = ("title", "samhallsutmaning", "goals", "target_group")
 # Contributions that are counted carry an amount; the others are described.
 COUNTED = {"pengar", "personal", "ideella_timmar", "lokaler"}
+# One partnership may have several idéburna parties (GEN-08), within reason.
+MAX_IDEBURNA = 10
+
+
+@dataclass(frozen=True)
+class PartySlot:
+    """Where one party's fields sit in the partnership form: the first
+    idéburen party keeps the plain names (``organisation_id``,
+    ``ideburen_pengar_amount``), the n:th has them numbered (``organisation_id3``,
+    ``ideburen3_pengar_amount``)."""
+
+    role: str
+    number: int = 1
+
+    @property
+    def prefix(self) -> str:
+        return self.role if self.number == 1 else f"{self.role}{self.number}"
+
+    @property
+    def organisation_field(self) -> str:
+        return "organisation_id" if self.number == 1 else f"organisation_id{self.number}"
+
+
+def ideburen_slots(count: int) -> list[PartySlot]:
+    return [PartySlot("ideburen", n) for n in range(1, max(1, min(count, MAX_IDEBURNA)) + 1)]
+
+
+def slots_in(data: dict[str, str]) -> int:
+    """How many idéburna parties a submitted form holds."""
+    highest = 1
+    for key in data:
+        for stem in ("organisation_id", "ideburen"):
+            rest = key[len(stem):].split("_", 1)[0] if key.startswith(stem) else ""
+            if rest.isascii() and rest.isdigit() and 1 < int(rest) <= MAX_IDEBURNA:
+                highest = max(highest, int(rest))
+    return highest
 
 
 @dataclass(frozen=True)
@@ -152,25 +188,47 @@ def parse_form(session: Session, tenant: Tenant, data: dict[str, str]) -> dict[s
     values["initiated_on"] = _parse_date(initiated_on, "initiated_on", "datumet", errors)
     if values["initiated_on"] and values["initiated_on"] > clock.today():
         errors["initiated_on"] = "Datumet då initiativet kom in kan inte ligga i framtiden."
-    org_id = (data.get("organisation_id") or "").strip()
-    values["organisation"] = None
-    if org_id:
-        organisation = get_organisation(session, tenant, int(org_id)) if org_id.isdigit() else None
-        if organisation is None:
-            errors["organisation_id"] = "Välj en organisation ur ert register."
-        values["organisation"] = organisation
-    contributions: dict[str, dict[str, tuple[Decimal | None, str]]] = {}
-    for role in ("offentlig", "ideburen"):
-        contributions[role] = {}
-        for kind in CONTRIBUTION_KINDS:
-            amount = _parse_amount(data.get(f"{role}_{kind}_amount"), f"{role}_{kind}_amount", errors) if kind in COUNTED else None
-            text = (data.get(f"{role}_{kind}_text") or "").strip()
-            if amount is not None or text:
-                contributions[role][kind] = (amount, text)
-    values["contributions"] = contributions
+    values["offentlig"] = _contributions(data, PartySlot("offentlig"), errors)
+    ideburna: list[tuple[Organisation | None, dict]] = []
+    seen: set[int] = set()
+    for slot in ideburen_slots(slots_in(data)):
+        organisation = _organisation(session, tenant, data.get(slot.organisation_field), slot, errors)
+        contributions = _contributions(data, slot, errors)
+        if organisation is not None and organisation.id in seen:
+            errors[slot.organisation_field] = "Organisationen är redan part i partnerskapet. Välj en annan."
+        if organisation is not None:
+            seen.add(organisation.id)
+        elif contributions and slot.number > 1:
+            errors[slot.organisation_field] = "Välj vilken organisation som bidrar med detta."
+        if organisation is not None or contributions:
+            ideburna.append((organisation, contributions))
+    # An initiative may come in before it is known who the idéburen party is.
+    values["ideburna"] = ideburna or [(None, {})]
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _organisation(session: Session, tenant: Tenant, raw: str | None, slot: PartySlot,
+                  errors: dict[str, str]) -> Organisation | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    organisation = get_organisation(session, tenant, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    if organisation is None:
+        errors[slot.organisation_field] = "Välj en organisation ur ert register."
+    return organisation
+
+
+def _contributions(data: dict[str, str], slot: PartySlot, errors: dict[str, str]) -> dict[str, tuple[Decimal | None, str]]:
+    found: dict[str, tuple[Decimal | None, str]] = {}
+    for kind in CONTRIBUTION_KINDS:
+        name = f"{slot.prefix}_{kind}"
+        amount = _parse_amount(data.get(f"{name}_amount"), f"{name}_amount", errors) if kind in COUNTED else None
+        text = (data.get(f"{name}_text") or "").strip()
+        if amount is not None or text:
+            found[kind] = (amount, text)
+    return found
 
 
 def snapshot(p: Partnership) -> dict[str, Any]:
@@ -201,17 +259,28 @@ def _apply(p: Partnership, tenant: Tenant, values: dict[str, Any]) -> None:
     # Always touch the row, so an edit of contributions alone also bumps the
     # version that guards against concurrent edits.
     p.updated_at = utcnow()
-    parties = {party.role: party for party in p.parties}
-    for role in ("offentlig", "ideburen"):
-        party = parties.get(role)
+    public = next((party for party in p.parties if party.role == "offentlig"), None)
+    if public is None:
+        public = Party(tenant_id=tenant.id, role="offentlig", contributions=[])
+        p.parties.append(public)
+    _set_contributions(public, tenant, values["offentlig"])
+    # The idéburna parties in the order of the form. A party whose organisation
+    # stays keeps its row; one no longer in the form is removed.
+    existing = {party.organisation_id: party for party in p.parties if party.role == "ideburen"}
+    for organisation, contributions in values["ideburna"]:
+        party = existing.pop(organisation.id if organisation else None, None)
         if party is None:
-            party = Party(tenant_id=tenant.id, role=role, contributions=[])
+            party = Party(tenant_id=tenant.id, role="ideburen", organisation=organisation, contributions=[])
             p.parties.append(party)
-        if role == "ideburen":
-            party.organisation = values["organisation"]
-        party.contributions.clear()
-        for kind, (amount, text) in values["contributions"][role].items():
-            party.contributions.append(Contribution(tenant_id=tenant.id, kind=kind, amount=amount, description=text))
+        _set_contributions(party, tenant, contributions)
+    for party in existing.values():
+        p.parties.remove(party)
+
+
+def _set_contributions(party: Party, tenant: Tenant, contributions: dict[str, tuple[Decimal | None, str]]) -> None:
+    party.contributions.clear()
+    for kind, (amount, text) in contributions.items():
+        party.contributions.append(Contribution(tenant_id=tenant.id, kind=kind, amount=amount, description=text))
 
 
 def create_partnership(session: Session, tenant: Tenant, actor: User | None, data: dict[str, str],
@@ -254,12 +323,15 @@ def form_values(p: Partnership) -> dict[str, str]:
     data["period_start"] = p.period_start.isoformat() if p.period_start else ""
     data["period_end"] = p.period_end.isoformat() if p.period_end else ""
     data["initiated_on"] = p.initiated_on.isoformat()
-    for party in p.parties:
-        if party.role == "ideburen" and party.organisation_id:
-            data["organisation_id"] = str(party.organisation_id)
+    ideburna = [party for party in p.parties if party.role == "ideburen"]
+    slots = [(PartySlot("offentlig"), party) for party in p.parties if party.role == "offentlig"]
+    slots += list(zip(ideburen_slots(len(ideburna)), ideburna))
+    for slot, party in slots:
+        if party.organisation_id:
+            data[slot.organisation_field] = str(party.organisation_id)
         for c in party.contributions:
             if c.amount is not None:
-                data[f"{party.role}_{c.kind}_amount"] = format(c.amount.normalize(), "f")
+                data[f"{slot.prefix}_{c.kind}_amount"] = format(c.amount.normalize(), "f")
             if c.description:
-                data[f"{party.role}_{c.kind}_text"] = c.description
+                data[f"{slot.prefix}_{c.kind}_text"] = c.description
     return data

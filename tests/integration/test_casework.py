@@ -13,6 +13,7 @@ from core.engine import TransitionRefused
 from core.models import AuditEvent, Decision, Meeting
 from core.registry import build_plugin_manager, build_registry
 from core.db import make_sessionmaker
+from core.tenancy import Scope, set_scope
 from core.services import ConflictError, ValidationError, case_forms, casework, deadlines, meetings, partnerships, tenants
 from core.services.casework import newest_process
 from tests import factories
@@ -82,6 +83,7 @@ def test_two_people_completing_one_step_at_once_the_second_gets_a_conflict(world
     _complete(db, registry, kommun, world, staff["stabsenhet"], "stabsenhet", p)
     db.commit()
     with make_sessionmaker(engine)() as other:
+        set_scope(other, Scope.of_tenant(world.jarva.id))
         stale = partnerships.get_partnership(other, world.jarva, p.id)
         with pytest.raises(ConflictError):
             casework.complete_step(other, registry, kommun, world.jarva, world.jarva_staff, ("handlaggare",), stale,

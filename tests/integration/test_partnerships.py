@@ -74,6 +74,7 @@ def test_sorting_and_paging(db, world):
 
 def test_second_concurrent_edit_gets_a_conflict_and_changes_nothing(db, world, engine):
     from core.db import make_sessionmaker
+    from core.tenancy import Scope, set_scope
 
     p = world.jarva_partnership
     version = p.version
@@ -81,6 +82,7 @@ def test_second_concurrent_edit_gets_a_conflict_and_changes_nothing(db, world, e
     partnerships.update_partnership(db, world.jarva, None, p, {**data, "title": "Första ändringen"}, version)
     db.commit()
     with make_sessionmaker(engine)() as other:
+        set_scope(other, Scope.of_tenant(world.jarva.id))
         stale = partnerships.get_partnership(other, world.jarva, p.id)
         with pytest.raises(ConflictError):
             partnerships.update_partnership(other, world.jarva, None, stale, {**data, "title": "Andra"}, version)
@@ -96,3 +98,60 @@ def test_editing_only_contributions_bumps_the_version(db, world):
     partnerships.update_partnership(db, world.jarva, None, p, {**data, "offentlig_pengar_amount": "5"}, version)
     db.commit()
     assert p.version == version + 1
+
+
+def _second_org(db, world):
+    org = factories.organisation(db, world.jarva, "Stiftelsen Andra")
+    db.commit()
+    return org
+
+
+def test_gen_08_several_idéburna_parties_each_with_its_own_contributions(db, world):
+    other = _second_org(db, world)
+    p = partnerships.create_partnership(db, world.jarva, None, {
+        "title": "Två föreningar", "organisation_id": str(world.jarva_org.id), "ideburen_ideella_timmar_amount": "400",
+        "organisation_id2": str(other.id), "ideburen2_lokaler_text": "Stiftelsens lokal",
+        "offentlig_pengar_amount": "100000",
+    })
+    db.commit()
+    saved = partnerships.get_partnership(db, world.jarva, p.id)
+    ideburna = [(party.organisation.name, [c.kind for c in party.contributions])
+                for party in saved.parties if party.role == "ideburen"]
+    assert ideburna == [("Föreningen Järvabron", ["ideella_timmar"]), ("Stiftelsen Andra", ["lokaler"])]
+    values = partnerships.form_values(saved)
+    assert values["organisation_id2"] == str(other.id) and values["ideburen2_lokaler_text"] == "Stiftelsens lokal"
+    # Leaving the second party out of the form removes it; the first keeps its row.
+    first = next(party.id for party in saved.parties if party.organisation_id == world.jarva_org.id)
+    kept = {k: v for k, v in values.items() if not k.endswith("2") and "ideburen2" not in k}
+    partnerships.update_partnership(db, world.jarva, None, saved, kept, saved.version)
+    db.commit()
+    again = partnerships.get_partnership(db, world.jarva, p.id)
+    assert [party.id for party in again.parties if party.role == "ideburen"] == [first]
+
+
+def test_gen_08_one_organisation_is_a_party_once_and_contributions_need_an_organisation(db, world):
+    with pytest.raises(ValidationError) as exc:
+        partnerships.create_partnership(db, world.jarva, None, {
+            "title": "Dubbel", "organisation_id": str(world.jarva_org.id), "organisation_id2": str(world.jarva_org.id),
+            "ideburen3_pengar_amount": "10"})
+    assert "redan part" in exc.value.errors["organisation_id2"]
+    assert "Välj vilken organisation" in exc.value.errors["organisation_id3"]
+
+
+def test_gen_03_every_idéburen_party_contributes(db, world, registry):
+    """With several idéburna parties, 'both parties contribute' holds only when each of them does."""
+    from core.services.casework import load_facts
+
+    other = _second_org(db, world)
+    p = partnerships.create_partnership(db, world.jarva, None, {
+        "title": "Två", "organisation_id": str(world.jarva_org.id), "ideburen_pengar_amount": "1",
+        "organisation_id2": str(other.id), "offentlig_pengar_amount": "1"})
+    db.commit()
+    saved = partnerships.get_partnership(db, world.jarva, p.id)
+    assert load_facts(db, world.jarva, [saved])[p.id].contributions == frozenset({"offentlig"})
+    partnerships.update_partnership(db, world.jarva, None, saved,
+                                    {**partnerships.form_values(saved), "ideburen2_ideella_timmar_amount": "5"},
+                                    saved.version)
+    db.commit()
+    saved = partnerships.get_partnership(db, world.jarva, p.id)
+    assert load_facts(db, world.jarva, [saved])[p.id].contributions == frozenset({"offentlig", "ideburen"})

@@ -112,3 +112,14 @@ def test_a_document_between_ten_and_twenty_megabytes_is_accepted(client, world):
                            data={"title": "Stor bilaga", "kind": "ovrigt", "_csrf_token": client.cookies["iop_csrf"]},
                            files={"file": ("bilaga.pdf", big, "application/pdf")}, follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_a_second_idéburen_party_is_added_on_the_form_without_saving(client, world, db):
+    """GEN-08: the form grows a party at a time; nothing is saved until Spara."""
+    login(client, world.jarva_staff.email)
+    grown = post(client, "/k/jarva/partnerskap/ny", {"title": "Växande", "organisation_id": str(world.jarva_org.id),
+                                                     "atgard": "ny-part"})
+    assert grown.status_code == 200
+    assert 'name="organisation_id2"' in grown.text and "Idéburen part 2" in grown.text
+    assert 'value="Växande"' in grown.text
+    assert partnerships.list_partnerships(db, world.jarva, query="Växande").total == 0

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.models import RoleAssignment, Tenant, User
 from core.services import auth
+from core.tenancy import Scope, set_scope
 from web.deps import SESSION_COOKIE
 from web.forms import FormData, clean, safe_next
 from web.rendering import page
@@ -72,6 +73,7 @@ class AuthController(Controller):
         if user is None:
             return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
                         error="E-postadressen eller lösenordet stämmer inte.")
+        set_scope(db, Scope.of_user(user.id))
         # A new session id at every sign-in; whatever session the browser had ends.
         auth.end_session(db, request.cookies.get(SESSION_COOKIE))
         token = auth.start_session(db, user)

@@ -41,8 +41,9 @@ class OrganisationController(Controller):
             org = organisations.add_organisation(db, access.tenant, access.user, data)
         except ValidationError as exc:
             db.rollback()
+            known = exc.organisation if isinstance(exc, organisations.KnownOrganisation) else None
             return page(request, "organisations/form.html", status_code=422, access=access, tenant=access.tenant,
-                        values=data, errors=exc.errors, legal_forms=LEGAL_FORMS)
+                        values=data, errors=exc.errors, legal_forms=LEGAL_FORMS, known=known)
         db.commit()
         return Redirect(f"/k/{access.tenant.code}/organisationer/{org.id}?sparad=1", status_code=303)
 
@@ -52,4 +53,5 @@ class OrganisationController(Controller):
         if org is None:
             raise NotFoundException()
         return page(request, "organisations/view.html", access=access, tenant=access.tenant, org=org,
-                    saved=request.query_params.get("sparad"))
+                    contacts=organisations.contacts(db, access.tenant, org),
+                    entry=organisations.registration(db, access.tenant, org), saved=request.query_params.get("sparad"))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Organisation, Partnership, Party, Tenant, User
+from core.tenancy import Scope, set_scope
 from web.rendering import page
 
 
@@ -20,6 +21,8 @@ class PortalController(Controller):
     @get("/", sync_to_thread=True)
     def index(self, request: Request, db: NamedDependency[Session], signed_in: NamedDependency[User]) -> Response:
         organisation = db.get(Organisation, signed_in.organisation_id) if signed_in.organisation_id else None
+        if organisation is not None:
+            set_scope(db, Scope.of_organisation(organisation.id))
         cases: list[tuple[Partnership, Tenant]] = []
         if organisation is not None:
             rows = db.execute(

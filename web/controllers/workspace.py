@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.models import PartnershipStatus
-from core.models.partnership import CONTRIBUTION_KINDS, PARTY_ROLES
+from core.models.partnership import CONTRIBUTION_KINDS
 from core.services import ConflictError, ValidationError, deadlines, documents, organisations, partnerships
 from core.services.casework import newest_process
-from core.services.partnerships import COUNTED, SORTS
+from core.services.partnerships import COUNTED, MAX_IDEBURNA, SORTS, PartySlot, ideburen_slots, slots_in
 from core.services.permissions import CREATE, EDIT, Access
 from web import partnership_page
 from web.deps import provide_access, require
@@ -30,14 +30,39 @@ def _int(value: str | None, default: int) -> int:
     return int(value) if value and value.isdigit() else default
 
 
-def _form_context(db: Session, access: Access) -> dict:
+FIELD_LABELS = {"title": "Titel", "samhallsutmaning": "Samhällsutmaning", "goals": "Mål", "target_group": "Målgrupp",
+                "period_start": "Startdatum", "period_end": "Slutdatum", "initiated_on": "Initiativet kom in"}
+
+
+def _labels(slots: list[PartySlot]) -> dict[str, str]:
+    """What the error summary calls each field, the numbered parties included."""
+    labels = dict(FIELD_LABELS)
+    for slot in [PartySlot("offentlig"), *slots]:
+        party = "Offentlig part" if slot.role == "offentlig" else (
+            "Idéburen part" if len(slots) == 1 else f"Idéburen part {slot.number}")
+        labels[slot.organisation_field] = party
+        for kind, (kind_label, _) in CONTRIBUTION_KINDS.items():
+            labels[f"{slot.prefix}_{kind}_amount"] = f"{party}, {kind_label.lower()}"
+            labels[f"{slot.prefix}_{kind}_text"] = f"{party}, {kind_label.lower()}"
+    return labels
+
+
+def _form_context(db: Session, access: Access, parties: int = 1) -> dict:
+    slots = ideburen_slots(parties)
     return {
         "statuses": STATUSES,
         "organisations": organisations.list_organisations(db, access.tenant),
         "contribution_kinds": CONTRIBUTION_KINDS,
         "counted": COUNTED,
-        "party_roles": PARTY_ROLES,
+        "slots": slots,
+        "max_parties": MAX_IDEBURNA,
+        "labels": _labels(slots),
     }
+
+
+def _adding_a_party(data: dict[str, str]) -> bool:
+    """The form's "add another idéburen party" button: show one more, save nothing."""
+    return data.get("atgard") == "ny-part"
 
 
 def _deadlines(request: Request, db: Session, access: Access, scope: str) -> dict:
@@ -93,13 +118,17 @@ class WorkspaceController(Controller):
     def create_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], data: FormData) -> Response:
         require(access, CREATE)
         data = clean(data)
+        if _adding_a_party(data):
+            return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant,
+                        partnership=None, values=data, errors={}, **_form_context(db, access, slots_in(data) + 1))
         try:
             p = partnerships.create_partnership(db, access.tenant, access.user, data,
                                                 process=newest_process(request.app.state.ctx.registry, access.kommun))
         except ValidationError as exc:
             db.rollback()
             return page(request, "workspace/partnership_form.html", status_code=422, access=access,
-                        tenant=access.tenant, partnership=None, values=data, errors=exc.errors, **_form_context(db, access))
+                        tenant=access.tenant, partnership=None, values=data, errors=exc.errors,
+                        **_form_context(db, access, slots_in(data)))
         db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
 
@@ -113,7 +142,8 @@ class WorkspaceController(Controller):
         require(access, EDIT)
         p = get_partnership(db, access, partnership_id)
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=p,
-                    values=partnerships.form_values(p), version=p.version, errors={}, **_form_context(db, access))
+                    values=partnerships.form_values(p), version=p.version, errors={},
+                    **_form_context(db, access, sum(party.role == "ideburen" for party in p.parties)))
 
     @post("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
     def update_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int], data: FormData) -> Response:
@@ -121,6 +151,9 @@ class WorkspaceController(Controller):
         data = clean(data)
         p = get_partnership(db, access, partnership_id)
         expected = _int(data.get("version"), -1)
+        if _adding_a_party(data):
+            return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=p,
+                        values=data, version=expected, errors={}, **_form_context(db, access, slots_in(data) + 1))
         try:
             partnerships.update_partnership(db, access.tenant, access.user, p, data, expected)
         except (ValidationError, ConflictError) as exc:
@@ -130,7 +163,7 @@ class WorkspaceController(Controller):
             return page(request, "workspace/partnership_form.html", status_code=409 if conflict else 422,
                         access=access, tenant=access.tenant, partnership=current, values=data,
                         version=expected, errors={} if conflict else exc.errors, conflict=conflict,
-                        **_form_context(db, access))
+                        **_form_context(db, access, slots_in(data)))
         db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
 
