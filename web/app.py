@@ -26,7 +26,7 @@ from core.db import make_engine, make_sessionmaker
 from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
-from web import deps, rendering
+from web import context, rendering, unit_of_work
 from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, workspace
 
 HERE = Path(__file__).parent
@@ -66,7 +66,7 @@ def _not_found(request: Request, exc: NotFoundException) -> Response:
     return Template("errors/404.html", status_code=404, context={})
 
 
-def _login_required(request: Request, exc: deps.LoginRequired) -> Response:
+def _login_required(request: Request, exc: context.LoginRequired) -> Response:
     if _wants_json(request):
         return Response({"detail": "Inloggning krävs"}, status_code=401)
     # raw_path keeps the trailing slash that routing normalises away.
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
     settings = settings or load_settings()
     registry = build_registry(plugin_manager or build_plugin_manager())
     engine = make_engine(settings.database_url)
-    ctx = deps.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine),
+    ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine),
                           policy=SessionPolicy())
     return Litestar(
         route_handlers=[
@@ -121,11 +121,9 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False,
                                        send_as_attachment=False),
         ],
-        dependencies={
-            "db": Provide(deps.provide_db),
-            "user": Provide(deps.provide_user, sync_to_thread=True),
-            "signed_in": Provide(deps.provide_signed_in, sync_to_thread=False),
-        },
+        # The one dependency every handler takes: its session and principal,
+        # resolved in one thread hop (web.context).
+        dependencies={"ctx": Provide(context.provide_context)},
         state=State({"ctx": ctx}),
         request_class=HTMXRequest,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
@@ -136,11 +134,12 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
                                      render_plugins=[JsonRenderPlugin()]),
         exception_handlers={
             NotFoundException: _not_found,
-            deps.LoginRequired: _login_required,
+            context.LoginRequired: _login_required,
             HTTPException: _http_error,
             Exception: _server_error,
         },
-        before_send=[_security_headers],
+        before_send=[unit_of_work.before_send, _security_headers],
+        after_response=unit_of_work.after_response,
         # Room for the largest document we accept plus the form around it.
         request_max_body_size=documents.MAX_BYTES + 1024 * 1024,
         on_shutdown=[engine.dispose],

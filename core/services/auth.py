@@ -84,7 +84,6 @@ def resolve_session(session: Session, token: str | None, policy: SessionPolicy) 
     now = utcnow()
     if now - row.last_seen_at > policy.idle_timeout or now - row.created_at > policy.absolute_timeout:
         session.delete(row)
-        session.commit()
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
@@ -92,7 +91,6 @@ def resolve_session(session: Session, token: str | None, policy: SessionPolicy) 
     # Write the idle clock at most once a minute, not on every request.
     if now - row.last_seen_at > timedelta(minutes=1):
         row.last_seen_at = now
-        session.commit()
     return user
 
 

@@ -15,15 +15,6 @@ def test_migrations_match_the_models(database_url):
     command.check(alembic_config(database_url))
 
 
-def test_every_tenant_owned_table_has_a_not_null_tenant_column(db):
-    from core.db import Base
-
-    owned = ["partnership", "party", "contribution", "document", "plugin_activation", "tenant_organisation"]
-    for name in owned:
-        column = Base.metadata.tables[name].c.tenant_id
-        assert column.nullable is False, name
-
-
 @pytest.mark.parametrize("statement", ["UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"])
 def test_audit_trail_is_append_only_in_the_database(db, statement):
     """GEN-05: registered positions and the audit trail cannot be altered afterwards."""

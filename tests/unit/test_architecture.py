@@ -27,3 +27,42 @@ def test_every_hook_is_prefixed_typed_and_documented():
         assert fn.__doc__ and "None" in fn.__doc__, f"{name} must say what None means"
         assert "return" in inspect.get_annotations(fn), f"{name} needs a return type"
         assert f"`{name}`" in docs, f"{name} is missing from docs/plugins.md"
+
+
+def test_controllers_and_services_do_not_commit():
+    """One unit of work per request: the framework commits once (web.unit_of_work).
+    The sign-in service alone commits its record of an attempt, which must
+    outlive the refused request it belongs to."""
+    allowed = {ROOT / "core" / "services" / "auth.py"}
+    offenders = []
+    for folder in (ROOT / "web" / "controllers", ROOT / "core" / "services"):
+        for path in folder.rglob("*.py"):
+            if path not in allowed and ".commit()" in path.read_text():
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_every_route_declares_who_may_call_it_or_takes_the_default():
+    """Permissions are declared on routes: every handler that takes the request
+    context says who may call it (or is for signed-in people), and a staff
+    permission names one from the permissions table."""
+    from litestar.routes import HTTPRoute
+
+    from core.services.permissions import PERMISSIONS
+    from web.app import create_app
+    from web.context import Requires
+
+    known = set().union(*PERMISSIONS.values())
+    app = create_app()
+    seen = 0
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            opt = handler.opt
+            Requires(opt.get("requires", Requires.SIGNED_IN))
+            if "permission" in opt:
+                assert opt["permission"] in known, (route.path, opt["permission"])
+                assert opt.get("requires") == Requires.STAFF, route.path
+            seen += 1
+    assert seen > 25

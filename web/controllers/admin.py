@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.models import RoleAssignment, Tenant, User
 from core.models.tenant import TENANT_KINDS
 from core.services import ValidationError, tenants, users
-from web.deps import provide_admin
+from web.context import RequestContext, Requires
 from web.forms import FormData, clean
 from web.rendering import page
 
@@ -60,14 +60,16 @@ def _role_choices(db: Session, registry) -> list[tuple]:
 class AdminController(Controller):
     path = "/admin"
     include_in_schema = False
-    dependencies = {"admin": Provide(provide_admin, sync_to_thread=False)}
+    opt = {"requires": Requires.ADMIN}
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User]) -> Response:
+    def index(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        db, admin = ctx.db, ctx.user
         return _overview(request, db, message=request.query_params.get("meddelande"))
 
     @post("/organisationer", sync_to_thread=True)
-    def create_tenant(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], data: FormData) -> Response:
+    def create_tenant(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
+        db, admin = ctx.db, ctx.user
         data = clean(data)
         try:
             tenants.create_tenant(db, actor=admin, code=data.get("code", ""), name=data.get("name", ""),
@@ -76,11 +78,11 @@ class AdminController(Controller):
         except ValidationError as exc:
             db.rollback()
             return _overview(request, db, status_code=422, errors=exc.errors, values=data)
-        db.commit()
         return Redirect("/admin/?meddelande=organisation-skapad", status_code=303)
 
     @post("/organisationer/{code:str}/tillagg", sync_to_thread=True)
-    def set_plugin(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], code: FromPath[str], data: FormData) -> Response:
+    def set_plugin(self, request: Request, ctx: NamedDependency[RequestContext], code: FromPath[str], data: FormData) -> Response:
+        db, admin = ctx.db, ctx.user
         data = clean(data)
         tenant = tenants.get_by_code(db, code)
         if tenant is None:
@@ -96,16 +98,17 @@ class AdminController(Controller):
         except ValidationError as exc:
             db.rollback()
             return _overview(request, db, status_code=422, errors=exc.errors)
-        db.commit()
         return Redirect(f"/admin/?meddelande={note}", status_code=303)
 
     @get("/anvandare", sync_to_thread=True)
-    def list_users(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User]) -> Response:
+    def list_users(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        db, admin = ctx.db, ctx.user
         return page(request, "admin/users.html", users=users.list_users(db), values={}, errors={},
                     tenant_names={t.id: t.name for t in tenants.list_tenants(db)})
 
     @post("/anvandare", sync_to_thread=True)
-    def create_user(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], data: FormData) -> Response:
+    def create_user(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
+        db, admin = ctx.db, ctx.user
         data = clean(data)
         try:
             user = users.create_user(db, actor=admin, email=data.get("email", ""), name=data.get("name", ""),
@@ -116,7 +119,6 @@ class AdminController(Controller):
             data.pop("password", None)
             return page(request, "admin/users.html", status_code=422, users=users.list_users(db), values=data,
                         errors=exc.errors, tenant_names={t.id: t.name for t in tenants.list_tenants(db)})
-        db.commit()
         return Redirect(f"/admin/anvandare/{user.id}?sparad=1", status_code=303)
 
     def _user_page(self, request: Request, db: Session, user_id: int, *, status_code: int = 200,
@@ -137,11 +139,13 @@ class AdminController(Controller):
                     saved=request.query_params.get("sparad"))
 
     @get("/anvandare/{user_id:int}", sync_to_thread=True)
-    def view_user(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int]) -> Response:
+    def view_user(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int]) -> Response:
+        db, admin = ctx.db, ctx.user
         return self._user_page(request, db, user_id)
 
     @post("/anvandare/{user_id:int}/roller", sync_to_thread=True)
-    def add_role(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int], data: FormData) -> Response:
+    def add_role(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int], data: FormData) -> Response:
+        db, admin = ctx.db, ctx.user
         data = clean(data)
         user = _user_or_404(db, user_id)
         code, _, role_key = (data.get("role") or "").partition(":")
@@ -154,27 +158,26 @@ class AdminController(Controller):
         except ValidationError as exc:
             db.rollback()
             return self._user_page(request, db, user_id, status_code=422, errors=exc.errors)
-        db.commit()
         return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
 
     @post("/anvandare/{user_id:int}/roller/{assignment_id:int}/ta-bort", sync_to_thread=True)
-    def remove_role(self, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int], assignment_id: FromPath[int]) -> Response:
+    def remove_role(self, ctx: NamedDependency[RequestContext], user_id: FromPath[int], assignment_id: FromPath[int]) -> Response:
+        db, admin = ctx.db, ctx.user
         assignment = db.scalar(select(RoleAssignment).where(RoleAssignment.id == assignment_id,
                                                             RoleAssignment.user_id == user_id))
         if assignment is None:
             raise NotFoundException()
         tenant = db.get(Tenant, assignment.tenant_id)
         users.remove_role(db, actor=admin, assignment=assignment, tenant=tenant)
-        db.commit()
         return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
 
     @post("/anvandare/{user_id:int}/status", sync_to_thread=True)
-    def set_status(self, request: Request, db: NamedDependency[Session], admin: NamedDependency[User], user_id: FromPath[int], data: FormData) -> Response:
+    def set_status(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int], data: FormData) -> Response:
+        db, admin = ctx.db, ctx.user
         data = clean(data)
         user = _user_or_404(db, user_id)
         if user.id == admin.id:
             return self._user_page(request, db, user_id, status_code=422,
                                    errors={"status": "Du kan inte inaktivera ditt eget konto."})
         users.set_active(db, actor=admin, user=user, active=data.get("active") == "1")
-        db.commit()
         return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)

@@ -8,14 +8,12 @@ from datetime import date, datetime
 
 from litestar import Controller, get
 from litestar.params import FromPath, FromQuery
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from sqlalchemy.orm import Session
 
 from core.models import Organisation, Partnership
 from core.services import organisations, partnerships
-from core.services.permissions import Access
-from web.deps import provide_access
+from web.context import RequestContext, Requires
 
 
 @dataclass
@@ -29,7 +27,7 @@ class ContributionOut:
 @dataclass
 class PartyOut:
     role: str
-    organisation_id: FromPath[int] | None
+    organisation_id: int | None
     organisation_name: str | None
     contributions: list[ContributionOut]
 
@@ -98,7 +96,7 @@ def _organisation(o: Organisation) -> OrganisationOut:
                            city=o.city)
 
 
-@get("/api/v1/", sync_to_thread=False, tags=["index"])
+@get("/api/v1/", sync_to_thread=False, tags=["index"], opt={"requires": Requires.ANYONE})
 def api_index() -> ApiIndex:
     return ApiIndex(name="IOP-plattformen", version="1", openapi="/api/v1/openapi.json",
                     tenant_resources=["/api/v1/k/{code}/partnerships", "/api/v1/k/{code}/organisations"])
@@ -107,28 +105,28 @@ def api_index() -> ApiIndex:
 class ApiController(Controller):
     path = "/api/v1/k/{code:str}"
     tags = ["tenant"]
-    dependencies = {"access": Provide(provide_access, sync_to_thread=True)}
+    opt = {"requires": Requires.STAFF}
 
     @get("/partnerships", sync_to_thread=True)
-    def list_partnerships(self, db: NamedDependency[Session], access: NamedDependency[Access], q: FromQuery[str] = "", status: FromQuery[str] = "", page: FromQuery[int] = 1) -> PartnershipPage:
-        result = partnerships.list_partnerships(db, access.tenant, query=q, status=status, page=page)
+    def list_partnerships(self, ctx: NamedDependency[RequestContext], q: FromQuery[str] = "", status: FromQuery[str] = "", page: FromQuery[int] = 1) -> PartnershipPage:
+        result = partnerships.list_partnerships(ctx.db, ctx.tenant, query=q, status=status, page=page)
         return PartnershipPage(items=[_partnership(p) for p in result.items], total=result.total, page=result.page,
                                pages=result.pages)
 
     @get("/partnerships/{partnership_id:int}", sync_to_thread=True)
-    def get_partnership(self, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> PartnershipOut:
-        p = partnerships.get_partnership(db, access.tenant, partnership_id)
+    def get_partnership(self, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int]) -> PartnershipOut:
+        p = partnerships.get_partnership(ctx.db, ctx.tenant, partnership_id)
         if p is None:
             raise NotFoundException()
         return _partnership(p)
 
     @get("/organisations", sync_to_thread=True)
-    def list_organisations(self, db: NamedDependency[Session], access: NamedDependency[Access], q: FromQuery[str] = "") -> list[OrganisationOut]:
-        return [_organisation(o) for o in organisations.list_organisations(db, access.tenant, q)]
+    def list_organisations(self, ctx: NamedDependency[RequestContext], q: FromQuery[str] = "") -> list[OrganisationOut]:
+        return [_organisation(o) for o in organisations.list_organisations(ctx.db, ctx.tenant, q)]
 
     @get("/organisations/{organisation_id:int}", sync_to_thread=True)
-    def get_organisation(self, db: NamedDependency[Session], access: NamedDependency[Access], organisation_id: FromPath[int]) -> OrganisationOut:
-        o = organisations.get_organisation(db, access.tenant, organisation_id)
+    def get_organisation(self, ctx: NamedDependency[RequestContext], organisation_id: FromPath[int]) -> OrganisationOut:
+        o = organisations.get_organisation(ctx.db, ctx.tenant, organisation_id)
         if o is None:
             raise NotFoundException()
         return _organisation(o)

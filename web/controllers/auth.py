@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.models import RoleAssignment, Tenant, User
 from core.services import auth
 from core.tenancy import Scope, set_scope
-from web.deps import SESSION_COOKIE
+from web.context import SESSION_COOKIE, RequestContext, Requires
 from web.forms import FormData, clean, safe_next
 from web.rendering import page
 
@@ -43,19 +43,20 @@ class AuthController(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def start(self, request: Request, db: NamedDependency[Session], signed_in: NamedDependency[User]) -> Response:
-        target = _home_for(db, signed_in)
+    def start(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        target = _home_for(ctx.db, ctx.user)
         if target != "/":
             return Redirect(target, status_code=303)
-        spaces = _workspaces(db, signed_in)
+        spaces = _workspaces(ctx.db, ctx.user)
         return page(request, "start.html", workspaces=spaces)
 
-    @get("/login", sync_to_thread=True)
-    def login_form(self, request: Request, user: NamedDependency[User | None], next: FromQuery[str | None] = None) -> Response:
+    @get("/login", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    def login_form(self, request: Request, ctx: NamedDependency[RequestContext], next: FromQuery[str | None] = None) -> Response:
         return page(request, "auth/login.html", email="", error=None, next=safe_next(next) or "")
 
-    @post("/login", sync_to_thread=True)
-    def login(self, request: Request, db: NamedDependency[Session], data: FormData) -> Response:
+    @post("/login", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    def login(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
+        db = ctx.db
         data = clean(data)
         email = data.get("email", "").strip()
         password = data.get("password", "")
@@ -78,22 +79,20 @@ class AuthController(Controller):
         auth.end_session(db, request.cookies.get(SESSION_COOKIE))
         token = auth.start_session(db, user)
         target = nxt or _home_for(db, user)
-        db.commit()
         response = Redirect(target, status_code=303)
         response.set_cookie(Cookie(key=SESSION_COOKIE, value=token, httponly=True, secure=ctx.settings.secure_cookies,
                                    samesite="lax", path="/"))
         return response
 
-    @get("/logout", sync_to_thread=True)
-    def logout_form(self, request: Request, user: NamedDependency[User | None]) -> Response:
-        if user is None:
+    @get("/logout", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    def logout_form(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        if ctx.user is None:
             return Redirect("/login", status_code=303)
         return page(request, "auth/logout.html")
 
-    @post("/logout", sync_to_thread=True)
-    def logout(self, request: Request, db: NamedDependency[Session]) -> Response:
-        auth.end_session(db, request.cookies.get(SESSION_COOKIE))
-        db.commit()
+    @post("/logout", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    def logout(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        auth.end_session(ctx.db, request.cookies.get(SESSION_COOKIE))
         response = Redirect("/login?utloggad=1", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

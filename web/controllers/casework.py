@@ -4,7 +4,7 @@ the process's forms, registering meetings."""
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
@@ -16,7 +16,7 @@ from core.forms import display_answer, motivation_key, unanswered
 from core.services import ConflictError, ValidationError, case_forms, casework, meetings
 from core.services.permissions import EDIT, Access
 from web import partnership_page
-from web.deps import provide_access, require
+from web.context import RequestContext, Requires
 from web.forms import FormData, clean
 from web.partnership_page import StepForm, get_partnership, role_keys, view_of
 from web.rendering import page
@@ -36,15 +36,16 @@ def _view_or_404(request: Request, db: Session, access: Access, p):
 class CaseworkController(Controller):
     path = "/k/{code:str}/partnerskap/{partnership_id:int}"
     include_in_schema = False
-    dependencies = {"access": Provide(provide_access, sync_to_thread=True)}
+    opt = {"requires": Requires.STAFF}
 
     # ------------------------------------------------------------ steps
 
     @post("/steg/{step_key:str}", sync_to_thread=True)
-    def complete_step(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+    def complete_step(self, request: Request, ctx: NamedDependency[RequestContext],
                       partnership_id: FromPath[int], step_key: FromPath[str], data: FormData) -> Response:
         """Only an owner role may complete a step (checked by the engine, not
         by the EDIT permission: a nämnd decides without editing anything)."""
+        db, access = ctx.db, ctx.access
         data = clean(data)
         p = get_partnership(db, access, partnership_id)
         attempt = StepForm(step_key=step_key, outcome=data.get("outcome", ""), motivation=data.get("motivation", ""))
@@ -64,7 +65,6 @@ class CaseworkController(Controller):
             attempt.conflict = True
             return partnership_page.render(request, db, access, get_partnership(db, access, partnership_id),
                                            status_code=409, step_form=attempt)
-        db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=steg#process", status_code=303)
 
     # ------------------------------------------------------------ forms
@@ -79,8 +79,9 @@ class CaseworkController(Controller):
                     display_answer=display_answer)
 
     @get("/formular/{form_key:str}", sync_to_thread=True)
-    def show_form(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+    def show_form(self, request: Request, ctx: NamedDependency[RequestContext],
                   partnership_id: FromPath[int], form_key: FromPath[str]) -> Response:
+        db, access = ctx.db, ctx.access
         p = get_partnership(db, access, partnership_id)
         view = _view_or_404(request, db, access, p)
         form = view.process.form(form_key)
@@ -90,10 +91,10 @@ class CaseworkController(Controller):
         return self._form_page(request, access, p, view, form, values=dict(row.answers) if row else {},
                                version=row.version if row else 0, saved=request.query_params.get("sparad") == "1")
 
-    @post("/formular/{form_key:str}", sync_to_thread=True)
-    def save_form(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+    @post("/formular/{form_key:str}", sync_to_thread=True, opt={"permission": EDIT})
+    def save_form(self, request: Request, ctx: NamedDependency[RequestContext],
                   partnership_id: FromPath[int], form_key: FromPath[str], data: FormData) -> Response:
-        require(access, EDIT)
+        db, access = ctx.db, ctx.access
         data = clean(data)
         p = get_partnership(db, access, partnership_id)
         view = _view_or_404(request, db, access, p)
@@ -117,7 +118,6 @@ class CaseworkController(Controller):
             row = case_forms.get_response(db, access.tenant, p, form_key)
             return self._form_page(request, access, p, view, form, values=dict(row.answers) if row else {},
                                    version=row.version if row else 0, status_code=409)
-        db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}/formular/{form_key}?sparad=1", status_code=303)
 
     # ------------------------------------------------------------ meetings
@@ -132,15 +132,16 @@ class CaseworkController(Controller):
                     today=clock.today())
 
     @get("/moten", sync_to_thread=True)
-    def list_meetings(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+    def list_meetings(self, request: Request, ctx: NamedDependency[RequestContext],
                       partnership_id: FromPath[int]) -> Response:
+        db, access = ctx.db, ctx.access
         p = get_partnership(db, access, partnership_id)
         return self._meetings_page(request, db, access, p, _view_or_404(request, db, access, p))
 
-    @post("/moten", sync_to_thread=True)
-    def register_meeting(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access],
+    @post("/moten", sync_to_thread=True, opt={"permission": EDIT})
+    def register_meeting(self, request: Request, ctx: NamedDependency[RequestContext],
                          partnership_id: FromPath[int], data: FormData) -> Response:
-        require(access, EDIT)
+        db, access = ctx.db, ctx.access
         data = clean(data)
         p = get_partnership(db, access, partnership_id)
         view = _view_or_404(request, db, access, p)
@@ -152,5 +153,4 @@ class CaseworkController(Controller):
         except TransitionRefused as exc:
             db.rollback()
             return self._meetings_page(request, db, access, p, view, values=data, refusal=exc.message, status_code=422)
-        db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}/moten?sparad=1", status_code=303)

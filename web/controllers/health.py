@@ -4,13 +4,14 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+
+from web.context import RequestContext, Requires
 
 
-@get("/healthz", sync_to_thread=True, include_in_schema=False)
-def healthz(db: NamedDependency[Session]) -> Response:
+@get("/healthz", sync_to_thread=True, include_in_schema=False, opt={"requires": Requires.ANYONE})
+def healthz(ctx: NamedDependency[RequestContext]) -> Response:
     try:
-        db.execute(text("SELECT 1"))
+        ctx.db.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return Response({"status": "error"}, status_code=503)
     return Response({"status": "ok"})

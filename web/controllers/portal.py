@@ -7,22 +7,20 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.response import Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from core.models import Organisation, Partnership, Party, Tenant, User
-from core.tenancy import Scope, set_scope
+from core.models import Partnership, Party, Tenant
+from web.context import RequestContext, Requires
 from web.rendering import page
 
 
 class PortalController(Controller):
     path = "/portal"
     include_in_schema = False
+    opt = {"requires": Requires.REPRESENTATIVE}
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request, db: NamedDependency[Session], signed_in: NamedDependency[User]) -> Response:
-        organisation = db.get(Organisation, signed_in.organisation_id) if signed_in.organisation_id else None
-        if organisation is not None:
-            set_scope(db, Scope.of_organisation(organisation.id))
+    def index(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        db, organisation = ctx.db, ctx.organisation
         cases: list[tuple[Partnership, Tenant]] = []
         if organisation is not None:
             rows = db.execute(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar import Controller, Request, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.response import Response
 
 from core.plugin_api import GENERIC_ROLES
@@ -28,8 +28,7 @@ from core.process import (
 )
 from core.registry import KommunEntry
 from core.services.casework import newest_process
-from core.services.permissions import Access
-from web.deps import provide_access
+from web.context import RequestContext, Requires
 from web.diagram import Diagram, layout
 from web.rendering import page
 
@@ -187,10 +186,11 @@ def process_view(process: ProcessDefinition, kommun: KommunEntry) -> ProcessView
 class ProcessPageController(Controller):
     path = "/k/{code:str}/process"
     include_in_schema = False
-    dependencies = {"access": Provide(provide_access, sync_to_thread=True)}
+    opt = {"requires": Requires.STAFF}
 
     @get("/", sync_to_thread=True)
-    def process(self, request: Request, access: NamedDependency[Access]) -> Response:
+    def process(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        access = ctx.access
         registry = request.app.state.ctx.registry
         # What a new partnership starts on: the kommun's newest process, or the national guidance.
         definition = newest_process(registry, access.kommun)

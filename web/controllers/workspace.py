@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.response import File, Redirect, Response
@@ -18,7 +18,7 @@ from core.services.casework import newest_process
 from core.services.partnerships import COUNTED, MAX_IDEBURNA, SORTS, PartySlot, ideburen_slots, slots_in
 from core.services.permissions import CREATE, EDIT, Access
 from web import partnership_page
-from web.deps import provide_access, require
+from web.context import RequestContext, Requires
 from web.forms import FormData, UploadData, clean
 from web.partnership_page import DocForm, get_partnership, role_keys
 from web.rendering import page
@@ -79,14 +79,13 @@ def _deadlines(request: Request, db: Session, access: Access, scope: str) -> dic
 class WorkspaceController(Controller):
     path = "/k/{code:str}"
     include_in_schema = False
-    dependencies = {"access": Provide(provide_access, sync_to_thread=True)}
+    opt = {"requires": Requires.STAFF}
 
     @get("/", sync_to_thread=True)
     def index(
         self,
         request: Request,
-        db: NamedDependency[Session],
-        access: NamedDependency[Access],
+        ctx: NamedDependency[RequestContext],
         q: FromQuery[str] = "",
         status: FromQuery[str] = "",
         sort: FromQuery[str] = "andrad",
@@ -94,6 +93,7 @@ class WorkspaceController(Controller):
         sida: FromQuery[str] = "1",
         frister: FromQuery[str] = "",
     ) -> Response:
+        db, access = ctx.db, ctx.access
         # htmx asks for one region at a time: the live search for the list, the
         # tabs for the deadlines. Compute only what the response renders.
         target = request.htmx.target if request.htmx else None
@@ -108,15 +108,15 @@ class WorkspaceController(Controller):
             context.update(_deadlines(request, db, access, frister))
         return page(request, "workspace/index.html", block=block, access=access, tenant=access.tenant, **context)
 
-    @get("/partnerskap/ny", sync_to_thread=True)
-    def new_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access]) -> Response:
-        require(access, CREATE)
+    @get("/partnerskap/ny", sync_to_thread=True, opt={"permission": CREATE})
+    def new_partnership(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        db, access = ctx.db, ctx.access
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=None,
                     values={"initiated_on": clock.today().isoformat()}, errors={}, **_form_context(db, access))
 
-    @post("/partnerskap/ny", sync_to_thread=True)
-    def create_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], data: FormData) -> Response:
-        require(access, CREATE)
+    @post("/partnerskap/ny", sync_to_thread=True, opt={"permission": CREATE})
+    def create_partnership(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
+        db, access = ctx.db, ctx.access
         data = clean(data)
         if _adding_a_party(data):
             return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant,
@@ -129,25 +129,25 @@ class WorkspaceController(Controller):
             return page(request, "workspace/partnership_form.html", status_code=422, access=access,
                         tenant=access.tenant, partnership=None, values=data, errors=exc.errors,
                         **_form_context(db, access, slots_in(data)))
-        db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
 
     @get("/partnerskap/{partnership_id:int}", sync_to_thread=True)
-    def view_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> Response:
+    def view_partnership(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int]) -> Response:
+        db, access = ctx.db, ctx.access
         p = get_partnership(db, access, partnership_id)
         return partnership_page.render(request, db, access, p, saved=request.query_params.get("sparad"))
 
-    @get("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
-    def edit_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int]) -> Response:
-        require(access, EDIT)
+    @get("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True, opt={"permission": EDIT})
+    def edit_partnership(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int]) -> Response:
+        db, access = ctx.db, ctx.access
         p = get_partnership(db, access, partnership_id)
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=p,
                     values=partnerships.form_values(p), version=p.version, errors={},
                     **_form_context(db, access, sum(party.role == "ideburen" for party in p.parties)))
 
-    @post("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True)
-    def update_partnership(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], partnership_id: FromPath[int], data: FormData) -> Response:
-        require(access, EDIT)
+    @post("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True, opt={"permission": EDIT})
+    def update_partnership(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int], data: FormData) -> Response:
+        db, access = ctx.db, ctx.access
         data = clean(data)
         p = get_partnership(db, access, partnership_id)
         expected = _int(data.get("version"), -1)
@@ -164,19 +164,17 @@ class WorkspaceController(Controller):
                         access=access, tenant=access.tenant, partnership=current, values=data,
                         version=expected, errors={} if conflict else exc.errors, conflict=conflict,
                         **_form_context(db, access, slots_in(data)))
-        db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
 
-    @post("/partnerskap/{partnership_id:int}/dokument", sync_to_thread=True)
+    @post("/partnerskap/{partnership_id:int}/dokument", sync_to_thread=True, opt={"permission": EDIT})
     def upload_document(
         self,
         request: Request,
-        db: NamedDependency[Session],
-        access: NamedDependency[Access],
+        ctx: NamedDependency[RequestContext],
         partnership_id: FromPath[int],
         data: UploadData,
     ) -> Response:
-        require(access, EDIT)
+        db, access = ctx.db, ctx.access
         p = get_partnership(db, access, partnership_id)
         kinds = {key for key, _ in partnership_page.document_kinds(partnership_page.process_for(request, access, p))}
         upload = data.get("file")
@@ -192,11 +190,11 @@ class WorkspaceController(Controller):
             db.rollback()
             return partnership_page.render(request, db, access, p, status_code=422, doc_form=DocForm(
                 errors=exc.errors, title=str(data.get("title") or ""), kind=str(data.get("kind") or "")))
-        db.commit()
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}#dokument", status_code=303)
 
     @get("/dokument/{document_id:int}", sync_to_thread=True)
-    def download_document(self, request: Request, db: NamedDependency[Session], access: NamedDependency[Access], document_id: FromPath[int]) -> File:
+    def download_document(self, request: Request, ctx: NamedDependency[RequestContext], document_id: FromPath[int]) -> File:
+        db, access = ctx.db, ctx.access
         doc = documents.get_document(db, access.tenant, document_id)
         if doc is None:
             raise NotFoundException()

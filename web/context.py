@@ -1,0 +1,186 @@
+"""One request context and one unit of work per request.
+
+Every handler receives a ``RequestContext`` through dependency injection: the
+request's database session and its principal, resolved once, in one thread
+hop: staff in a tenant with their roles and permissions, a representative of
+an organisation, the platform administrator, or nobody. What a route needs is
+declared on the route (or its controller) with ``opt``:
+
+- ``requires``: who may call it (``Requires``; signed in by default);
+- ``permission``: for staff routes, the permission from
+  core.services.permissions that the route needs.
+
+The session's scope (core.tenancy) follows the principal, so the ORM net and,
+on PostgreSQL, row-level security see the same tenant the handler does.
+
+The transaction is committed once, by the unit of work (web.unit_of_work),
+when the response starts and only if its status is below 400; handlers and
+services never commit.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+
+from anyio import to_thread
+from litestar import Request
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.models import Organisation, Tenant, User
+from core.registry import KommunEntry, Registry
+from core.services import auth, tenants
+from core.services.auth import SessionPolicy
+from core.services.permissions import Access, access_for
+from core.tenancy import Scope, set_scope
+from web import unit_of_work
+
+SESSION_COOKIE = "iop_session"
+# Ids in paths are database keys: positive and within a 32-bit integer, the
+# narrowest key type of the databases we run on.
+MAX_ID = 2**31 - 1
+
+
+class Requires(str, enum.Enum):
+    ANYONE = "anyone"
+    SIGNED_IN = "signed_in"
+    STAFF = "staff"
+    REPRESENTATIVE = "representative"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What the app holds for its lifetime, kept on ``app.state.ctx`` (no module globals)."""
+
+    settings: Settings
+    registry: Registry
+    sessionmaker: object
+    policy: SessionPolicy
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, as the page header shows it: plain data, since an
+    error page may render after the database session has closed."""
+
+    name: str
+    is_platform_admin: bool
+
+
+class LoginRequired(Exception):
+    """Raised for an anonymous request to a page that needs a signed-in user."""
+
+
+class RequestContext:
+    """The request's session and principal. A plain class on purpose: the web
+    framework validates dataclass dependencies field by field, down into
+    process definitions, which it cannot and need not do."""
+
+    __slots__ = ("db", "app", "user", "tenant", "access", "organisation")
+
+    def __init__(self, db: Session, app: AppContext, user: User | None = None, tenant: Tenant | None = None,
+                 access: Access | None = None, organisation: Organisation | None = None):
+        self.db = db
+        self.app = app
+        self.user = user
+        self.tenant = tenant
+        self.access = access
+        self.organisation = organisation
+
+    @property
+    def registry(self) -> Registry:
+        return self.app.registry
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings
+
+    @property
+    def kommun(self) -> KommunEntry | None:
+        return self.access.kommun if self.access else None
+
+
+def _requirements(request: Request) -> tuple[Requires, str | None]:
+    opt = request.route_handler.opt
+    return Requires(opt.get("requires", Requires.SIGNED_IN)), opt.get("permission")
+
+
+_PARAM = re.compile(r"\{(\w+):(\w+)\}")
+
+
+def check_path_ids(request: Request) -> None:
+    """Every integer in the path is written in ASCII digits and fits a key;
+    anything else names no object (404). The router alone would take '١٢',
+    '+12', '1_2' or a number of a hundred digits as an integer."""
+    template = (request.scope.get("path_template") or "").strip("/").split("/")
+    actual = (request.scope.get("path") or "").strip("/").split("/")
+    for part, raw in zip(template, actual):
+        param = _PARAM.fullmatch(part)
+        if param and param.group(2) == "int" and not (
+            raw.isascii() and raw.isdigit() and len(raw) <= 10 and 0 < int(raw) <= MAX_ID
+        ):
+            raise NotFoundException()
+
+
+def _resolve(request: Request, app: AppContext, db: Session) -> RequestContext:
+    requires, permission = _requirements(request)
+    check_path_ids(request)
+    user = auth.resolve_session(db, request.cookies.get(SESSION_COOKIE), app.policy)
+    request.state.user = SignedIn(name=user.name, is_platform_admin=user.is_platform_admin) if user else None
+    ctx = RequestContext(db, app, user=user)
+    if user is not None:
+        set_scope(db, Scope.of_user(user.id))
+    if requires is Requires.ANYONE:
+        return ctx
+    if user is None:
+        raise LoginRequired()
+    if requires is Requires.ADMIN:
+        # 404, not 403: the admin area does not announce itself.
+        if not user.is_platform_admin:
+            raise NotFoundException()
+        set_scope(db, Scope.system())
+    elif requires is Requires.REPRESENTATIVE:
+        ctx.organisation = db.get(Organisation, user.organisation_id) if user.organisation_id else None
+        if ctx.organisation is not None:
+            set_scope(db, Scope.of_organisation(ctx.organisation.id))
+    elif requires is Requires.STAFF:
+        _staff(request, app, db, ctx, permission)
+    return ctx
+
+
+def _staff(request: Request, app: AppContext, db: Session, ctx: RequestContext, permission: str | None) -> None:
+    """Staff of the tenant in the path. A tenant that does not exist and one
+    where the user holds no staff role answer alike: 404. Staff whose role
+    lacks the route's permission get an honest 403: they know the object exists."""
+    tenant = tenants.get_by_code(db, request.path_params.get("code", ""))
+    if tenant is None:
+        raise NotFoundException()
+    set_scope(db, Scope.of_tenant(tenant.id))
+    access = access_for(db, ctx.user, tenant, tenants.kommun_for(db, app.registry, tenant))
+    if not access.is_staff:
+        raise NotFoundException()
+    if permission is not None and not access.can(permission):
+        raise PermissionDeniedException("Din roll får inte göra detta.")
+    ctx.tenant, ctx.access = tenant, access
+
+
+async def provide_context(request: Request, state: State) -> AsyncGenerator[RequestContext, None]:
+    """The request's context, resolved in a worker thread (it reads the
+    database). Its session is handed to the unit of work, which commits or
+    rolls back when the response starts."""
+    app: AppContext = state.ctx
+    db = app.sessionmaker()
+    unit_of_work.begin(request.scope, db)
+    try:
+        yield await to_thread.run_sync(_resolve, request, app, db)
+    except BaseException as exc:
+        # A request that only learned its session had expired keeps that:
+        # the expired session is gone for good.
+        await to_thread.run_sync(lambda: unit_of_work.finish(request.scope, commit=isinstance(exc, LoginRequired)))
+        raise
