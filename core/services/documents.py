@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -14,6 +15,14 @@ from core.models import Document, Partnership, Tenant, User
 from core.services import ValidationError, audit
 
 MAX_BYTES = 20 * 1024 * 1024
+# The database column holds 255 characters.
+MAX_FILENAME = 255
+# Characters that are dropped from a file name: control characters (Cc), format
+# characters (Cf: the bidirectional overrides and isolates U+202A-U+202E and
+# U+2066-U+2069, the direction marks U+200E/U+200F, zero-width characters, the
+# soft hyphen) and lone surrogates (Cs), which could not even be stored as UTF-8.
+# "report\u202Efdp.exe" would otherwise be shown as "reportexe.pdf".
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Cs"}
 
 # Extension -> (content type, magic-byte check). Word's .docx/.xlsx are zip files.
 ALLOWED = {
@@ -26,6 +35,32 @@ ALLOWED = {
     ".jpeg": ("image/jpeg", lambda b: b.startswith(b"\xff\xd8\xff")),
     ".txt": ("text/plain", lambda b: b"\x00" not in b[:4096]),
 }
+
+
+def clean_filename(filename: str) -> str:
+    """The name a person gave the file, made safe to show and to judge by its
+    extension: the base name only (also of a Windows path), NFC-normalised,
+    without control, format and bidirectional characters, with whitespace
+    collapsed, without leading dots, and at most 255 characters with the final
+    extension kept. May return "" when nothing usable is left."""
+    kept = []
+    for ch in unicodedata.normalize("NFC", filename):
+        # Whitespace (tab, newline, no-break space, line separator ...) becomes a
+        # space, so that dropping control characters does not glue words together.
+        if ch.isspace():
+            kept.append(" ")
+        elif unicodedata.category(ch) not in _DROPPED_CATEGORIES:
+            kept.append(ch)
+    name = "".join(kept).replace("\\", "/").rsplit("/", 1)[-1]
+    name = " ".join(name.split()).lstrip(". ")
+    if len(name) <= MAX_FILENAME:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) + 1 >= MAX_FILENAME:
+        # No extension worth keeping: the name is refused by its type anyway.
+        return name[:MAX_FILENAME].rstrip(". ")
+    # Cut the stem, never the extension: "xxx….html.pdf" must stay a .pdf.
+    return stem[: MAX_FILENAME - len(suffix) - 1].rstrip(". ") + "." + suffix
 
 
 def store_document(
@@ -44,8 +79,16 @@ def store_document(
     """``kinds``: the document kinds the partnership's process knows; the
     upload must be one of them."""
     errors: dict[str, str] = {}
-    ext = Path(filename).suffix.lower()
-    if ext not in ALLOWED:
+    name = clean_filename(filename)
+    ext = Path(name).suffix.lower()
+    if not filename.strip() and not content:
+        errors["file"] = "Välj en fil att ladda upp."
+    elif not name:
+        errors["file"] = (
+            "Filnamnet består bara av tecken som inte går att använda. "
+            "Byt namn på filen, till exempel till rapport.pdf, och försök igen."
+        )
+    elif ext not in ALLOWED:
         errors["file"] = "Filtypen går inte att ladda upp. Använd PDF, Word (docx), OpenDocument (odt), Excel (xlsx), PNG, JPEG eller text."
     elif not content:
         errors["file"] = "Filen är tom."
@@ -78,7 +121,7 @@ def store_document(
         partnership_id=partnership.id if partnership else None,
         kind=kind,
         title=title.strip(),
-        original_filename=Path(filename).name[:255],
+        original_filename=name,
         content_type=ALLOWED[ext][0],
         storage_name=storage_name,
         size=len(content),

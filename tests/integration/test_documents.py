@@ -36,3 +36,41 @@ def test_checked_by_extension_and_magic_bytes(db, world, settings, filename, con
         documents.store_document(db, settings.documents_dir, world.jarva, None, partnership=world.jarva_partnership,
                                  kind="ovrigt", title="Fil", filename=filename, content=content)
     assert message in exc.value.errors["file"]
+
+
+def _store(db, world, settings, filename, content, title="Fil"):
+    return documents.store_document(db, settings.documents_dir, world.jarva, None, partnership=world.jarva_partnership,
+                                    kind="ovrigt", title=title, filename=filename, content=content)
+
+
+def _refusal(db, world, settings, filename, content) -> str:
+    with pytest.raises(ValidationError) as exc:
+        _store(db, world, settings, filename, content)
+    return exc.value.errors["file"]
+
+
+def test_long_name_keeps_its_real_extension(db, world, settings):
+    """Issue 7: the name used to be cut to 255 characters after the check, so
+    "xxx….html.pdf" was stored as "xxx….html"."""
+    doc = _store(db, world, settings, "x" * 250 + ".html.pdf", PDF)
+    db.commit()
+    db.expire_all()
+    assert len(doc.original_filename) <= 255
+    assert doc.original_filename.endswith(".pdf")
+    assert doc.content_type == "application/pdf"
+
+
+def test_bidirectional_characters_are_removed_before_the_check(db, world, settings):
+    """Issue 7: "report\u202Efdp.exe" looks like "reportexe.pdf" but is an .exe."""
+    assert "Filtypen" in _refusal(db, world, settings, "report\u202efdp.exe", b"MZ")
+    doc = _store(db, world, settings, "invoice\u202egpj.pdf", PDF)
+    assert doc.original_filename == "invoicegpj.pdf"
+
+
+@pytest.mark.parametrize("filename", ["\u202e\u202d\u2066\u2069", "\x00\x01\x1f", "\u200b\u200e\u200f", "...", "mapp/"])
+def test_name_of_nothing_but_control_characters(db, world, settings, filename):
+    assert "Byt namn på filen" in _refusal(db, world, settings, filename, PDF)
+
+
+def test_no_file_chosen(db, world, settings):
+    assert _refusal(db, world, settings, "", b"") == "Välj en fil att ladda upp."
