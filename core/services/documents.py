@@ -4,8 +4,12 @@ web root under generated names, with size and SHA-256 recorded."""
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 import secrets
 import unicodedata
+import zipfile
+import zlib
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -35,6 +39,82 @@ ALLOWED = {
     ".jpeg": ("image/jpeg", lambda b: b.startswith(b"\xff\xd8\xff")),
     ".txt": ("text/plain", lambda b: b"\x00" not in b[:4096]),
 }
+
+# A zip-based upload (docx, xlsx, odt) is refused when it would unpack to more
+# than this, or holds more members than this: a "zip bomb" is judged by its
+# directory and never unpacked.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# Every member has one entry in the zip's central directory, and zipfile
+# refuses an entry that does not begin with this signature: counting it bounds
+# the members before the directory is parsed into objects.
+_CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"
+# Anything a damaged or hostile zip can raise while its directory or a member is read.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+               NotImplementedError, RuntimeError)
+
+# Extension -> the members every real Office Open XML file of that format
+# holds: the content types and the main part. Word Online and SharePoint save
+# the main part as word/document2.xml, so a number before ".xml" is allowed.
+_OOXML_PARTS = {
+    ".docx": ("[Content_Types].xml", re.compile(r"word/document\d*\.xml")),
+    ".xlsx": ("[Content_Types].xml", re.compile(r"xl/workbook\d*\.xml")),
+}
+# Extension -> what to say when a zip-based upload is not the format it claims.
+_NOT_REAL = {
+    ".docx": "Filen är inte ett riktigt Word-dokument (docx). Spara den på nytt i Word och försök igen.",
+    ".xlsx": "Filen är inte en riktig Excel-fil (xlsx). Spara den på nytt i Excel och försök igen.",
+    ".odt": "Filen är inte ett riktigt OpenDocument-dokument (odt). Spara den på nytt i LibreOffice eller OpenOffice och försök igen.",
+}
+_MISMATCH = "Filens innehåll stämmer inte med filändelsen. Kontrollera att det är rätt fil."
+
+
+def _sv_number(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+def content_problem(ext: str, content: bytes) -> str | None:
+    """Why ``content`` is not a file of the (allowed) type ``ext``, as a Swedish
+    sentence, or None when it is. Zip-based formats are checked by their
+    directory and, for ODF, the few bytes of the ``mimetype`` member; nothing
+    else is unpacked."""
+    if ext in _NOT_REAL:
+        return _package_problem(ext, content)
+    return None if ALLOWED[ext][1](content) else _MISMATCH
+
+
+def _package_problem(ext: str, content: bytes) -> str | None:
+    not_real = _NOT_REAL[ext]
+    if not ALLOWED[ext][1](content):
+        return not_real
+    if content.count(_CENTRAL_DIRECTORY_ENTRY) > MAX_ZIP_MEMBERS:
+        return f"Filen består av fler än {_sv_number(MAX_ZIP_MEMBERS)} delar och kan inte laddas upp."
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            members = package.infolist()
+            if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
+                return (
+                    f"Filen blir större än {_sv_number(MAX_UNPACKED_BYTES // (1024 * 1024))} MB när den packas upp "
+                    "och kan inte laddas upp. Dela upp innehållet i mindre filer."
+                )
+            if ext == ".odt":
+                # ODF stores "mimetype" first and uncompressed; read no more than its expected length.
+                try:
+                    info = package.getinfo("mimetype")
+                except KeyError:
+                    return not_real
+                if info.file_size != len(ODT_MIMETYPE):
+                    return not_real
+                with package.open(info) as member:
+                    return None if member.read(len(ODT_MIMETYPE) + 1) == ODT_MIMETYPE else not_real
+            content_types, main_part = _OOXML_PARTS[ext]
+            names = {info.filename for info in members}
+            if content_types not in names or not any(main_part.fullmatch(name) for name in names):
+                return not_real
+            return None
+    except _ZIP_ERRORS:
+        return not_real
 
 
 def clean_filename(filename: str) -> str:
@@ -94,8 +174,8 @@ def store_document(
         errors["file"] = "Filen är tom."
     elif len(content) > MAX_BYTES:
         errors["file"] = f"Filen är för stor. Största tillåtna storlek är {MAX_BYTES // (1024 * 1024)} MB."
-    elif not ALLOWED[ext][1](content):
-        errors["file"] = "Filens innehåll stämmer inte med filändelsen. Kontrollera att det är rätt fil."
+    elif problem := content_problem(ext, content):
+        errors["file"] = problem
     if not title.strip():
         errors["title"] = "Skriv en rubrik för dokumentet."
     if kinds is not None and kind not in kinds:

@@ -5,6 +5,7 @@ import hashlib
 import pytest
 
 from core.services import ValidationError, documents
+from tests import uploadfiles
 
 PDF = b"%PDF-1.7\n% test\n"
 
@@ -67,10 +68,31 @@ def test_bidirectional_characters_are_removed_before_the_check(db, world, settin
     assert doc.original_filename == "invoicegpj.pdf"
 
 
-@pytest.mark.parametrize("filename", ["\u202e\u202d\u2066\u2069", "\x00\x01\x1f", "\u200b\u200e\u200f", "...", "mapp/"])
-def test_name_of_nothing_but_control_characters(db, world, settings, filename):
-    assert "Byt namn på filen" in _refusal(db, world, settings, filename, PDF)
+def test_name_of_nothing_but_control_characters(db, world, settings):
+    for filename in ["\u202e\u202d\u2066\u2069", "\x00\x01\x1f", "\u200b\u200e\u200f", "...", "mapp/"]:
+        assert "Byt namn på filen" in _refusal(db, world, settings, filename, PDF), repr(filename)
 
 
 def test_no_file_chosen(db, world, settings):
     assert _refusal(db, world, settings, "", b"") == "Välj en fil att ladda upp."
+
+
+def test_real_office_files_are_stored(db, world, settings):
+    for filename, content in [("beslut.docx", uploadfiles.docx()), ("budget.xlsx", uploadfiles.xlsx()),
+                              ("protokoll.odt", uploadfiles.odt())]:
+        doc = _store(db, world, settings, filename, content, title=filename)
+        assert documents.document_path(settings.documents_dir, doc).read_bytes() == content
+
+
+def test_office_files_must_be_the_format_they_claim(db, world, settings):
+    """Issue 7: any zip used to pass as .docx, .xlsx or .odt; a zip bomb too."""
+    for filename, content, message in [
+        ("beslut.docx", uploadfiles.plain_zip(),
+         "Filen är inte ett riktigt Word-dokument (docx). Spara den på nytt i Word och försök igen."),
+        ("protokoll.odt", uploadfiles.odt(b"application/zip"), "Filen är inte ett riktigt OpenDocument-dokument (odt)."),
+        ("budget.xlsx", b"Namn;Belopp\nHyra;1000\n", "Filen är inte en riktig Excel-fil (xlsx)."),
+        ("budget.xlsx", b"PK\x03\x04 inget mer", "Filen är inte en riktig Excel-fil (xlsx)."),
+        ("beslut.docx", uploadfiles.zip_bomb(".docx"), "när den packas upp och kan inte laddas upp"),
+    ]:
+        assert message in _refusal(db, world, settings, filename, content), filename
+    assert not settings.documents_dir.exists() or not any(p.is_file() for p in settings.documents_dir.rglob("*"))

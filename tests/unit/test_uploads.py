@@ -1,8 +1,12 @@
-"""Uploads, the parts that need no database: cleaning the file name (issue 7)."""
+"""Uploads, the parts that need no database: cleaning the file name and
+judging a file by its content (issue 7)."""
+
+import random
 
 import pytest
 
-from core.services.documents import MAX_FILENAME, clean_filename
+from core.services.documents import MAX_BYTES, MAX_FILENAME, clean_filename, content_problem
+from tests import uploadfiles
 
 
 @pytest.mark.parametrize(
@@ -45,3 +49,73 @@ def test_long_name_is_cut_in_the_stem_and_keeps_its_extension():
 def test_long_extension_is_cut_like_the_rest():
     name = clean_filename("a." + "b" * 300)
     assert len(name) == MAX_FILENAME and name.startswith("a.b")
+
+
+# ------------------------------------------------------------ content of zip-based files
+
+def test_real_minimal_office_files_pass():
+    assert content_problem(".docx", uploadfiles.docx()) is None
+    assert content_problem(".xlsx", uploadfiles.xlsx()) is None
+    assert content_problem(".odt", uploadfiles.odt()) is None
+
+
+def test_word_online_main_part_name_passes():
+    """Word Online and SharePoint save the main part as word/document2.xml."""
+    assert content_problem(".docx", uploadfiles.docx("word/document2.xml")) is None
+
+
+@pytest.mark.parametrize(
+    "ext,content,says",
+    [
+        (".docx", uploadfiles.plain_zip(), "inte ett riktigt Word-dokument (docx)"),
+        (".xlsx", uploadfiles.plain_zip(), "inte en riktig Excel-fil (xlsx)"),
+        (".odt", uploadfiles.plain_zip(), "inte ett riktigt OpenDocument-dokument (odt)"),
+        # Right members, wrong format.
+        (".docx", uploadfiles.xlsx(), "Word-dokument"),
+        (".xlsx", uploadfiles.docx(), "Excel-fil"),
+        (".odt", uploadfiles.docx(), "OpenDocument"),
+        (".odt", uploadfiles.odt(b"application/vnd.oasis.opendocument.spreadsheet"), "OpenDocument"),
+        (".odt", uploadfiles.odt(uploadfiles.ODT_MIMETYPE + b"\n"), "OpenDocument"),
+        # Not a zip at all, or only its first four bytes.
+        (".xlsx", b"Namn;Belopp\nHyra;1000\n", "Excel-fil"),
+        (".xlsx", b"PK\x03\x04 inget mer", "Excel-fil"),
+        (".docx", uploadfiles.docx()[:-30], "Word-dokument"),
+    ],
+)
+def test_zip_that_is_not_the_format_it_claims(ext, content, says):
+    assert says in content_problem(ext, content)
+
+
+@pytest.mark.parametrize("ext", [".docx", ".xlsx", ".odt"])
+def test_zip_bomb_is_refused_without_unpacking(ext):
+    bomb = uploadfiles.zip_bomb(ext)
+    assert len(bomb) < MAX_BYTES
+    assert "större än 100 MB när den packas upp" in content_problem(ext, bomb)
+
+
+def test_zip_of_too_many_members_is_refused():
+    assert "fler än 10\u00a0000 delar" in content_problem(".docx", uploadfiles.too_many_members())
+
+
+def test_damaged_zip_never_raises():
+    """Whatever bytes arrive, the check answers with None or one of its sentences."""
+    rng = random.Random(7)
+    originals = [uploadfiles.docx(), uploadfiles.odt(), uploadfiles.xlsx()]
+    answers = {
+        ext: {None, content_problem(ext, b"PK\x03\x04"), content_problem(ext, uploadfiles.zip_bomb(ext)),
+              content_problem(ext, uploadfiles.too_many_members())}
+        for ext in (".docx", ".xlsx", ".odt")
+    }
+    for _ in range(500):
+        data = bytearray(rng.choice(originals))
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(4, len(data))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(4, len(data))]
+        for ext, possible in answers.items():
+            assert content_problem(ext, bytes(data)) in possible
+
+
+def test_pdf_must_start_with_its_signature():
+    assert content_problem(".pdf", b"%PDF-1.7\n") is None
+    assert "stämmer inte med filändelsen" in content_problem(".pdf", b"<html>%PDF-1.7")
