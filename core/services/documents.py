@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import secrets
 import unicodedata
@@ -187,8 +188,10 @@ def store_document(
 
     storage_name = secrets.token_hex(20)
     folder = documents_dir / str(tenant.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / storage_name).write_bytes(content)
+    # Only the application's own user may list or read what is uploaded.
+    documents_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    _write_private(folder / storage_name, content)
     previous = session.scalar(
         select(func.max(Document.version)).where(
             Document.tenant_id == tenant.id,
@@ -214,6 +217,20 @@ def store_document(
     audit.record(session, actor=actor, tenant=tenant, object_type="document", object_id=doc.id, action="upload",
                  after={"title": doc.title, "sha256": doc.sha256, "version": doc.version})
     return doc
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Create ``path`` with mode 0600 from its first moment: write_bytes and a
+    chmod afterwards leave a window in which another user can open the file
+    and keep reading through that descriptor. O_EXCL also refuses an existing
+    file or a planted symlink."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with open(fd, "wb") as file:
+            file.write(content)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def list_documents(session: Session, tenant: Tenant, partnership: Partnership) -> list[Document]:

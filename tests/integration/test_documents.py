@@ -1,6 +1,8 @@
 """Documents: stored outside the web root under generated names, with size and SHA-256."""
 
 import hashlib
+import os
+import stat
 
 import pytest
 
@@ -96,3 +98,20 @@ def test_office_files_must_be_the_format_they_claim(db, world, settings):
     ]:
         assert message in _refusal(db, world, settings, filename, content), filename
     assert not settings.documents_dir.exists() or not any(p.is_file() for p in settings.documents_dir.rglob("*"))
+
+
+@pytest.fixture
+def permissive_umask():
+    """umask 000: the modes must come from the code, not from the environment."""
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def test_stored_files_are_readable_by_the_application_only(db, world, settings, permissive_umask):
+    """Issue 7: stored documents were created 0644 in 0755 folders."""
+    doc = _store(db, world, settings, "beslut.pdf", PDF)
+    path = documents.document_path(settings.documents_dir, doc)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(settings.documents_dir.stat().st_mode) == 0o700
