@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from core.config import load_settings
 from core.db import make_engine
 from core.migrate import upgrade
 
@@ -70,3 +71,12 @@ def test_existing_database_keeps_its_mode(tmp_path, permissive_umask):
     path.chmod(0o640)
     upgrade(f"sqlite:///{path}")
     assert _mode(path) == 0o640
+
+
+def test_data_directory_and_secret_key_are_private(tmp_path, permissive_umask):
+    data_dir = tmp_path / "ny" / "var"
+    settings = load_settings({"IOP_DATA_DIR": str(data_dir)})
+    assert settings.data_dir == data_dir
+    assert _mode(data_dir) == 0o700
+    assert _mode(data_dir / "secret_key") == 0o600
+    assert load_settings({"IOP_DATA_DIR": str(data_dir)}).secret_key == settings.secret_key
