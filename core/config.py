@@ -27,15 +27,23 @@ def _secret_for(data_dir: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    # Created 0600 at once: write_text and a chmod afterwards leave a window in
+    # which another user could open the file.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with open(fd, "w") as file:
+        file.write(key)
     return key
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("IOP_DATA_DIR", "./var")).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # The database, the secret key and the documents live here: the
+    # application's own user only (when this code creates it).
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     database_url = env.get("IOP_DATABASE_URL") or f"sqlite:///{data_dir / 'iop.sqlite3'}"
     secret_key = env.get("IOP_SECRET_KEY") or _secret_for(data_dir)
     secure = env.get("IOP_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}

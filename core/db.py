@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -49,9 +51,47 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+def _sqlite_file_it_would_create(database: str, uri: bool) -> str | None:
+    """The file SQLite creates if it is missing when it opens ``database``, or
+    None when it creates none: in memory, or a URI with mode=ro or mode=rw
+    (which must still be able to refuse a missing file)."""
+    if uri and database.startswith("file:"):
+        parts = urlsplit(database)
+        if parse_qs(parts.query).get("mode", ["rwc"])[-1] != "rwc":
+            return None
+        database = unquote(parts.path)
+    return None if database in ("", ":memory:") else database
+
+
+def _create_private_if_missing(path: str) -> None:
+    """Create the database file as SQLite would, empty, but with mode 0600.
+
+    SQLite creates a missing file with 0644 (less the umask), and its -wal and
+    -shm companions take the main file's mode, so the one moment that matters
+    is this creation. Creating the empty file a moment before SQLite opens it,
+    at exactly the point where SQLite would create it anyway, changes nothing
+    but the mode: an empty file is an empty database to SQLite, and nothing is
+    created at make_engine time or when SQLite would not create a file.
+    O_EXCL leaves an existing file untouched. Narrowing the umask around the
+    connect instead would narrow it for every thread of the process at once;
+    chmod after the connect would leave a window in which another user could
+    open the file and keep the descriptor."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        # It exists, or cannot be made here: SQLite opens it or reports why.
+        pass
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "do_connect")
+        def _private_database_file(_dialect, _record, cargs, cparams):
+            path = _sqlite_file_it_would_create(cargs[0], bool(cparams.get("uri")))
+            if path is not None:
+                _create_private_if_missing(path)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):

@@ -4,7 +4,13 @@ web root under generated names, with size and SHA-256 recorded."""
 from __future__ import annotations
 
 import hashlib
+import io
+import os
+import re
 import secrets
+import unicodedata
+import zipfile
+import zlib
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -14,6 +20,14 @@ from core.models import Document, Partnership, Tenant, User
 from core.services import ValidationError, audit
 
 MAX_BYTES = 20 * 1024 * 1024
+# The database column holds 255 characters.
+MAX_FILENAME = 255
+# Characters that are dropped from a file name: control characters (Cc), format
+# characters (Cf: the bidirectional overrides and isolates U+202A-U+202E and
+# U+2066-U+2069, the direction marks U+200E/U+200F, zero-width characters, the
+# soft hyphen) and lone surrogates (Cs), which could not even be stored as UTF-8.
+# "report\u202Efdp.exe" would otherwise be shown as "reportexe.pdf".
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Cs"}
 
 # Extension -> (content type, magic-byte check). Word's .docx/.xlsx are zip files.
 ALLOWED = {
@@ -26,6 +40,108 @@ ALLOWED = {
     ".jpeg": ("image/jpeg", lambda b: b.startswith(b"\xff\xd8\xff")),
     ".txt": ("text/plain", lambda b: b"\x00" not in b[:4096]),
 }
+
+# A zip-based upload (docx, xlsx, odt) is refused when it would unpack to more
+# than this, or holds more members than this: a "zip bomb" is judged by its
+# directory and never unpacked.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# Every member has one entry in the zip's central directory, and zipfile
+# refuses an entry that does not begin with this signature: counting it bounds
+# the members before the directory is parsed into objects.
+_CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"
+# Anything a damaged or hostile zip can raise while its directory or a member is read.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+               NotImplementedError, RuntimeError)
+
+# Extension -> the members every real Office Open XML file of that format
+# holds: the content types and the main part. Word Online and SharePoint save
+# the main part as word/document2.xml, so a number before ".xml" is allowed.
+_OOXML_PARTS = {
+    ".docx": ("[Content_Types].xml", re.compile(r"word/document\d*\.xml")),
+    ".xlsx": ("[Content_Types].xml", re.compile(r"xl/workbook\d*\.xml")),
+}
+# Extension -> what to say when a zip-based upload is not the format it claims.
+_NOT_REAL = {
+    ".docx": "Filen är inte ett riktigt Word-dokument (docx). Spara den på nytt i Word och försök igen.",
+    ".xlsx": "Filen är inte en riktig Excel-fil (xlsx). Spara den på nytt i Excel och försök igen.",
+    ".odt": "Filen är inte ett riktigt OpenDocument-dokument (odt). Spara den på nytt i LibreOffice eller OpenOffice och försök igen.",
+}
+_MISMATCH = "Filens innehåll stämmer inte med filändelsen. Kontrollera att det är rätt fil."
+
+
+def _sv_number(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+def content_problem(ext: str, content: bytes) -> str | None:
+    """Why ``content`` is not a file of the (allowed) type ``ext``, as a Swedish
+    sentence, or None when it is. Zip-based formats are checked by their
+    directory and, for ODF, the few bytes of the ``mimetype`` member; nothing
+    else is unpacked."""
+    if ext in _NOT_REAL:
+        return _package_problem(ext, content)
+    return None if ALLOWED[ext][1](content) else _MISMATCH
+
+
+def _package_problem(ext: str, content: bytes) -> str | None:
+    not_real = _NOT_REAL[ext]
+    if not ALLOWED[ext][1](content):
+        return not_real
+    if content.count(_CENTRAL_DIRECTORY_ENTRY) > MAX_ZIP_MEMBERS:
+        return f"Filen består av fler än {_sv_number(MAX_ZIP_MEMBERS)} delar och kan inte laddas upp."
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            members = package.infolist()
+            if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
+                return (
+                    f"Filen blir större än {_sv_number(MAX_UNPACKED_BYTES // (1024 * 1024))} MB när den packas upp "
+                    "och kan inte laddas upp. Dela upp innehållet i mindre filer."
+                )
+            if ext == ".odt":
+                # ODF stores "mimetype" first and uncompressed; read no more than its expected length.
+                try:
+                    info = package.getinfo("mimetype")
+                except KeyError:
+                    return not_real
+                if info.file_size != len(ODT_MIMETYPE):
+                    return not_real
+                with package.open(info) as member:
+                    return None if member.read(len(ODT_MIMETYPE) + 1) == ODT_MIMETYPE else not_real
+            content_types, main_part = _OOXML_PARTS[ext]
+            names = {info.filename for info in members}
+            if content_types not in names or not any(main_part.fullmatch(name) for name in names):
+                return not_real
+            return None
+    except _ZIP_ERRORS:
+        return not_real
+
+
+def clean_filename(filename: str) -> str:
+    """The name a person gave the file, made safe to show and to judge by its
+    extension: the base name only (also of a Windows path), NFC-normalised,
+    without control, format and bidirectional characters, with whitespace
+    collapsed, without leading dots, and at most 255 characters with the final
+    extension kept. May return "" when nothing usable is left."""
+    kept = []
+    for ch in unicodedata.normalize("NFC", filename):
+        # Whitespace (tab, newline, no-break space, line separator ...) becomes a
+        # space, so that dropping control characters does not glue words together.
+        if ch.isspace():
+            kept.append(" ")
+        elif unicodedata.category(ch) not in _DROPPED_CATEGORIES:
+            kept.append(ch)
+    name = "".join(kept).replace("\\", "/").rsplit("/", 1)[-1]
+    name = " ".join(name.split()).lstrip(". ")
+    if len(name) <= MAX_FILENAME:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) + 1 >= MAX_FILENAME:
+        # No extension worth keeping: the name is refused by its type anyway.
+        return name[:MAX_FILENAME].rstrip(". ")
+    # Cut the stem, never the extension: "xxx….html.pdf" must stay a .pdf.
+    return stem[: MAX_FILENAME - len(suffix) - 1].rstrip(". ") + "." + suffix
 
 
 def store_document(
@@ -44,15 +160,23 @@ def store_document(
     """``kinds``: the document kinds the partnership's process knows; the
     upload must be one of them."""
     errors: dict[str, str] = {}
-    ext = Path(filename).suffix.lower()
-    if ext not in ALLOWED:
+    name = clean_filename(filename)
+    ext = Path(name).suffix.lower()
+    if not filename.strip() and not content:
+        errors["file"] = "Välj en fil att ladda upp."
+    elif not name:
+        errors["file"] = (
+            "Filnamnet består bara av tecken som inte går att använda. "
+            "Byt namn på filen, till exempel till rapport.pdf, och försök igen."
+        )
+    elif ext not in ALLOWED:
         errors["file"] = "Filtypen går inte att ladda upp. Använd PDF, Word (docx), OpenDocument (odt), Excel (xlsx), PNG, JPEG eller text."
     elif not content:
         errors["file"] = "Filen är tom."
     elif len(content) > MAX_BYTES:
         errors["file"] = f"Filen är för stor. Största tillåtna storlek är {MAX_BYTES // (1024 * 1024)} MB."
-    elif not ALLOWED[ext][1](content):
-        errors["file"] = "Filens innehåll stämmer inte med filändelsen. Kontrollera att det är rätt fil."
+    elif problem := content_problem(ext, content):
+        errors["file"] = problem
     if not title.strip():
         errors["title"] = "Skriv en rubrik för dokumentet."
     if kinds is not None and kind not in kinds:
@@ -64,8 +188,10 @@ def store_document(
 
     storage_name = secrets.token_hex(20)
     folder = documents_dir / str(tenant.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / storage_name).write_bytes(content)
+    # Only the application's own user may list or read what is uploaded.
+    documents_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    _write_private(folder / storage_name, content)
     previous = session.scalar(
         select(func.max(Document.version)).where(
             Document.tenant_id == tenant.id,
@@ -78,7 +204,7 @@ def store_document(
         partnership_id=partnership.id if partnership else None,
         kind=kind,
         title=title.strip(),
-        original_filename=Path(filename).name[:255],
+        original_filename=name,
         content_type=ALLOWED[ext][0],
         storage_name=storage_name,
         size=len(content),
@@ -91,6 +217,20 @@ def store_document(
     audit.record(session, actor=actor, tenant=tenant, object_type="document", object_id=doc.id, action="upload",
                  after={"title": doc.title, "sha256": doc.sha256, "version": doc.version})
     return doc
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Create ``path`` with mode 0600 from its first moment: write_bytes and a
+    chmod afterwards leave a window in which another user can open the file
+    and keep reading through that descriptor. O_EXCL also refuses an existing
+    file or a planted symlink."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with open(fd, "wb") as file:
+            file.write(content)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def list_documents(session: Session, tenant: Tenant, partnership: Partnership) -> list[Document]:
