@@ -11,6 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from core.search import SQLITE_LOWER, sqlite_lower
+from core.values import ValidationError, check_lengths
+
 # Stable constraint names so Alembic migrations read the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -99,9 +102,21 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+            dbapi_connection.create_function(SQLITE_LOWER, 1, sqlite_lower, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _refuse_overlong_text(session, _flush_context, _instances) -> None:
+    """The last guard against text longer than its column: services check the
+    fields they know, with messages that name them; this catches the rest."""
+    errors: dict[str, str] = {}
+    for obj in (*session.new, *session.dirty):
+        if hasattr(obj, "__table__"):
+            errors.update(check_lengths(obj))
+    if errors:
+        raise ValidationError(errors)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
@@ -111,4 +126,5 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
 
     factory = sessionmaker(engine, expire_on_commit=False)
     install_net(factory)
+    event.listen(factory, "before_flush", _refuse_overlong_text)
     return factory

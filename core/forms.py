@@ -9,10 +9,9 @@ dates as ÅÅÅÅ-MM-DD, amounts as a plain decimal, choices by their key.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from core.process import NO, YES, FormDefinition, FormField
+from core.values import clean_text, parse_amount, parse_date
 
 MOTIVATION_SUFFIX = "__motivering"
 MAX_TEXT = 10_000
@@ -36,31 +35,26 @@ def check_answers(form: FormDefinition, submitted: Mapping[str, str]) -> tuple[d
     answers: dict[str, str] = {}
     errors: dict[str, str] = {}
     for f in form.fields:
-        value = (submitted.get(f.key) or "").strip()
+        value = clean_text(submitted.get(f.key))
         if f.kind == "yesno":
             if value and value not in (YES, NO):
                 errors[f.key] = "Svara ja eller nej."
                 continue
-            motivation = (submitted.get(motivation_key(f)) or "").strip()
+            motivation = clean_text(submitted.get(motivation_key(f)))
             if motivation:
                 if len(motivation) > MAX_TEXT:
                     errors[motivation_key(f)] = f"Motiveringen får vara högst {MAX_TEXT} tecken."
                 answers[motivation_key(f)] = motivation
         elif f.kind == "date" and value:
-            try:
-                value = date.fromisoformat(value).isoformat()
-            except ValueError:
-                errors[f.key] = "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-15."
+            day, message = parse_date(value)
+            if message:
+                errors[f.key] = message
                 continue
+            value = day.isoformat()
         elif f.kind == "amount" and value:
-            normalised = value.replace(" ", "").replace("\u00a0", "").replace(",", ".")
-            try:
-                amount = Decimal(normalised)
-            except InvalidOperation:
-                errors[f.key] = "Skriv ett belopp i kronor, till exempel 150 000."
-                continue
-            if amount < 0 or amount.as_tuple().exponent < -2 or amount >= Decimal("1e12"):
-                errors[f.key] = "Skriv ett positivt belopp med högst två decimaler."
+            amount, message = parse_amount(value, noun="belopp", unit="i kronor")
+            if message:
+                errors[f.key] = message
                 continue
             value = format(amount.normalize(), "f")
         elif f.kind == "choice" and value and value not in {k for k, _ in f.choices}:

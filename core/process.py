@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from typing import Literal
 
 from core.plugin_api import FORMAT_VERSION, KEY_PATTERN, PluginError, RolesTable, TemplateRef
@@ -117,10 +117,25 @@ class DueWindow:
 
 
 def add_months(day: date, months: int) -> date:
-    """Calendar months, clamped to the month's last day (31 jan + 1 month = 28/29 feb)."""
+    """Calendar months, clamped to the month's last day (31 jan + 1 month = 28/29 feb).
+    Like add_days, it never leaves the calendar: a date too early or too late
+    for it stops at the first or last day there is, so no stored date can make
+    the deadline arithmetic fail."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year < MINYEAR:
+        return date.min
+    if year > MAXYEAR:
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_days(day: date, days: int) -> date:
+    """``day`` moved by ``days``, stopping at the ends of the calendar."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
@@ -148,7 +163,7 @@ def due_windows(deadline: Deadline, dates: CaseDates) -> list[DueWindow]:
         if anchor is None:
             return []
         sign = 1 if isinstance(deadline, After) else -1
-        due = add_months(anchor, sign * deadline.months) + sign * timedelta(days=deadline.days, weeks=deadline.weeks)
+        due = add_days(add_months(anchor, sign * deadline.months), sign * (deadline.days + 7 * deadline.weeks))
         return [DueWindow(opens=anchor if sign > 0 else None, due=due)]
     if isinstance(deadline, EachYear):
         return agreement_years(dates)

@@ -111,7 +111,7 @@ def _requirements(request: Request) -> tuple[Requires, str | None]:
     return Requires(opt.get("requires", Requires.SIGNED_IN)), opt.get("permission")
 
 
-_PARAM = re.compile(r"\{(\w+):(\w+)\}")
+_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
 def check_path_ids(request: Request) -> None:
@@ -120,9 +120,10 @@ def check_path_ids(request: Request) -> None:
     '+12', '1_2' or a number of a hundred digits as an integer."""
     template = (request.scope.get("path_template") or "").strip("/").split("/")
     actual = (request.scope.get("path") or "").strip("/").split("/")
+    params = request.path_params
     for part, raw in zip(template, actual):
         param = _PARAM.fullmatch(part)
-        if param and param.group(2) == "int" and not (
+        if param and isinstance(params.get(param.group(1)), int) and not (
             raw.isascii() and raw.isdigit() and len(raw) <= 10 and 0 < int(raw) <= MAX_ID
         ):
             raise NotFoundException()

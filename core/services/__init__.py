@@ -2,12 +2,9 @@
 data, the tenant explicitly, and scopes every query to it."""
 
 
-class ValidationError(Exception):
-    """Bad input. ``errors`` maps a field name to a Swedish message a person can act on."""
+from core.values import ValidationError
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+__all__ = ["ConflictError", "PermissionDenied", "ValidationError"]
 
 
 class ConflictError(Exception):

@@ -34,6 +34,9 @@ from core.plugin_api import RolesTable
 from core.process import CaseDates, ProcessDefinition
 from core.registry import KommunEntry, Registry
 from core.services import ConflictError, audit
+from core.values import clean_text, too_long
+
+MAX_MOTIVATION = 20_000
 
 
 def process_of(registry: Registry, kommun: KommunEntry, p: Partnership) -> ProcessDefinition | None:
@@ -179,6 +182,9 @@ def complete_step(
     else changed the partnership since the page was read."""
     if p.version != expected_version:
         raise ConflictError()
+    motivation = clean_text(motivation)
+    if too_long(motivation, MAX_MOTIVATION):
+        raise TransitionRefused(f"Motiveringen får vara högst {MAX_MOTIVATION} tecken.")
     view = case_view(session, registry, kommun, tenant, p, today)
     if view is None:
         raise TransitionRefused(

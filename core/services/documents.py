@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Document, Partnership, Tenant, User
 from core.services import ValidationError, audit
+from core.values import clean_text, too_long
 
 MAX_BYTES = 20 * 1024 * 1024
 # The database column holds 255 characters.
@@ -177,8 +178,11 @@ def store_document(
         errors["file"] = f"Filen är för stor. Största tillåtna storlek är {MAX_BYTES // (1024 * 1024)} MB."
     elif problem := content_problem(ext, content):
         errors["file"] = problem
-    if not title.strip():
+    title = clean_text(title)
+    if not title:
         errors["title"] = "Skriv en rubrik för dokumentet."
+    elif message := too_long(title, 300):
+        errors["title"] = message
     if kinds is not None and kind not in kinds:
         errors["kind"] = "Välj vilken sorts dokument det är."
     if errors:
@@ -196,14 +200,14 @@ def store_document(
         select(func.max(Document.version)).where(
             Document.tenant_id == tenant.id,
             Document.partnership_id == (partnership.id if partnership else None),
-            Document.title == title.strip(),
+            Document.title == title,
         )
     )
     doc = Document(
         tenant_id=tenant.id,
         partnership_id=partnership.id if partnership else None,
         kind=kind,
-        title=title.strip(),
+        title=title,
         original_filename=name,
         content_type=ALLOWED[ext][0],
         storage_name=storage_name,

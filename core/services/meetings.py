@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.engine import CaseFacts, Progress, check_new_meeting
 from core.models import Meeting, Partnership, Tenant, User
 from core.services import ValidationError, audit
+from core.values import clean_text, parse_date
 
 MAX_TEXT = 20_000
 
@@ -35,20 +36,16 @@ def register_meeting(
     """Registers a meeting. Bad input raises ValidationError; a meeting the
     process does not allow raises TransitionRefused."""
     errors: dict[str, str] = {}
-    kind = (data.get("kind") or "").strip()
+    kind = clean_text(data.get("kind"))
     if progress.process.meeting_rule(kind) is None:
         errors["kind"] = "Välj vilken sorts möte det är."
-    held_on = None
-    raw_date = (data.get("held_on") or "").strip()
-    if not raw_date:
+    held_on, message = parse_date(data.get("held_on"))
+    if message:
+        errors["held_on"] = message
+    elif held_on is None:
         errors["held_on"] = "Skriv mötets datum."
-    else:
-        try:
-            held_on = date.fromisoformat(raw_date)
-        except ValueError:
-            errors["held_on"] = "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-15."
-    participants = (data.get("participants") or "").strip()
-    minutes = (data.get("minutes") or "").strip()
+    participants = clean_text(data.get("participants"))
+    minutes = clean_text(data.get("minutes"))
     if not participants:
         errors["participants"] = "Skriv vilka som deltog (eller är kallade)."
     elif len(participants) > MAX_TEXT:

@@ -7,10 +7,12 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from core import search
 from core.models import ContactPerson, Organisation, Tenant, TenantOrganisation, User
 from core.models.organisation import LEGAL_FORMS
 from core.orgnr import check_legal_form, check_organisationsnummer
 from core.services import ValidationError, audit
+from core.values import clean_text, too_long
 
 
 def _in_tenant(tenant: Tenant):
@@ -19,9 +21,10 @@ def _in_tenant(tenant: Tenant):
 
 def list_organisations(session: Session, tenant: Tenant, query: str = "") -> list[Organisation]:
     stmt = select(Organisation).where(_in_tenant(tenant)).order_by(func.lower(Organisation.name))
-    if query.strip():
-        like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Organisation.name).like(like), Organisation.organisationsnummer.like(like)))
+    like = search.pattern(query)
+    if like:
+        stmt = stmt.where(or_(search.contains(Organisation.name, like),
+                              search.contains(Organisation.organisationsnummer, like)))
     return list(session.scalars(stmt))
 
 
@@ -64,10 +67,17 @@ class KnownOrganisation(ValidationError):
         self.organisation = organisation
 
 
+# The longest value each field of the form keeps (the columns' lengths).
+LIMITS = {"name": 300, "legal_form": 40, "street_address": 300, "city": 100, "contact_name": 200,
+          "contact_email": 254, "contact_phone": 40, "notes": 20_000}
+
+
 def _check_form(data: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     errors: dict[str, str] = {}
-    values = {key: (data.get(key) or "").strip() for key in (
-        "name", "legal_form", "street_address", "city", "contact_name", "contact_email", "contact_phone", "notes")}
+    values = {key: clean_text(data.get(key)) for key in LIMITS}
+    for key, limit in LIMITS.items():
+        if message := too_long(values[key], limit):
+            errors[key] = message
     if not values["name"]:
         errors["name"] = "Skriv organisationens namn."
     number, message = check_organisationsnummer(data.get("organisationsnummer") or "")
@@ -83,7 +93,7 @@ def _check_form(data: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
         errors["contact_email"] = "Skriv en e-postadress som namn@exempel.se."
     if (email or values["contact_phone"]) and not values["contact_name"]:
         errors["contact_name"] = "Skriv kontaktpersonens namn."
-    postal_code = (data.get("postal_code") or "").replace(" ", "")
+    postal_code = clean_text(data.get("postal_code")).replace(" ", "")
     if postal_code and not (postal_code.isascii() and postal_code.isdigit() and len(postal_code) == 5):
         errors["postal_code"] = "Skriv postnumret som fem siffror, till exempel 163 70."
     values["postal_code"] = f"{postal_code[:3]} {postal_code[3:]}" if postal_code and "postal_code" not in errors else ""

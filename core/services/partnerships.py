@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from math import ceil
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import clock
+from core import clock, search
 from core.db import utcnow
 from core.models import Contribution, Organisation, Partnership, PartnershipStatus, Party, Tenant, User
 from core.models.partnership import CONTRIBUTION_KINDS
@@ -20,6 +20,7 @@ from core.services import ConflictError, ValidationError, audit
 from core.process import ProcessDefinition
 from core.services.casework import pin
 from core.services.organisations import get_organisation
+from core.values import clean_text, parse_amount, parse_date, parse_int, too_long
 
 SORTS = {
     "titel": func.lower(Partnership.title),
@@ -32,6 +33,8 @@ PER_PAGE = 20
 TEXT_FIELDS = ("title", "samhallsutmaning", "goals", "target_group")
 # Contributions that are counted carry an amount; the others are described.
 COUNTED = {"pengar", "personal", "ideella_timmar", "lokaler"}
+# The longest text a free-text field keeps.
+MAX_TEXT = 20_000
 # One partnership may have several idéburna parties (GEN-08), within reason.
 MAX_IDEBURNA = 10
 
@@ -102,17 +105,17 @@ def list_partnerships(
     per_page: int = PER_PAGE,
 ) -> Page:
     where = [Partnership.tenant_id == tenant.id]
-    if query.strip():
-        like = f"%{query.strip().lower()}%"
+    like = search.pattern(query)
+    if like:
         org_match = (
             select(Party.partnership_id)
             .join(Organisation, Organisation.id == Party.organisation_id)
-            .where(Party.tenant_id == tenant.id, func.lower(Organisation.name).like(like))
+            .where(Party.tenant_id == tenant.id, search.contains(Organisation.name, like))
         )
         where.append(
             or_(
-                func.lower(Partnership.title).like(like),
-                func.lower(Partnership.samhallsutmaning).like(like),
+                search.contains(Partnership.title, like),
+                search.contains(Partnership.samhallsutmaning, like),
                 Partnership.id.in_(org_match),
             )
         )
@@ -142,28 +145,16 @@ def get_partnership(session: Session, tenant: Tenant, partnership_id: int) -> Pa
 
 
 def _parse_date(value: str | None, field: str, label: str, errors: dict[str, str]) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[field] = f"Skriv {label} som ÅÅÅÅ-MM-DD, till exempel 2027-01-01."
-        return None
+    day, message = parse_date(value, label)
+    if message:
+        errors[field] = message
+    return day
 
 
 def _parse_amount(value: str | None, field: str, errors: dict[str, str]) -> Decimal | None:
-    value = (value or "").strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    if not value:
-        return None
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        errors[field] = "Skriv ett tal, till exempel 150 000."
-        return None
-    if amount < 0 or amount.as_tuple().exponent < -2 or amount >= Decimal("1e12"):
-        errors[field] = "Skriv ett positivt tal med högst två decimaler."
-        return None
+    amount, message = parse_amount(value)
+    if message:
+        errors[field] = message
     return amount
 
 
@@ -171,18 +162,19 @@ def parse_form(session: Session, tenant: Tenant, data: dict[str, str]) -> dict[s
     """Checks a create or edit form. Returns clean values or raises
     ValidationError with a Swedish message per field."""
     errors: dict[str, str] = {}
-    values: dict[str, Any] = {f: (data.get(f) or "").strip() for f in TEXT_FIELDS}
+    values: dict[str, Any] = {f: clean_text(data.get(f)) for f in TEXT_FIELDS}
     if not values["title"]:
         errors["title"] = "Skriv en titel för partnerskapet."
-    elif len(values["title"]) > 300:
-        errors["title"] = "Titeln får vara högst 300 tecken."
+    for f in TEXT_FIELDS:
+        if message := too_long(values[f], 300 if f == "title" else MAX_TEXT):
+            errors[f] = message
     values["period_start"] = _parse_date(data.get("period_start"), "period_start", "startdatum", errors)
     values["period_end"] = _parse_date(data.get("period_end"), "period_end", "slutdatum", errors)
     if values["period_start"] and values["period_end"] and values["period_end"] <= values["period_start"]:
         errors["period_end"] = "Slutdatum måste komma efter startdatum."
     # A caller that does not send the date at all (the API, a script) means
     # "today"; the form always sends it, so a cleared field is an error.
-    initiated_on = (data.get("initiated_on", clock.today().isoformat()) or "").strip()
+    initiated_on = clean_text(data.get("initiated_on", clock.today().isoformat()))
     if not initiated_on:
         errors["initiated_on"] = "Skriv vilket datum initiativet kom in."
     values["initiated_on"] = _parse_date(initiated_on, "initiated_on", "datumet", errors)
@@ -211,10 +203,11 @@ def parse_form(session: Session, tenant: Tenant, data: dict[str, str]) -> dict[s
 
 def _organisation(session: Session, tenant: Tenant, raw: str | None, slot: PartySlot,
                   errors: dict[str, str]) -> Organisation | None:
-    raw = (raw or "").strip()
+    raw = clean_text(raw)
     if not raw:
         return None
-    organisation = get_organisation(session, tenant, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    organisation_id = parse_int(raw, lowest=1)
+    organisation = get_organisation(session, tenant, organisation_id) if organisation_id else None
     if organisation is None:
         errors[slot.organisation_field] = "Välj en organisation ur ert register."
     return organisation
@@ -225,7 +218,9 @@ def _contributions(data: dict[str, str], slot: PartySlot, errors: dict[str, str]
     for kind in CONTRIBUTION_KINDS:
         name = f"{slot.prefix}_{kind}"
         amount = _parse_amount(data.get(f"{name}_amount"), f"{name}_amount", errors) if kind in COUNTED else None
-        text = (data.get(f"{name}_text") or "").strip()
+        text = clean_text(data.get(f"{name}_text"))
+        if message := too_long(text, MAX_TEXT):
+            errors[f"{name}_text"] = message
         if amount is not None or text:
             found[kind] = (amount, text)
     return found

@@ -9,6 +9,7 @@ from core.models import PluginActivation, Tenant, User
 from core.plugin_api import CODE_PATTERN, TENANT_KINDS
 from core.registry import KommunEntry, Registry
 from core.services import ValidationError, audit
+from core.values import clean_text, too_long
 
 
 def get_by_code(session: Session, code: str) -> Tenant | None:
@@ -29,17 +30,21 @@ def create_tenant(
     decision_body: str,
     parent_organisation: str | None = None,
 ) -> Tenant:
-    code = code.strip().lower()
+    code, name, decision_body = clean_text(code).lower(), clean_text(name), clean_text(decision_body)
+    parent_organisation = clean_text(parent_organisation)
     errors: dict[str, str] = {}
     if not CODE_PATTERN.match(code):
         errors["code"] = "Koden får bara innehålla små bokstäver a–z, siffror och bindestreck (3–40 tecken)."
     elif get_by_code(session, code) is not None:
         errors["code"] = "Det finns redan en organisation med den koden."
-    if not name.strip():
+    if not name:
         errors["name"] = "Skriv organisationens namn."
+    for field, value in (("name", name), ("decision_body", decision_body), ("parent_organisation", parent_organisation)):
+        if message := too_long(value, 200):
+            errors[field] = message
     if kind not in TENANT_KINDS:
         errors["kind"] = "Välj kommun eller stadsdelsnämnd."
-    if not decision_body.strip():
+    if not decision_body:
         errors["decision_body"] = "Skriv vilket organ som beslutar, till exempel nämnden eller kommunstyrelsen."
     if errors:
         raise ValidationError(errors)

@@ -8,10 +8,13 @@ from sqlalchemy.orm import Session, selectinload
 from core.models import RoleAssignment, Tenant, User
 from core.registry import KommunEntry
 from core.services import ValidationError, audit
+from core.values import clean_text, too_long
 from core.services.auth import end_all_sessions
 from core.services.passwords import hash_password
 
 MIN_PASSWORD = 12
+# Long enough for any passphrase, short enough that hashing it costs nothing extra.
+MAX_PASSWORD = 1_000
 
 
 def get_by_email(session: Session, email: str) -> User | None:
@@ -32,19 +35,23 @@ def create_user(
     is_platform_admin: bool = False,
     organisation_id: int | None = None,
 ) -> User:
-    email = email.strip().lower()
+    email, name = clean_text(email).lower(), clean_text(name)
     errors: dict[str, str] = {}
-    if "@" not in email or "." not in email.split("@")[-1]:
+    if "@" not in email or "." not in email.split("@")[-1] or len(email) > 254:
         errors["email"] = "Skriv en e-postadress som namn@exempel.se."
     elif get_by_email(session, email) is not None:
         errors["email"] = "Det finns redan en användare med den e-postadressen."
-    if not name.strip():
+    if not name:
         errors["name"] = "Skriv användarens namn."
+    elif message := too_long(name, 200):
+        errors["name"] = message
     if len(password) < MIN_PASSWORD:
         errors["password"] = f"Lösenordet måste ha minst {MIN_PASSWORD} tecken."
+    elif len(password) > MAX_PASSWORD:
+        errors["password"] = f"Lösenordet får vara högst {MAX_PASSWORD} tecken."
     if errors:
         raise ValidationError(errors)
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password),
+    user = User(email=email, name=name, password_hash=hash_password(password),
                 is_platform_admin=is_platform_admin, organisation_id=organisation_id)
     session.add(user)
     session.flush()

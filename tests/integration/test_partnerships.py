@@ -32,7 +32,7 @@ def test_bad_input_gets_swedish_messages_per_field(db, world):
         })
     assert exc.value.errors == {
         "title": "Skriv en titel för partnerskapet.",
-        "period_start": "Skriv startdatum som ÅÅÅÅ-MM-DD, till exempel 2027-01-01.",
+        "period_start": "Det datumet finns inte i kalendern. Skriv startdatum som ÅÅÅÅ-MM-DD, till exempel 2027-03-15.",
         "offentlig_pengar_amount": "Skriv ett tal, till exempel 150 000.",
     }
 

@@ -17,13 +17,9 @@ from core.services import ConflictError, ValidationError, case_forms, casework, 
 from core.services.permissions import EDIT, Access
 from web import partnership_page
 from web.context import RequestContext, Requires
-from web.forms import FormData, clean
+from web.forms import FormData, clean, number
 from web.partnership_page import StepForm, get_partnership, role_keys, view_of
 from web.rendering import page
-
-
-def _int(value: str | None, default: int) -> int:
-    return int(value) if value and value.isdigit() else default
 
 
 def _view_or_404(request: Request, db: Session, access: Access, p):
@@ -53,7 +49,7 @@ class CaseworkController(Controller):
             casework.complete_step(
                 db, request.app.state.ctx.registry, access.kommun, access.tenant, access.user, role_keys(access), p,
                 step_key=step_key, outcome_key=attempt.outcome, motivation=attempt.motivation,
-                expected_version=_int(data.get("version"), -1), today=clock.today(),
+                expected_version=number(data.get("version"), -1), today=clock.today(),
             )
         except TransitionRefused as exc:
             db.rollback()
@@ -101,7 +97,7 @@ class CaseworkController(Controller):
         form = view.process.form(form_key)
         if form is None:
             raise NotFoundException()
-        expected = _int(data.get("version"), -1)
+        expected = number(data.get("version"), -1)
         try:
             case_forms.save_form(db, access.tenant, access.user, p, view.progress, form, data, expected)
         except ValidationError as exc:

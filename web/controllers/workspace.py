@@ -19,15 +19,11 @@ from core.services.partnerships import COUNTED, MAX_IDEBURNA, SORTS, PartySlot, 
 from core.services.permissions import CREATE, EDIT, Access
 from web import partnership_page
 from web.context import RequestContext, Requires
-from web.forms import FormData, UploadData, clean
+from web.forms import FormData, UploadData, clean, number
 from web.partnership_page import DocForm, get_partnership, role_keys
 from web.rendering import page
 
 STATUSES = [(s.value, s.label) for s in PartnershipStatus]
-
-
-def _int(value: str | None, default: int) -> int:
-    return int(value) if value and value.isdigit() else default
 
 
 FIELD_LABELS = {"title": "Titel", "samhallsutmaning": "Samhällsutmaning", "goals": "Mål", "target_group": "Målgrupp",
@@ -102,7 +98,7 @@ class WorkspaceController(Controller):
         if block != "frister":
             context["result"] = partnerships.list_partnerships(
                 db, access.tenant, query=q, status=status, sort=sort if sort in SORTS else "andrad",
-                descending={"asc": False, "desc": True}.get(dir), page=_int(sida, 1),
+                descending={"asc": False, "desc": True}.get(dir), page=number(sida, 1),
             )
         if block != "results":
             context.update(_deadlines(request, db, access, frister))
@@ -150,7 +146,7 @@ class WorkspaceController(Controller):
         db, access = ctx.db, ctx.access
         data = clean(data)
         p = get_partnership(db, access, partnership_id)
-        expected = _int(data.get("version"), -1)
+        expected = number(data.get("version"), -1)
         if _adding_a_party(data):
             return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=p,
                         values=data, version=expected, errors={}, **_form_context(db, access, slots_in(data) + 1))
