@@ -100,3 +100,18 @@ def csrf(client) -> str:
 def post(client, url: str, data: dict | None = None, **kwargs):
     """A form POST with the CSRF token, as the browser sends it."""
     return client.post(url, data={**(data or {}), "_csrf_token": csrf(client)}, follow_redirects=False, **kwargs)
+
+
+def from_address(client, host: str):
+    """Makes the test client's requests arrive from ``host``: Litestar's test
+    transport always reports the peer as ``testclient``."""
+    transport = client._transport
+    parse = type(transport).parse_request
+
+    def parse_request(request):
+        scope = parse(transport, request)
+        scope["client"] = (host, 50000)
+        return scope
+
+    transport.parse_request = parse_request
+    return client

@@ -38,6 +38,11 @@ def _home_for(db: Session, user: User) -> str:
     return "/"
 
 
+def _wait_message(seconds: int) -> str:
+    unit = "sekund" if seconds == 1 else "sekunder"
+    return f"För många misslyckade inloggningsförsök. Vänta {seconds} {unit} och försök igen."
+
+
 class AuthController(Controller):
     include_in_schema = False
 
@@ -66,9 +71,11 @@ class AuthController(Controller):
                         error="Fyll i både e-postadress och lösenord.")
         try:
             user = auth.authenticate(db, email, password, client, ctx.policy)
-        except auth.TooManyAttempts:
-            return page(request, "auth/login.html", status_code=429, email=email, next=nxt,
-                        error="För många misslyckade försök. Vänta en kvart och försök igen.")
+        except auth.TooManyAttempts as exc:
+            response = page(request, "auth/login.html", status_code=429, email=email, next=nxt,
+                            error=_wait_message(exc.retry_after))
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         if user is None:
             return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
                         error="E-postadressen eller lösenordet stämmer inte.")
