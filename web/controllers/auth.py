@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.models import RoleAssignment, Tenant, User
 from core.services import auth
+from web.client_address import request_client_ip
 from web.deps import SESSION_COOKIE
 from web.forms import FormData, clean, safe_next
 from web.rendering import page
@@ -65,7 +66,7 @@ class AuthController(Controller):
         password = data.get("password", "")
         nxt = safe_next(data.get("next")) or ""
         ctx = request.app.state.ctx
-        client = request.client.host if request.client else "okänd"
+        client = request_client_ip(request)
         if not email or not password:
             return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
                         error="Fyll i både e-postadress och lösenord.")
