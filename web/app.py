@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar, Request, Response
-from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -26,7 +25,7 @@ from core.db import make_engine, make_sessionmaker
 from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
-from web import deps, rendering
+from web import csrf, deps, rendering
 from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, workspace
 
 HERE = Path(__file__).parent
@@ -52,6 +51,7 @@ async def _security_headers(message: Message, scope: Scope) -> None:
         headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
         if scope.get("path", "").startswith(("/k/", "/admin", "/portal", "/api/")):
             # Pages with case data are never kept by shared caches.
+            headers = [h for h in headers if h[0].lower() != b"cache-control"]
             headers.append((b"cache-control", b"no-store"))
         message["headers"] = headers
 
@@ -99,6 +99,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     env.filters.update(rendering.FILTERS)
     env.trim_blocks = True
     env.lstrip_blocks = True
+    csrf.register_template_globals(engine)
 
 
 def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginManager | None = None) -> Litestar:
@@ -130,8 +131,9 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
         request_class=HTMXRequest,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_template_engine),
-        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="iop_csrf", cookie_httponly=True,
-                               cookie_secure=settings.secure_cookies, cookie_samesite="lax"),
+        # Our own CSRF protection, bound to the session (web/csrf.py), instead of
+        # Litestar's double-submit cookie, which accepts any pair an attacker made.
+        middleware=[csrf.CSRFMiddleware(settings)],
         openapi_config=OpenAPIConfig(title="IOP-plattformen API", version="1", path="/api/v1",
                                      render_plugins=[JsonRenderPlugin()]),
         exception_handlers={

@@ -19,8 +19,7 @@ from core.registry import Registry
 from core.services import auth, tenants
 from core.services.auth import SessionPolicy
 from core.services.permissions import Access, access_for
-
-SESSION_COOKIE = "iop_session"
+from web.cookies import session_token
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def provide_db(state: State) -> Generator[Session, None, None]:
 
 
 def provide_user(request: Request, db: NamedDependency[Session], state: State) -> User | None:
-    user = auth.resolve_session(db, request.cookies.get(SESSION_COOKIE), state.ctx.policy)
+    user = auth.resolve_session(db, session_token(request), state.ctx.policy)
     # The page header shows who is signed in. Plain data, not the ORM object: an
     # error page may render after the database session has closed.
     request.state.user = SignedIn(name=user.name, is_platform_admin=user.is_platform_admin) if user else None

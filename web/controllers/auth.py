@@ -5,15 +5,14 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.di import NamedDependency
-from litestar.datastructures import Cookie
 from litestar.response import Redirect, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import RoleAssignment, Tenant, User
 from core.services import auth
+from web import cookies, csrf
 from web.client_address import request_client_ip
-from web.deps import SESSION_COOKIE
 from web.forms import FormData, clean, safe_next
 from web.rendering import page
 
@@ -81,13 +80,14 @@ class AuthController(Controller):
             return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
                         error="E-postadressen eller lösenordet stämmer inte.")
         # A new session id at every sign-in; whatever session the browser had ends.
-        auth.end_session(db, request.cookies.get(SESSION_COOKIE))
+        auth.end_session(db, cookies.session_token(request))
         token = auth.start_session(db, user)
         target = nxt or _home_for(db, user)
         db.commit()
         response = Redirect(target, status_code=303)
-        response.set_cookie(Cookie(key=SESSION_COOKIE, value=token, httponly=True, secure=ctx.settings.secure_cookies,
-                                   samesite="lax", path="/"))
+        names = cookies.of(request)
+        response.set_cookie(names.make(names.session, token))
+        csrf.renew(response, ctx.settings)  # the CSRF token now follows the new session
         return response
 
     @get("/logout", sync_to_thread=True)
@@ -98,8 +98,10 @@ class AuthController(Controller):
 
     @post("/logout", sync_to_thread=True)
     def logout(self, request: Request, db: NamedDependency[Session]) -> Response:
-        auth.end_session(db, request.cookies.get(SESSION_COOKIE))
+        auth.end_session(db, cookies.session_token(request))
         db.commit()
         response = Redirect("/login?utloggad=1", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        names = cookies.of(request)
+        response.set_cookie(names.expired(names.session))
+        csrf.renew(response, request.app.state.ctx.settings)  # the signed-in token dies with the session
         return response
