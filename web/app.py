@@ -42,18 +42,25 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Only behind HTTPS (IOP_SECURE_COOKIES): browsers then refuse plain HTTP for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
-async def _security_headers(message: Message, scope: Scope) -> None:
-    if message["type"] == "http.response.start":
-        headers = list(message.get("headers", []))
-        present = {name.lower() for name, _ in headers}
-        headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-        if scope.get("path", "").startswith(("/k/", "/admin", "/portal", "/api/")):
-            # Pages with case data are never kept by shared caches.
-            headers = [h for h in headers if h[0].lower() != b"cache-control"]
-            headers.append((b"cache-control", b"no-store"))
-        message["headers"] = headers
+def _security_headers(settings: Settings):
+    security_headers = SECURITY_HEADERS + ([HSTS] if settings.secure_cookies else [])
+
+    async def before_send(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {name.lower() for name, _ in headers}
+            headers.extend(h for h in security_headers if h[0] not in present)
+            if scope.get("path", "").startswith(("/k/", "/admin", "/portal", "/api/")):
+                # Pages with case data are never kept by shared caches.
+                headers = [h for h in headers if h[0].lower() != b"cache-control"]
+                headers.append((b"cache-control", b"no-store"))
+            message["headers"] = headers
+
+    return before_send
 
 
 def _wants_json(request: Request) -> bool:
@@ -142,7 +149,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             HTTPException: _http_error,
             Exception: _server_error,
         },
-        before_send=[_security_headers],
+        before_send=[_security_headers(settings)],
         # Room for the largest document we accept plus the form around it.
         request_max_body_size=documents.MAX_BYTES + 1024 * 1024,
         on_shutdown=[engine.dispose],

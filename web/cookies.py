@@ -6,7 +6,11 @@ Two cookies, both HttpOnly and SameSite=Lax on path ``/``:
 - the pre-session cookie, a random value that anonymous visitors' CSRF tokens
   are bound to (web.csrf). It is replaced at sign-in and sign-out.
 
-With ``IOP_SECURE_COOKIES=true`` both are Secure.
+With ``IOP_SECURE_COOKIES=true`` both are Secure and their names carry the
+``__Host-`` prefix: a browser then accepts them only over HTTPS, with Path=/
+and without Domain, so neither plain HTTP nor a neighbouring subdomain can set
+or overwrite them. Without it (local development on plain HTTP) the names are
+plain.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from core.config import Settings
 
 SESSION = "iop_session"
 PRESESSION = "iop_presession"
+HOST_PREFIX = "__Host-"
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class Cookies:
     secure: bool
 
     def _name(self, base: str) -> str:
-        return base
+        return HOST_PREFIX + base if self.secure else base
 
     @property
     def session(self) -> str:
@@ -39,10 +44,12 @@ class Cookies:
         return self._name(PRESESSION)
 
     def make(self, name: str, value: str) -> Cookie:
+        # No Domain, ever: a __Host- cookie with one is refused by the browser.
         return Cookie(key=name, value=value, path="/", secure=self.secure, httponly=True, samesite="lax")
 
     def expired(self, name: str) -> Cookie:
-        """Removes the cookie."""
+        """Removes the cookie. Its attributes must match the cookie's own: a
+        browser ignores a __Host- cookie, deletions included, without Secure."""
         return Cookie(key=name, value="", path="/", secure=self.secure, httponly=True, samesite="lax",
                       max_age=0, expires=0)
 
