@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ class Settings:
     secret_key: str
     # Secure cookies need HTTPS; local development and tests run on plain HTTP.
     secure_cookies: bool = False
+    # Reverse proxies whose X-Forwarded-For is believed (IP addresses or CIDR
+    # networks). Empty: no one's, the connecting peer is the client.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def documents_dir(self) -> Path:
@@ -38,6 +42,21 @@ def _secret_for(data_dir: Path) -> str:
     return key
 
 
+def parse_trusted_proxies(value: str) -> tuple[str, ...]:
+    """``IOP_TRUSTED_PROXIES``: comma-separated IP addresses or CIDR networks."""
+    proxies = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"IOP_TRUSTED_PROXIES: {item!r} är varken en IP-adress eller ett nät (t.ex. 10.0.0.0/8)") from None
+        single = network.num_addresses == 1
+        proxies.append(str(network.network_address) if single else str(network))
+    return tuple(proxies)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("IOP_DATA_DIR", "./var")).resolve()
@@ -47,4 +66,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     database_url = env.get("IOP_DATABASE_URL") or f"sqlite:///{data_dir / 'iop.sqlite3'}"
     secret_key = env.get("IOP_SECRET_KEY") or _secret_for(data_dir)
     secure = env.get("IOP_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}
-    return Settings(database_url=database_url, data_dir=data_dir, secret_key=secret_key, secure_cookies=secure)
+    proxies = parse_trusted_proxies(env.get("IOP_TRUSTED_PROXIES", ""))
+    return Settings(database_url=database_url, data_dir=data_dir, secret_key=secret_key, secure_cookies=secure,
+                    trusted_proxies=proxies)

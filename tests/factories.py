@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from itertools import count
@@ -91,12 +92,42 @@ def login(client, email: str, password: str = PASSWORD):
                        follow_redirects=False)
 
 
+_TOKEN_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def _cookie_state(client) -> tuple:
+    return tuple(sorted((c.name, c.value, c.domain, c.path) for c in client.cookies.jar))
+
+
 def csrf(client) -> str:
-    if "iop_csrf" not in client.cookies:
-        client.get("/login")
-    return client.cookies["iop_csrf"]
+    """The CSRF token as the browser has it: from the hidden field of a page it
+    loaded. Read again whenever the client's cookies have changed (the token
+    follows the session: it changes at sign-in and sign-out)."""
+    cached = getattr(client, "_iop_csrf", None)
+    if cached and cached[0] == _cookie_state(client):
+        return cached[1]
+    page = client.get("/login", follow_redirects=False)
+    match = _TOKEN_FIELD.search(page.text)
+    assert match, f"no CSRF token on /login ({page.status_code})"
+    client._iop_csrf = (_cookie_state(client), match.group(1))
+    return match.group(1)
 
 
 def post(client, url: str, data: dict | None = None, **kwargs):
     """A form POST with the CSRF token, as the browser sends it."""
     return client.post(url, data={**(data or {}), "_csrf_token": csrf(client)}, follow_redirects=False, **kwargs)
+
+
+def from_address(client, host: str):
+    """Makes the test client's requests arrive from ``host``: Litestar's test
+    transport always reports the peer as ``testclient``."""
+    transport = client._transport
+    parse = type(transport).parse_request
+
+    def parse_request(request):
+        scope = parse(transport, request)
+        scope["client"] = (host, 50000)
+        return scope
+
+    transport.parse_request = parse_request
+    return client

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar, Request, Response
-from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -26,7 +25,7 @@ from core.db import make_engine, make_sessionmaker
 from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
-from web import context, rendering, unit_of_work
+from web import context, csrf, rendering, unit_of_work
 from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, workspace
 
 HERE = Path(__file__).parent
@@ -43,17 +42,25 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Only behind HTTPS (IOP_SECURE_COOKIES): browsers then refuse plain HTTP for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
-async def _security_headers(message: Message, scope: Scope) -> None:
-    if message["type"] == "http.response.start":
-        headers = list(message.get("headers", []))
-        present = {name.lower() for name, _ in headers}
-        headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-        if scope.get("path", "").startswith(("/k/", "/admin", "/portal", "/api/")):
-            # Pages with case data are never kept by shared caches.
-            headers.append((b"cache-control", b"no-store"))
-        message["headers"] = headers
+def _security_headers(settings: Settings):
+    security_headers = SECURITY_HEADERS + ([HSTS] if settings.secure_cookies else [])
+
+    async def before_send(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {name.lower() for name, _ in headers}
+            headers.extend(h for h in security_headers if h[0] not in present)
+            if scope.get("path", "").startswith(("/k/", "/admin", "/portal", "/api/")):
+                # Pages with case data are never kept by shared caches.
+                headers = [h for h in headers if h[0].lower() != b"cache-control"]
+                headers.append((b"cache-control", b"no-store"))
+            message["headers"] = headers
+
+    return before_send
 
 
 def _wants_json(request: Request) -> bool:
@@ -99,6 +106,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     env.filters.update(rendering.FILTERS)
     env.trim_blocks = True
     env.lstrip_blocks = True
+    csrf.register_template_globals(engine)
 
 
 def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginManager | None = None) -> Litestar:
@@ -128,8 +136,9 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
         request_class=HTMXRequest,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_template_engine),
-        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="iop_csrf", cookie_httponly=True,
-                               cookie_secure=settings.secure_cookies, cookie_samesite="lax"),
+        # Our own CSRF protection, bound to the session (web/csrf.py), instead of
+        # Litestar's double-submit cookie, which accepts any pair an attacker made.
+        middleware=[csrf.CSRFMiddleware(settings)],
         openapi_config=OpenAPIConfig(title="IOP-plattformen API", version="1", path="/api/v1",
                                      render_plugins=[JsonRenderPlugin()]),
         exception_handlers={
@@ -138,7 +147,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             HTTPException: _http_error,
             Exception: _server_error,
         },
-        before_send=[unit_of_work.before_send, _security_headers],
+        before_send=[unit_of_work.before_send, _security_headers(settings)],
         after_response=unit_of_work.after_response,
         # Room for the largest document we accept plus the form around it.
         request_max_body_size=documents.MAX_BYTES + 1024 * 1024,

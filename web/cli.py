@@ -11,7 +11,7 @@ import sys
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from core import demo
-from core.config import load_settings
+from core.config import Settings, load_settings
 from core.db import make_engine, make_sessionmaker
 from core.migrate import alembic_config, upgrade
 from core.plugin_api import PluginError
@@ -36,7 +36,16 @@ def cmd_serve(args) -> None:
     settings = load_settings()
     app = create_app(settings)  # builds the registry now: a broken plugin stops here
     print(f"IOP-plattformen kör på http://{args.host}:{args.port}/ (Ctrl+C avslutar)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **proxy_options(settings))
+
+
+def proxy_options(settings: Settings) -> dict:
+    """uvicorn believes X-Forwarded-For/-Proto only from IOP_TRUSTED_PROXIES.
+    Its own default would trust 127.0.0.1, so anyone who can reach the port
+    from the host could choose their address for the sign-in limit."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
 
 
 def cmd_db_upgrade(args) -> None:

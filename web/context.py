@@ -38,9 +38,8 @@ from core.services import auth, tenants
 from core.services.auth import SessionPolicy
 from core.services.permissions import Access, access_for
 from core.tenancy import Scope, set_scope
-from web import unit_of_work
+from web import cookies, unit_of_work
 
-SESSION_COOKIE = "iop_session"
 # Ids in paths are database keys: positive and within a 32-bit integer, the
 # narrowest key type of the databases we run on.
 MAX_ID = 2**31 - 1
@@ -132,7 +131,7 @@ def check_path_ids(request: Request) -> None:
 def _resolve(request: Request, app: AppContext, db: Session) -> RequestContext:
     requires, permission = _requirements(request)
     check_path_ids(request)
-    user = auth.resolve_session(db, request.cookies.get(SESSION_COOKIE), app.policy)
+    user = auth.resolve_session(db, cookies.session_token(request), app.policy)
     request.state.user = SignedIn(name=user.name, is_platform_admin=user.is_platform_admin) if user else None
     ctx = RequestContext(db, app, user=user)
     if user is not None:

@@ -7,11 +7,12 @@ whose hash is not in ``user_session`` is simply not a session.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
@@ -23,46 +24,97 @@ from core.services.passwords import verify_password
 class SessionPolicy:
     idle_timeout: timedelta = timedelta(minutes=60)
     absolute_timeout: timedelta = timedelta(hours=10)
-    # Failed attempts allowed per e-mail address, and per client, within the window.
-    max_failures: int = 5
-    max_failures_per_client: int = 20
+    # Sign-in throttling. A failure is remembered for ``failure_window``. In each
+    # scope below, the first failures are free; after them every attempt in that
+    # scope waits ``first_delay`` after the scope's latest failure, twice as long
+    # after each further failure, at most ``max_delay``. Nothing is ever locked:
+    # the owner of an account can always sign in after a short wait.
+    free_failures: int = 3  # one address from one client
+    free_failures_per_client: int = 20  # one client, any address
+    free_failures_per_address: int = 100  # one address, any client: a high ceiling against many clients
+    first_delay: timedelta = timedelta(seconds=1)
+    max_delay: timedelta = timedelta(seconds=60)
     failure_window: timedelta = timedelta(minutes=15)
+
+    def delay_after(self, failures: int, free: int) -> timedelta:
+        """How long an attempt waits after the latest of ``failures`` recent
+        failures in a scope that allows ``free`` failures without waiting."""
+        if failures < free:
+            return timedelta(0)
+        doublings = min(failures - free, 32)  # 2**32 seconds is past any cap
+        return min(self.first_delay * 2**doublings, self.max_delay)
 
 
 class TooManyAttempts(Exception):
-    pass
+    """The attempt was not checked. ``retry_after`` is the whole number of
+    seconds to wait before the next attempt can be checked."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(session: Session, policy: SessionPolicy, *, email: str | None = None, client: str | None = None) -> int:
-    since = utcnow() - policy.failure_window
-    query = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since)
-    if email is not None:
-        query = query.where(LoginAttempt.email == email)
-    if client is not None:
-        query = query.where(LoginAttempt.client == client)
-    return session.scalar(query) or 0
+def _wait_needed(session: Session, policy: SessionPolicy, attempt: LoginAttempt, now: datetime) -> timedelta:
+    """How much longer this attempt must wait, judged by every other recent
+    attempt of its address or its client: failures, and attempts still being
+    checked (counted as failures until they are known, which errs on the safe
+    side)."""
+    others = session.execute(
+        select(LoginAttempt.email, LoginAttempt.client, LoginAttempt.at).where(
+            LoginAttempt.at >= now - policy.failure_window,
+            LoginAttempt.id != attempt.id,
+            or_(LoginAttempt.email == attempt.email, LoginAttempt.client == attempt.client),
+        )
+    ).all()
+    scopes = (
+        ([r.at for r in others if r.email == attempt.email and r.client == attempt.client], policy.free_failures),
+        ([r.at for r in others if r.client == attempt.client], policy.free_failures_per_client),
+        ([r.at for r in others if r.email == attempt.email], policy.free_failures_per_address),
+    )
+    wait = timedelta(0)
+    for times, free in scopes:
+        delay = policy.delay_after(len(times), free)
+        if delay:
+            wait = max(wait, delay - (now - max(times)))
+    return wait
 
 
-def authenticate(session: Session, email: str, password: str, client: str, policy: SessionPolicy) -> User | None:
-    """The active user with these credentials, or None. Raises TooManyAttempts
-    when the address or the client has failed too often recently."""
-    email = email.strip().lower()
-    if (
-        _recent_failures(session, policy, email=email) >= policy.max_failures
-        or _recent_failures(session, policy, client=client) >= policy.max_failures_per_client
-    ):
-        raise TooManyAttempts()
+def authenticate(
+    session: Session, email: str, password: str, client: str, policy: SessionPolicy, now: datetime | None = None
+) -> User | None:
+    """The active user with these credentials, or None. Raises TooManyAttempts,
+    without checking the password, when the attempt must wait (see SessionPolicy).
+
+    The attempt is recorded and committed before anything is counted, so
+    parallel requests (threads, worker processes) each see the others: at most
+    the allowed number of them ever reach the password check. This commits
+    ``session``, so call it before the request has changed anything it may
+    want to roll back. A refused attempt is removed again; a wrong password
+    stays as a failure; a successful sign-in removes the failures of this
+    address from this client (flushed with the caller's transaction).
+    """
+    now = now or utcnow()
+    email = email.strip().lower()[:254]
+    client = client[:64]
+    attempt = LoginAttempt(email=email, client=client, at=now)
+    session.add(attempt)
+    session.commit()  # visible to every other request before anything is counted
+    wait = _wait_needed(session, policy, attempt, now)
+    if wait > timedelta(0):
+        session.delete(attempt)
+        session.commit()
+        raise TooManyAttempts(max(1, math.ceil(wait.total_seconds())))
     user = session.scalar(select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        session.add(LoginAttempt(email=email[:254], client=client[:64]))
-        session.commit()
         return None
-    session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    session.execute(delete(LoginAttempt).where(
+        or_(and_(LoginAttempt.email == email, LoginAttempt.client == client),
+            LoginAttempt.at < now - policy.failure_window)))
     return user
 
 

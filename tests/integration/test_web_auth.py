@@ -23,12 +23,13 @@ def test_wrong_password_says_so_in_swedish_and_keeps_the_email(client, world):
     assert f'value="{world.jarva_staff.email}"' in response.text
 
 
-def test_sign_in_is_rate_limited_per_address(client, world):
-    for _ in range(5):
+def test_sign_in_is_slowed_down_per_address_and_client(client, world):
+    for _ in range(3):
         assert login(client, world.jarva_staff.email, "fel").status_code == 400
     response = login(client, world.jarva_staff.email, PASSWORD)
     assert response.status_code == 429
-    assert "För många misslyckade försök" in response.text
+    assert "För många misslyckade inloggningsförsök. Vänta 1 sekund och försök igen." in response.text
+    assert response.headers["retry-after"] == "1"
 
 
 def test_session_id_is_rotated_at_sign_in(client, world, db):

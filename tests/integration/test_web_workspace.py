@@ -3,7 +3,7 @@
 import re
 
 from core.services import partnerships
-from tests.factories import login, post
+from tests.factories import csrf, login, post
 
 
 def _id_from(location: str) -> int:
@@ -76,7 +76,7 @@ def test_add_an_organisation(client, world):
 def test_upload_and_download_a_document(client, world):
     login(client, world.jarva_staff.email)
     p = world.jarva_partnership
-    response = client.post(f"/k/jarva/partnerskap/{p.id}/dokument", data={"title": "Budget", "kind": "budget", "_csrf_token": client.cookies["iop_csrf"]},
+    response = client.post(f"/k/jarva/partnerskap/{p.id}/dokument", data={"title": "Budget", "kind": "budget", "_csrf_token": csrf(client)},
                            files={"file": ("budget.pdf", b"%PDF-1.4 budget", "application/pdf")}, follow_redirects=False)
     assert response.status_code == 303
     page = client.get(f"/k/jarva/partnerskap/{p.id}").text
@@ -109,7 +109,7 @@ def test_a_document_between_ten_and_twenty_megabytes_is_accepted(client, world):
     login(client, world.jarva_staff.email)
     big = b"%PDF-1.7\n" + b"0" * (15 * 1024 * 1024)
     response = client.post(f"/k/jarva/partnerskap/{world.jarva_partnership.id}/dokument",
-                           data={"title": "Stor bilaga", "kind": "ovrigt", "_csrf_token": client.cookies["iop_csrf"]},
+                           data={"title": "Stor bilaga", "kind": "ovrigt", "_csrf_token": csrf(client)},
                            files={"file": ("bilaga.pdf", big, "application/pdf")}, follow_redirects=False)
     assert response.status_code == 303
 

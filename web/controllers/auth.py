@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.di import NamedDependency
-from litestar.datastructures import Cookie
 from litestar.response import Redirect, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +12,9 @@ from sqlalchemy.orm import Session
 from core.models import RoleAssignment, Tenant, User
 from core.services import auth
 from core.tenancy import Scope, set_scope
-from web.context import SESSION_COOKIE, RequestContext, Requires
+from web import cookies, csrf
+from web.client_address import request_client_ip
+from web.context import RequestContext, Requires
 from web.forms import FormData, clean, safe_next
 from web.rendering import page
 
@@ -39,6 +40,11 @@ def _home_for(db: Session, user: User) -> str:
     return "/"
 
 
+def _wait_message(seconds: int) -> str:
+    unit = "sekund" if seconds == 1 else "sekunder"
+    return f"För många misslyckade inloggningsförsök. Vänta {seconds} {unit} och försök igen."
+
+
 class AuthController(Controller):
     include_in_schema = False
 
@@ -61,27 +67,29 @@ class AuthController(Controller):
         email = data.get("email", "").strip()
         password = data.get("password", "")
         nxt = safe_next(data.get("next")) or ""
-        ctx = request.app.state.ctx
-        client = request.client.host if request.client else "okänd"
+        client = request_client_ip(request)
         if not email or not password:
             return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
                         error="Fyll i både e-postadress och lösenord.")
         try:
-            user = auth.authenticate(db, email, password, client, ctx.policy)
-        except auth.TooManyAttempts:
-            return page(request, "auth/login.html", status_code=429, email=email, next=nxt,
-                        error="För många misslyckade försök. Vänta en kvart och försök igen.")
+            user = auth.authenticate(db, email, password, client, ctx.app.policy)
+        except auth.TooManyAttempts as exc:
+            response = page(request, "auth/login.html", status_code=429, email=email, next=nxt,
+                            error=_wait_message(exc.retry_after))
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         if user is None:
             return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
                         error="E-postadressen eller lösenordet stämmer inte.")
         set_scope(db, Scope.of_user(user.id))
         # A new session id at every sign-in; whatever session the browser had ends.
-        auth.end_session(db, request.cookies.get(SESSION_COOKIE))
+        auth.end_session(db, cookies.session_token(request))
         token = auth.start_session(db, user)
         target = nxt or _home_for(db, user)
         response = Redirect(target, status_code=303)
-        response.set_cookie(Cookie(key=SESSION_COOKIE, value=token, httponly=True, secure=ctx.settings.secure_cookies,
-                                   samesite="lax", path="/"))
+        names = cookies.of(request)
+        response.set_cookie(names.make(names.session, token))
+        csrf.renew(response, ctx.settings)  # the CSRF token now follows the new session
         return response
 
     @get("/logout", sync_to_thread=True, opt={"requires": Requires.ANYONE})
@@ -92,7 +100,9 @@ class AuthController(Controller):
 
     @post("/logout", sync_to_thread=True, opt={"requires": Requires.ANYONE})
     def logout(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
-        auth.end_session(ctx.db, request.cookies.get(SESSION_COOKIE))
+        auth.end_session(ctx.db, cookies.session_token(request))
         response = Redirect("/login?utloggad=1", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        names = cookies.of(request)
+        response.set_cookie(names.expired(names.session))
+        csrf.renew(response, ctx.settings)  # the signed-in token dies with the session
         return response
