@@ -65,4 +65,8 @@ def make_engine(url: str) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
-    return sessionmaker(engine, expire_on_commit=False)
+    from core.audit_chain import install  # imports the models, which import this module
+
+    maker = sessionmaker(engine, expire_on_commit=False)
+    install(maker)  # every audit event and decision is hash-chained as it is flushed
+    return maker
