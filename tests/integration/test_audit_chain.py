@@ -4,8 +4,12 @@ audit trail is hash-chained and verifiable"), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
@@ -15,6 +19,9 @@ from core.db import make_sessionmaker
 from core.models import AuditChainHead, AuditEvent, Decision
 from core.services import audit, audit_verify
 from tests.tamper import as_owner
+
+IOP = str(Path(sys.executable).parent / "iop")
+
 
 def _decision(p, step_key: str, **fields) -> Decision:
     return Decision(tenant_id=p.tenant_id, partnership_id=p.id, process_code="jarva", process_version=1,
@@ -314,3 +321,42 @@ def test_one_tenant_can_be_verified_alone(trail, db, database_url):
     assert result.rows == len(_chain(db, AuditEvent, trail.tyreso.id))
     broken = _broken(db, trail.jarva)
     assert (broken.chain.table, broken.row_id, broken.problem) == ("decision", row_id, audit_verify.HASH_MISMATCH)
+
+
+# The command line.
+
+def _iop(database_url, tmp_path, *args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOP_")}
+    env.update(IOP_DATABASE_URL=database_url, IOP_DATA_DIR=str(tmp_path / "cli"))
+    return subprocess.run([IOP, "audit", "verify", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_iop_audit_verify(trail, db, database_url, tmp_path):
+    rows = db.scalar(select(func.count()).select_from(AuditEvent)) + 2
+    ok = _iop(database_url, tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == f"Granskningsspåret är intakt: {rows} rader i 4 kedjor kontrollerade."
+    one = _iop(database_url, tmp_path, "--tenant", "tyreso")
+    assert one.returncode == 0, one.stderr
+    assert "i 1 kedja kontrollerade" in one.stdout
+    unknown = _iop(database_url, tmp_path, "--tenant", "atlantis")
+    assert unknown.returncode == 2
+    assert unknown.stderr == "iop: det finns ingen kommun eller stadsdelsnämnd med koden 'atlantis'\n"
+
+    row_id, seq = _ids(db, Decision, trail.jarva.id)[1]
+    as_owner(database_url, f"DELETE FROM decision WHERE id = {row_id}")
+    broken = _iop(database_url, tmp_path, "--tenant", "jarva")
+    assert broken.returncode == 1
+    assert broken.stderr == (
+        f"iop: granskningsspåret är brutet: decision id {_ids(db, Decision, trail.jarva.id)[0][0]}, seq 1 "
+        "(kedjan för jarva): kedjan slutar inte där kedjans huvud anger (seq 2); "
+        "rader saknas eller har ändrats i slutet\n"
+    )
+    assert _iop(database_url, tmp_path, "--tenant", "tyreso").returncode == 0
+
+
+def test_iop_audit_verify_on_a_database_not_yet_created(tmp_path):
+    """Exit 1 is kept for a broken chain."""
+    result = _iop(f"sqlite:///{tmp_path / 'tom.sqlite3'}", tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and "iop db upgrade" in result.stderr
