@@ -6,7 +6,10 @@ Create Date: 2026-11-23
 
 The audit trail and the decisions become hash chains (core/audit_chain.py):
 each row gets seq, prev_hash and hash, existing rows are chained in id order,
-and audit_chain_head keeps each chain's newest link.
+and audit_chain_head keeps each chain's newest link. On SQLite, INSERT OR
+REPLACE can no longer remove a row: REPLACE deletes the row it collides with
+without firing DELETE triggers, so a BEFORE INSERT trigger refuses the
+collision itself.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -97,8 +100,10 @@ def downgrade() -> None:
             batch_op.drop_column('hash')
             batch_op.drop_column('prev_hash')
             batch_op.drop_column('seq')
+    # Back to the guards of 0001 and 0002 (without the REPLACE guard, which
+    # needs the seq column).
     for table in ('audit_event', 'decision'):
-        _make_append_only(table)
+        _make_append_only(table, refuse_replace=False)
 
 
 def _chain_existing_rows(name: str, table: sa.sql.TableClause) -> None:
@@ -136,8 +141,22 @@ def _chain_existing_rows(name: str, table: sa.sql.TableClause) -> None:
         ])
 
 
-# The append-only guards of 0001 and 0002: UPDATE and DELETE refused.
-def _make_append_only(table: str) -> None:
+# The append-only guards of 0001 and 0002 (UPDATE and DELETE refused), and on
+# SQLite a guard against INSERT OR REPLACE: it refuses an insert that collides
+# with a row already there on any unique key (the id, the chain's seq, and for
+# a decision its step), so REPLACE cannot delete that row on the quiet.
+_REPLACE_COLLISION = {
+    'audit_event': ("id = NEW.id", "tenant_id IS NEW.tenant_id AND seq = NEW.seq"),
+    'decision': (
+        "id = NEW.id",
+        "tenant_id = NEW.tenant_id AND seq = NEW.seq",
+        "partnership_id = NEW.partnership_id AND round = NEW.round AND step_key = NEW.step_key "
+        "AND period = NEW.period",
+    ),
+}
+
+
+def _make_append_only(table: str, refuse_replace: bool = True) -> None:
     if op.get_bind().dialect.name == "postgresql":
         # The function from 0001/0002 is still there; only the trigger was dropped.
         op.execute(
@@ -150,11 +169,17 @@ def _make_append_only(table: str) -> None:
             f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
         )
+    if refuse_replace:
+        op.execute(
+            f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
+            f"WHEN {' OR '.join(f'EXISTS (SELECT 1 FROM {table} WHERE {c})' for c in _REPLACE_COLLISION[table])} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
 
 
 def _drop_guards(table: str) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
     else:
-        for verb in ("update", "delete"):
+        for verb in ("update", "delete", "replace"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
