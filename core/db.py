@@ -119,12 +119,17 @@ def _refuse_overlong_text(session, _flush_context, _instances) -> None:
         raise ValidationError(errors)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker:
-    """Sessions with the tenancy net (core.tenancy): each must be given a scope
-    before it reads or writes tenant data."""
-    from core.tenancy import install_net
+def make_sessionmaker(engine: Engine, scope=None) -> sessionmaker:
+    """Sessions with the tenancy net (core.tenancy), which must be given a
+    scope before they read or write tenant data (``scope`` gives every session
+    one from the start: the command line's Scope.system(), say), and with
+    every audit event and decision hash-chained as it is flushed
+    (core.audit_chain)."""
+    from core import audit_chain  # imports the models, which import this module
+    from core.tenancy import SCOPE_KEY, install_net
 
-    factory = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False, info={SCOPE_KEY: scope} if scope else None)
     install_net(factory)
     event.listen(factory, "before_flush", _refuse_overlong_text)
+    audit_chain.install(factory)
     return factory

@@ -21,7 +21,7 @@ from core.config import Settings
 from core.db import make_engine, make_sessionmaker
 from core.migrate import upgrade
 from core.registry import build_plugin_manager, build_registry
-from core.tenancy import Scope, set_scope
+from core.tenancy import Scope
 
 POSTGRES_URL = os.environ.get("IOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -111,8 +111,7 @@ def engine(settings):
 
 @pytest.fixture
 def db(engine):
-    with make_sessionmaker(engine)() as session:
-        set_scope(session, Scope.system())
+    with make_sessionmaker(engine, Scope.system())() as session:
         yield session
 
 

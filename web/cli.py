@@ -1,4 +1,5 @@
-"""The ``iop`` command (CONTRACT.md): serve, db upgrade, demo [--reset], plugins.
+"""The ``iop`` command (CONTRACT.md): serve, db upgrade, demo [--reset], plugins,
+audit verify [--tenant CODE].
 
 Every failure ends with one line on stderr and a non-zero exit code.
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from babel.numbers import format_decimal
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from core import demo
 from core.config import Settings, load_settings
@@ -16,8 +18,8 @@ from core.db import make_engine, make_sessionmaker
 from core.migrate import alembic_config, upgrade
 from core.plugin_api import PluginError
 from core.registry import build_plugin_manager, build_registry
-from core.services import tenants
-from core.tenancy import Scope, set_scope
+from core.services import audit_verify, tenants
+from core.tenancy import Scope
 
 
 class CliError(Exception):
@@ -63,8 +65,7 @@ def cmd_demo(args) -> None:
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        with make_sessionmaker(engine)() as session:
-            set_scope(session, Scope.system())
+        with make_sessionmaker(engine, Scope.system())() as session:
             if not demo.is_installed(session):
                 demo.install(session, registry, settings.documents_dir)
                 session.commit()
@@ -81,8 +82,7 @@ def cmd_plugins(args) -> None:
     enabled: dict[str, list[str]] = {}
     engine = make_engine(settings.database_url)
     try:
-        with make_sessionmaker(engine)() as session:
-            set_scope(session, Scope.system())
+        with make_sessionmaker(engine, Scope.system())() as session:
             by_id = {t.id: t.code for t in tenants.list_tenants(session)}
             for act in tenants.activations(session):
                 enabled.setdefault(act.plugin_name, []).append(by_id[act.tenant_id])
@@ -94,6 +94,54 @@ def cmd_plugins(args) -> None:
     for info in sorted(registry.plugins.values(), key=lambda p: p.name):
         where = "alla (inbyggt standardförfarande)" if info.builtin else (", ".join(sorted(enabled.get(info.name, []))) or "–")
         print(f"{info.name}\t{info.version}\t{', '.join(info.kommuner)}\t{where}")
+
+
+# What is wrong with a broken row, in words (core.services.audit_verify).
+_PROBLEMS = {
+    audit_verify.SEQ_GAP: "fel ordningsnummer, väntade seq {expected}",
+    audit_verify.BROKEN_LINK: "länken är bruten: prev_hash är inte föregående rads hash",
+    audit_verify.HASH_MISMATCH: "hashen stämmer inte med radens innehåll",
+    audit_verify.HEAD_MISMATCH: "kedjan slutar inte där kedjans huvud anger (seq {expected}); rader saknas eller har ändrats i slutet",
+    audit_verify.HEAD_MISSING: "kedjans huvud saknas i audit_chain_head",
+    audit_verify.BEYOND_HEAD: "raden ligger efter kedjans huvud och är inte tillagd av plattformen",
+}
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{format_decimal(n, locale='sv_SE')} {one if n == 1 else many}"
+
+
+def describe_break(broken: audit_verify.Break) -> str:
+    """One line naming the first broken row: table, id, seq and what is wrong."""
+    chain = "plattformens kedja" if broken.chain.tenant_code is None else f"kedjan för {broken.chain.tenant_code}"
+    row = "ingen rad" if broken.row_id is None else f"id {broken.row_id}, seq {broken.seq}"
+    what = _PROBLEMS[broken.problem].format(expected=broken.expected_seq)
+    return f"granskningsspåret är brutet: {broken.chain.table} {row} ({chain}): {what}"
+
+
+def cmd_audit_verify(args) -> int:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine, Scope.system())() as session:
+            tenant = None
+            if args.tenant is not None:
+                tenant = tenants.get_by_code(session, args.tenant.strip().lower())
+                if tenant is None:
+                    raise CliError(f"det finns ingen kommun eller stadsdelsnämnd med koden {args.tenant!r}")
+            result = audit_verify.verify(session, tenant)
+    except (OperationalError, ProgrammingError) as exc:
+        # Exit 1 means a broken chain; a database that cannot be read is bad input.
+        first = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
+        raise CliError(f"databasen går inte att läsa ({first}); kör 'iop db upgrade' om den inte är uppdaterad") from exc
+    finally:
+        engine.dispose()
+    if result.broken is not None:
+        print(f"iop: {describe_break(result.broken)}", file=sys.stderr)
+        return 1
+    print(f"Granskningsspåret är intakt: {_count(result.rows, 'rad', 'rader')} i "
+          f"{_count(result.chains, 'kedja', 'kedjor')} kontrollerade.")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo_p.add_argument("--reset", action="store_true", help="tömmer databasen först")
     demo_p.set_defaults(func=cmd_demo)
     sub.add_parser("plugins", help="listar installerade tillägg").set_defaults(func=cmd_plugins)
+    audit_p = sub.add_parser("audit", help="granskningsspåret")
+    audit_sub = audit_p.add_subparsers(dest="audit_command", required=True)
+    verify_p = audit_sub.add_parser("verify", help="kontrollerar granskningsspårets och besluten hashkedjor")
+    verify_p.add_argument("--tenant", metavar="KOD", help="bara kedjorna för kommunen eller stadsdelsnämnden med koden")
+    verify_p.set_defaults(func=cmd_audit_verify)
     return parser
 
 
@@ -117,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        status = args.func(args)
     except KeyboardInterrupt:
         return 130
     except (CliError, PluginError) as exc:
@@ -130,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RuntimeError, ValueError) as exc:
         print(f"iop: {exc}", file=sys.stderr)
         return 1
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the session see one metadata."""
 
 from core.models.audit import AuditEvent
+from core.models.audit_chain import AuditChainHead
 from core.models.decision import Decision
 from core.models.document import Document
 from core.models.form_response import FormResponse
@@ -12,6 +13,7 @@ from core.models.tenant import Tenant
 from core.models.user import LoginAttempt, RoleAssignment, User, UserSession
 
 __all__ = [
+    "AuditChainHead",
     "AuditEvent",
     "ContactPerson",
     "Contribution",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -36,3 +36,13 @@ class Decision(TenantOwned, Base):
     role_key: Mapped[str] = mapped_column(String(60))
     role_title: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The hash chain (core/audit_chain.py fills these at flush; never set them
+    # by hand): the row's place in its tenant's chain of decisions, the
+    # previous row's hash and this row's own hash.
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+# One decision per place in a tenant's chain.
+Index("uq_decision_chain_seq", Decision.tenant_id, Decision.seq, unique=True)
