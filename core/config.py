@@ -14,6 +14,10 @@ class Settings:
     database_url: str
     data_dir: Path
     secret_key: str
+    # PostgreSQL: the tables' owner, for migrations (``iop db upgrade``); the
+    # application itself connects with ``database_url`` as a restricted role.
+    # Unset: migrations use ``database_url`` too.
+    database_owner_url: str | None = None
     # Secure cookies need HTTPS; local development and tests run on plain HTTP.
     secure_cookies: bool = False
     # Reverse proxies whose X-Forwarded-For is believed (IP addresses or CIDR
@@ -23,6 +27,10 @@ class Settings:
     @property
     def documents_dir(self) -> Path:
         return self.data_dir / "documents"
+
+    @property
+    def migration_url(self) -> str:
+        return self.database_owner_url or self.database_url
 
 
 def _secret_for(data_dir: Path) -> str:
@@ -68,4 +76,4 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     secure = env.get("IOP_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}
     proxies = parse_trusted_proxies(env.get("IOP_TRUSTED_PROXIES", ""))
     return Settings(database_url=database_url, data_dir=data_dir, secret_key=secret_key, secure_cookies=secure,
-                    trusted_proxies=proxies)
+                    trusted_proxies=proxies, database_owner_url=env.get("IOP_DATABASE_OWNER_URL") or None)

@@ -6,6 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from core import rls
+from core.db import make_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -18,5 +23,22 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "head", *, app_url: str | None = None) -> None:
+    """Migrates the database at ``database_url``, which on PostgreSQL is the
+    tables' owner's connection. Then, on PostgreSQL, the second wall follows
+    the schema (core.rls): row-level security on every tenant-scoped table,
+    and, when the application connects as another role (``app_url``), that
+    role is created if missing and given exactly its grants."""
     command.upgrade(alembic_config(database_url), revision)
+    if not database_url.startswith("postgresql"):
+        return
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            owner = connection.execute(text("SELECT current_user")).scalar()
+            app_role = None
+            if app_url and make_url(app_url).username not in (None, owner):
+                app_role = rls.ensure_role(connection, app_url)
+            rls.install(connection, app_role)
+    finally:
+        engine.dispose()

@@ -129,17 +129,18 @@ def _criteria(scope: Scope | None) -> list:
         return [with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tid, include_aliases=True)]
     elif scope.organisation_id is not None:
         # A representative sees the partnerships their organisation is a party
-        # to, with their parties and contributions; nothing else of a tenant's.
-        # The subqueries read the party table through Core, so the criteria
-        # are not applied to themselves.
+        # to, and their own organisation's parties and contributions; nothing
+        # else of a tenant's. The same as PostgreSQL's policies (core.rls). The
+        # subqueries read the party table through Core, so the criteria are
+        # not applied to themselves.
         oid = scope.organisation_id
         party = Party.__table__.c
         theirs = select(party.partnership_id).where(party.organisation_id == oid).scalar_subquery()
-        parties = select(party.id).where(party.partnership_id.in_(theirs)).scalar_subquery()
+        own = select(party.id).where(party.organisation_id == oid).scalar_subquery()
         allowed = {
             Partnership: Partnership.id.in_(theirs),
-            Party: Party.partnership_id.in_(theirs),
-            Contribution: Contribution.party_id.in_(parties),
+            Party: Party.organisation_id == oid,
+            Contribution: Contribution.party_id.in_(own),
         }
         return [with_loader_criteria(cls, allowed.get(cls, false()), include_aliases=True)
                 for cls in tenant_scoped_classes()]
@@ -179,7 +180,11 @@ def _check_writes(session: Session, _flush_context, _instances) -> None:
 
 
 def install_net(session_factory) -> None:
-    """Installs the net on a sessionmaker (not on every Session in the process)."""
+    """Installs the ORM net on a sessionmaker (not on every Session in the process)."""
     event.listen(session_factory, "do_orm_execute", _net)
     event.listen(session_factory, "before_flush", _check_writes)
+
+
+def install_database_scope(session_factory) -> None:
+    """Hands each transaction's scope to the database (row-level security)."""
     event.listen(session_factory, "after_begin", _after_begin)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ from core.migrate import upgrade
 from core.registry import build_plugin_manager, build_registry
 from core.tenancy import Scope
 
+# The application's role in the test databases (roles are per server, so the
+# name is shared by every test run on it; its rights are per database).
+APP_ROLE = "iop_test_app"
 POSTGRES_URL = os.environ.get("IOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgresql"]
@@ -46,9 +50,19 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class PostgresDatabase:
+    # The application's restricted role, as IOP_DATABASE_URL would name it.
+    app_url: str
+    # The tables' owner, as IOP_DATABASE_OWNER_URL would (here the server's superuser).
+    owner_url: str
+
+
 @pytest.fixture(scope="session")
-def postgres_database():
-    """A fresh PostgreSQL database for this test run, migrated once."""
+def postgres_database() -> PostgresDatabase:
+    """A fresh PostgreSQL database for this test run, migrated once by its
+    owner, with the application's own restricted role as the README's set-up
+    makes it (core.rls)."""
     admin_url = make_url(POSTGRES_URL)
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -62,9 +76,10 @@ def postgres_database():
     name = f"iop_test_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
+    owner_url = admin_url.set(database=name).render_as_string(hide_password=False)
+    app_url = admin_url.set(database=name, username=APP_ROLE, password=None).render_as_string(hide_password=False)
+    upgrade(owner_url, app_url=app_url)
+    yield PostgresDatabase(app_url=app_url, owner_url=owner_url)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -76,9 +91,17 @@ def database_url(request, backend, tmp_path) -> str:
         path = tmp_path / "iop.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_database")
-    _truncate_all(url)
-    return url
+    database = request.getfixturevalue("postgres_database")
+    _truncate_all(database.owner_url)
+    return database.app_url
+
+
+@pytest.fixture
+def owner_url(request, backend, database_url) -> str:
+    """The same database as its owner, who may do what the application may not."""
+    if backend == "sqlite":
+        return database_url
+    return request.getfixturevalue("postgres_database").owner_url
 
 
 def _truncate_all(url: str) -> None:

@@ -21,6 +21,7 @@ from litestar.types import Message, Scope
 import pluggy
 
 from core.config import Settings, load_settings
+from core import rls
 from core.db import make_engine, make_sessionmaker
 from core.registry import build_plugin_manager, build_registry
 from core.services import documents
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
     settings = settings or load_settings()
     registry = build_registry(plugin_manager or build_plugin_manager())
     engine = make_engine(settings.database_url)
+    rls.refuse_privileged(engine)
     ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine),
                           policy=SessionPolicy())
     return Litestar(

@@ -51,7 +51,8 @@ def proxy_options(settings: Settings) -> dict:
 
 
 def cmd_db_upgrade(args) -> None:
-    upgrade(load_settings().database_url)
+    settings = load_settings()
+    upgrade(settings.migration_url, app_url=settings.database_url)
     print("Databasen är uppdaterad.")
 
 
@@ -61,8 +62,8 @@ def cmd_demo(args) -> None:
     if args.reset:
         from alembic import command
 
-        command.downgrade(alembic_config(settings.database_url), "base")
-    upgrade(settings.database_url)
+        command.downgrade(alembic_config(settings.migration_url), "base")
+    upgrade(settings.migration_url, app_url=settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine, Scope.system())() as session:

@@ -248,50 +248,50 @@ def _broken(db, tenant=None, **kwargs):
     return result.broken
 
 
-def test_an_edited_row_no_longer_matches_its_hash(trail, db, database_url):
+def test_an_edited_row_no_longer_matches_its_hash(trail, db, database_url, owner_url):
     rows = _ids(db, AuditEvent, trail.jarva.id)
     row_id, seq = rows[3]
-    as_owner(database_url, f"UPDATE audit_event SET action = 'förfalskad' WHERE id = {row_id}")
+    as_owner(owner_url, f"UPDATE audit_event SET action = 'förfalskad' WHERE id = {row_id}")
     broken = _broken(db)
     assert (broken.chain.table, broken.chain.tenant_code, broken.row_id, broken.seq, broken.problem) == (
         "audit_event", "jarva", row_id, seq, audit_verify.HASH_MISMATCH)
 
 
-def test_a_row_rehashed_after_an_edit_breaks_the_next_link(trail, db, database_url):
+def test_a_row_rehashed_after_an_edit_breaks_the_next_link(trail, db, database_url, owner_url):
     rows = _chain(db, AuditEvent, trail.jarva.id)
     target, following = rows[2], rows[3]
     values = {name: getattr(target, name) for name in HASHED["audit_event"]}
     values["action"] = "förfalskad"
     forged = row_hash("audit_event", values, target.seq, target.prev_hash)
-    as_owner(database_url, f"UPDATE audit_event SET action = 'förfalskad', hash = '{forged}' WHERE id = {target.id}")
+    as_owner(owner_url, f"UPDATE audit_event SET action = 'förfalskad', hash = '{forged}' WHERE id = {target.id}")
     broken = _broken(db)
     assert (broken.row_id, broken.seq, broken.problem) == (following.id, following.seq, audit_verify.BROKEN_LINK)
 
 
-def test_a_removed_row_leaves_a_gap(trail, db, database_url):
+def test_a_removed_row_leaves_a_gap(trail, db, database_url, owner_url):
     rows = _ids(db, AuditEvent, trail.jarva.id)
-    as_owner(database_url, f"DELETE FROM audit_event WHERE id = {rows[1][0]}")
+    as_owner(owner_url, f"DELETE FROM audit_event WHERE id = {rows[1][0]}")
     broken = _broken(db)
     assert (broken.row_id, broken.seq, broken.expected_seq, broken.problem) == (
         rows[2][0], rows[2][1], rows[1][1], audit_verify.SEQ_GAP)
 
 
-def test_rows_cut_off_the_end_are_missed_by_the_head(trail, db, database_url):
+def test_rows_cut_off_the_end_are_missed_by_the_head(trail, db, database_url, owner_url):
     rows = _ids(db, Decision, trail.jarva.id)
-    as_owner(database_url, f"DELETE FROM decision WHERE id = {rows[-1][0]}")
+    as_owner(owner_url, f"DELETE FROM decision WHERE id = {rows[-1][0]}")
     broken = _broken(db)
     assert (broken.chain.table, broken.row_id, broken.seq, broken.expected_seq, broken.problem) == (
         "decision", rows[-2][0], rows[-2][1], rows[-1][1], audit_verify.HEAD_MISMATCH)
 
 
-def test_a_row_added_outside_the_application_is_beyond_the_head(trail, db, database_url):
+def test_a_row_added_outside_the_application_is_beyond_the_head(trail, db, database_url, owner_url):
     last = _chain(db, AuditEvent, trail.jarva.id)[-1]
     at = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
     values = {"at": at, "tenant_id": trail.jarva.id, "actor_id": None, "object_type": "test", "object_id": "1",
               "action": "insmugglad", "before": None, "after": None}
     digest = row_hash("audit_event", values, last.seq + 1, last.hash)
     stamp = "2026-05-01 12:00:00.000000" if database_url.startswith("sqlite") else "2026-05-01 12:00:00+00"
-    as_owner(database_url,
+    as_owner(owner_url,
              "INSERT INTO audit_event (at, tenant_id, object_type, object_id, action, seq, prev_hash, hash) "
              f"VALUES ('{stamp}', {trail.jarva.id}, 'test', '1', 'insmugglad', {last.seq + 1}, '{last.hash}', '{digest}')")
     broken = _broken(db)
@@ -299,24 +299,24 @@ def test_a_row_added_outside_the_application_is_beyond_the_head(trail, db, datab
     assert broken.row_id == db.scalar(select(AuditEvent.id).where(AuditEvent.action == "insmugglad"))
 
 
-def test_a_chain_without_its_head_is_reported(trail, db, database_url):
-    as_owner(database_url, f"DELETE FROM audit_chain_head WHERE chain = '{chain_key('decision', trail.jarva.id)}'")
+def test_a_chain_without_its_head_is_reported(trail, db, database_url, owner_url):
+    as_owner(owner_url, f"DELETE FROM audit_chain_head WHERE chain = '{chain_key('decision', trail.jarva.id)}'")
     broken = _broken(db)
     assert (broken.chain.table, broken.problem) == ("decision", audit_verify.HEAD_MISSING)
 
 
-def test_a_break_in_a_later_batch_is_found(trail, db, database_url):
+def test_a_break_in_a_later_batch_is_found(trail, db, database_url, owner_url):
     rows = _ids(db, AuditEvent, trail.jarva.id)
     row_id, seq = rows[-2]
-    as_owner(database_url, f"UPDATE audit_event SET object_id = '2' WHERE id = {row_id}")
+    as_owner(owner_url, f"UPDATE audit_event SET object_id = '2' WHERE id = {row_id}")
     assert audit_verify.verify(db, trail.tyreso, batch_size=2).intact
     broken = _broken(db, trail.jarva, batch_size=2)
     assert (broken.row_id, broken.seq, broken.problem) == (row_id, seq, audit_verify.HASH_MISMATCH)
 
 
-def test_one_tenant_can_be_verified_alone(trail, db, database_url):
+def test_one_tenant_can_be_verified_alone(trail, db, database_url, owner_url):
     row_id = _ids(db, Decision, trail.jarva.id)[0][0]
-    as_owner(database_url, f"UPDATE decision SET motivation = 'efterhandskonstruktion' WHERE id = {row_id}")
+    as_owner(owner_url, f"UPDATE decision SET motivation = 'efterhandskonstruktion' WHERE id = {row_id}")
     result = audit_verify.verify(db, trail.tyreso)
     assert result.intact and result.chains == 1
     assert result.rows == len(_chain(db, AuditEvent, trail.tyreso.id))
@@ -332,7 +332,7 @@ def _iop(database_url, tmp_path, *args):
     return subprocess.run([IOP, "audit", "verify", *args], capture_output=True, text=True, env=env, timeout=120)
 
 
-def test_iop_audit_verify(trail, db, database_url, tmp_path):
+def test_iop_audit_verify(trail, db, database_url, tmp_path, owner_url):
     rows = db.scalar(select(func.count()).select_from(AuditEvent)) + 2
     ok = _iop(database_url, tmp_path)
     assert ok.returncode == 0, ok.stderr
@@ -345,7 +345,7 @@ def test_iop_audit_verify(trail, db, database_url, tmp_path):
     assert unknown.stderr == "iop: det finns ingen kommun eller stadsdelsnämnd med koden 'atlantis'\n"
 
     row_id, seq = _ids(db, Decision, trail.jarva.id)[1]
-    as_owner(database_url, f"DELETE FROM decision WHERE id = {row_id}")
+    as_owner(owner_url, f"DELETE FROM decision WHERE id = {row_id}")
     broken = _iop(database_url, tmp_path, "--tenant", "jarva")
     assert broken.returncode == 1
     assert broken.stderr == (

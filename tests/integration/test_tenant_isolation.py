@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.models import RoleAssignment
 from core.services import documents
+from tests import factories
 from tests.factories import csrf, login
 
 SECRET = "Järvas hemliga läxhjälp"
@@ -92,3 +93,58 @@ def test_a_tenant_that_does_not_exist_looks_like_one_you_cannot_see(client, worl
     missing = client.get(url.replace("tyreso", "finns-inte"))
     forbidden = client.get(url)
     assert missing.status_code == forbidden.status_code == 404
+
+
+def _permission_of(app, template: str, method: str) -> str | None:
+    for route in app.routes:
+        if isinstance(route, HTTPRoute) and route.path == template:
+            for handler in route.route_handlers:
+                if method in handler.http_methods:
+                    return handler.opt.get("permission")
+    return None
+
+
+def test_the_tenant_matrix_every_route_by_every_kind_of_outsider(app, client, world, db, settings, registry):
+    """Every route × anonymous, another tenant's staff, Järva's staff whose role
+    lacks the route's permission, and a representative of an organisation
+    unrelated to Järva: none of them gets Järva's data; each gets the answer
+    its kind should (login, 404, 403). Prints its counts."""
+    from core.services import tenants
+
+    kommun = tenants.kommun_for(db, registry, world.jarva)
+    viewer_role = next(r.key for r in kommun.roles.roles if r.generic_role == "decision_body")
+    factories.user(db, registry, "namnd@jarva.test", (world.jarva, viewer_role))
+    outsider_org = factories.organisation(db, world.tyreso, "Föreningen Utanför")
+    factories.user(db, registry, "kontakt@utanfor.test", organisation_id=outsider_org.id)
+    db.commit()
+    counts: dict[str, int] = {}
+    routes = list(_walk(app, world, db, settings))
+
+    def check(kind: str, expect, *, own_staff: bool = False) -> None:
+        for template, path, method in routes:
+            if template in PUBLIC or template.startswith("/static"):
+                continue
+            response = _send(client, method, path)
+            # Järva's own staff may read Järva's cases; the others never.
+            assert own_staff or SECRET not in response.text, f"{kind}: {method} {path} leaked data"
+            assert response.status_code < 500, f"{kind}: {method} {path}: {response.status_code}"
+            expected = expect(template, path, method)
+            if expected is not None:
+                assert response.status_code in expected, f"{kind}: {method} {path}: {response.status_code}"
+            counts[kind] = counts.get(kind, 0) + 1
+
+    client.cookies.clear()
+    check("anonym", lambda t, p, m: {401} if p.startswith("/api/") else {303})
+    login(client, world.tyreso_staff.email)
+    check("annan kommuns personal",
+          lambda t, p, m: {404} if "/jarva" in p or t.startswith("/admin") else None)
+    login(client, "namnd@jarva.test")
+    check("personal utan behörighet",
+          lambda t, p, m: {403} if _permission_of(app, t, m) else ({404} if t.startswith("/admin") else None),
+          own_staff=True)
+    login(client, "kontakt@utanfor.test")
+    check("företrädare för annan organisation",
+          lambda t, p, m: {404} if "/jarva" in p or t.startswith("/admin") else None)
+    print("\ntenant matrix: " + ", ".join(f"{kind} {n}" for kind, n in counts.items())
+          + f" ({len(routes)} routes and methods each)")
+    assert len(counts) == 4 and min(counts.values()) > 25

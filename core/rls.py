@@ -1,0 +1,158 @@
+"""The second wall, on PostgreSQL: row-level security and a restricted role.
+
+The application connects as its own role, which is neither the tables' owner
+nor a superuser and cannot bypass row-level security. It may read and write
+rows, but it may not TRUNCATE, ALTER or drop tables, disable triggers or
+policies, or set session_replication_role; it may only add to the audit trail
+and the decisions, never change or remove a row of them. Every tenant-scoped
+table (core.tenancy: derived from the metadata, as the ORM net's list is) has
+FORCE ROW LEVEL SECURITY and a policy that mirrors the net: a row is visible
+and writable only in the scope the transaction declares (core.tenancy sets
+``iop.tenant_id``, ``iop.organisation_id``, ``iop.user_id`` and ``iop.platform``
+per transaction). So a query that both the service and the ORM net got wrong
+still reads nothing of another tenant.
+
+``install`` runs as the owner after every migration (core.migrate.upgrade),
+so the policies and grants always cover exactly the tables the models declare.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Connection, make_url
+
+from core.tenancy import tenant_scoped_classes
+
+POLICY = "iop_scope"
+# Tables the application may add to but never change (their triggers refuse
+# it too): the audit trail and the process decisions.
+APPEND_ONLY = ("audit_event", "decision")
+READ_ONLY = ("alembic_version",)
+
+
+def _setting(name: str, cast: str = "") -> str:
+    value = f"nullif(current_setting('iop.{name}', true), '')"
+    return f"{value}::{cast}" if cast else value
+
+
+PLATFORM = f"{_setting('platform')} = 'on'"
+TENANT = f"tenant_id = {_setting('tenant_id', 'int')}"
+ORGANISATION = _setting("organisation_id", "int")
+# A representative's own parties: policies of other tables refer to these, and
+# party's own policy does not refer back, so no policy recurses.
+OWN_PARTIES = f"SELECT id FROM party WHERE organisation_id = {ORGANISATION}"
+OWN_PARTNERSHIPS = f"SELECT partnership_id FROM party WHERE organisation_id = {ORGANISATION}"
+
+# Beyond its tenant's rows, what a scope other than a tenant's may see.
+EXTRA = {
+    "partnership": f"id IN ({OWN_PARTNERSHIPS})",
+    "party": f"organisation_id = {ORGANISATION}",
+    "contribution": f"party_id IN ({OWN_PARTIES})",
+    "role_assignment": f"user_id = {_setting('user_id', 'int')}",
+}
+
+
+def policy_expression(table: str) -> str:
+    parts = [PLATFORM, TENANT]
+    if table in EXTRA:
+        parts.append(EXTRA[table])
+    return " OR ".join(f"({p})" for p in parts)
+
+
+def tenant_tables() -> list[str]:
+    return sorted(cls.__table__.name for cls in tenant_scoped_classes())
+
+
+def _quote(connection: Connection, name: str) -> str:
+    return connection.dialect.identifier_preparer.quote(name)
+
+
+def ensure_role(connection: Connection, app_url: str) -> str:
+    """Creates the application's login role named in ``app_url`` if it does
+    not exist (with the password given there), and makes sure it has no power
+    beyond its grants. Returns the role's name."""
+    url = make_url(app_url)
+    role = url.username
+    if not role:
+        raise ValueError("IOP_DATABASE_URL saknar användarnamn: appens roll måste ha ett eget namn")
+    quoted = _quote(connection, role)
+    exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar()
+    if not exists:
+        connection.execute(text(f"CREATE ROLE {quoted} LOGIN"))
+    if url.password:
+        # DDL takes no bound parameters: the password is a quoted literal.
+        literal = "'" + url.password.replace("'", "''") + "'"
+        connection.execute(text(f"ALTER ROLE {quoted} PASSWORD {literal}"))
+    connection.execute(text(f"ALTER ROLE {quoted} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION"))
+    return role
+
+
+def install(connection: Connection, app_role: str | None) -> None:
+    """Row-level security on every tenant-scoped table, and the application
+    role's grants (when the application has a role of its own). Idempotent.
+    A table the schema does not have yet (a database migrated to an older
+    revision) is left for the upgrade that makes it."""
+    tables = set(connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+    for table in (t for t in tenant_tables() if t in tables):
+        name = _quote(connection, table)
+        connection.execute(text(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY"))
+        connection.execute(text(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY"))
+        connection.execute(text(f"DROP POLICY IF EXISTS {POLICY} ON {name}"))
+        expression = policy_expression(table)
+        connection.execute(text(f"CREATE POLICY {POLICY} ON {name} USING ({expression}) WITH CHECK ({expression})"))
+    if app_role is None:
+        return
+    role = _quote(connection, app_role)
+    connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+    connection.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}"))
+    for table in sorted(tables):
+        name = _quote(connection, table)
+        if table in READ_ONLY:
+            rights = "SELECT"
+        elif table in APPEND_ONLY:
+            rights = "SELECT, INSERT"
+        else:
+            rights = "SELECT, INSERT, UPDATE, DELETE"
+        connection.execute(text(f"GRANT {rights} ON {name} TO {role}"))
+    connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+
+
+class PrivilegedRole(RuntimeError):
+    """The application would connect as a role that can pass the second wall."""
+
+
+def refuse_privileged(engine) -> None:
+    """Start-up check on PostgreSQL: the application's role must not be able
+    to switch off what protects the data from the application's own bugs."""
+    if engine.dialect.name != "postgresql":
+        return
+    try:
+        with engine.connect() as connection:
+            found = privileges(connection)
+    except OperationalError:
+        return  # not reachable now: the pages say so until it is (503)
+    if found:
+        raise PrivilegedRole(
+            "appen ansluter till PostgreSQL som en roll som " + " och ".join(found) + ". Sätt "
+            "IOP_DATABASE_OWNER_URL till ägarens adress och IOP_DATABASE_URL till en egen roll för appen, "
+            "och kör 'iop db upgrade', som skapar rollen (se README)."
+        )
+
+
+def privileges(connection: Connection) -> list[str]:
+    """What makes the connected role too powerful to run the application as:
+    empty when it is a plain role that owns none of the tables."""
+    found = []
+    row = connection.execute(text(
+        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    if row.rolsuper:
+        found.append("superanvändare")
+    if row.rolbypassrls:
+        found.append("får gå förbi radsäkerheten (BYPASSRLS)")
+    owned = connection.execute(text(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")).scalar()
+    if owned:
+        found.append("äger tabellerna")
+    return found
+
