@@ -173,6 +173,30 @@ def _new_partnership_errors(page: Page, sign_in) -> None:
     expect(page.get_by_role("alert")).to_contain_text("Något behöver rättas")
 
 
+def _new_partnership_two_parties(page: Page, sign_in) -> None:
+    """GEN-08: a second idéburen party is added to the form without saving."""
+    _new_partnership(page, sign_in)
+    page.get_by_role("button", name="Lägg till ytterligare en idéburen part").click()
+    expect(page.get_by_role("group", name="Idéburen part 2")).to_be_visible()
+
+
+def _known_organisation(page: Page, sign_in) -> None:
+    """A known organisationsnummer under another name: the registered name is shown."""
+    sign_in(page, "handlaggare@tyreso.demo")
+    page.goto("/k/tyreso/organisationer/ny")
+    page.get_by_label("Namn", exact=True).first.fill("Föreningen Vällingbyhjälpen")
+    page.get_by_label("Organisationsnummer").fill("802481-1666")
+    page.get_by_label("Organisationsform").select_option("ideell_forening")
+    page.get_by_role("button", name="Spara").click()
+    sign_in(page, JARVA)
+    page.goto("/k/jarva/organisationer/ny")
+    page.get_by_label("Namn", exact=True).first.fill("Järvas namn på föreningen")
+    page.get_by_label("Organisationsnummer").fill("802481-1666")
+    page.get_by_label("Organisationsform").select_option("ideell_forening")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_role("button", name="Lägg till Föreningen Vällingbyhjälpen i vårt register")).to_be_visible()
+
+
 def _partnership(page: Page, sign_in) -> None:
     sign_in(page, JARVA)
     page.goto(_first_partnership_path(page))
@@ -237,6 +261,8 @@ A11Y_PAGES = {
     "workspace-filtered": _workspace_filtered,
     "new-partnership": _new_partnership,
     "new-partnership-errors": _new_partnership_errors,
+    "new-partnership-two-parties": _new_partnership_two_parties,
+    "organisation-known-number": _known_organisation,
     "partnership": _partnership,
     "organisations": _organisations,
     "process": _process,
