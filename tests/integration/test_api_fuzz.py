@@ -5,16 +5,13 @@ server error. The outside testers' fuzz of some 38,000 cases found 3 distinct
 
 from __future__ import annotations
 
-import os
-
 import httpx
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 from litestar.testing import TestClient
 from schemathesis.openapi import from_dict
 
 from tests.factories import login
-
-EXAMPLES = int(os.environ.get("IOP_FUZZ_EXAMPLES", "150"))
+from tests.fuzzing import FUZZ
 
 
 def test_no_api_request_gives_a_server_error(app, world):
@@ -27,8 +24,7 @@ def test_no_api_request_gives_a_server_error(app, world):
         failures: list[str] = []
         sent = 0
 
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 200,
-                  suppress_health_check=list(HealthCheck))
+        @FUZZ
         @given(case=cases, own_tenant=st.booleans(), real_id=st.booleans())
         def fuzz(case, own_tenant, real_id):
             nonlocal sent

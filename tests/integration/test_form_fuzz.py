@@ -9,19 +9,19 @@ integers beyond 64 bits. The number of server errors is printed and must be 0.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from html import unescape
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 from litestar.testing import TestClient
 
 from core.services import tenants, users
 from tests import factories
 from tests.factories import csrf, login
+from tests.fuzzing import FUZZ
 
 NASTY = [
     "", " ", "\x00", "a\x00b", "\u202eexe.pdf", "²", "١٢", "+1", "-1", "0", "1_000", "1e999", "NaN", "nan",
@@ -29,9 +29,6 @@ NASTY = [
     "2026-02-30", "10000-01-01", "%", "_", "\\", "'", '"', "<script>", "Å" * 70_000, "\ud7ff", "\t\r\n", "x" * 301,
 ]
 VALUE = st.one_of(st.sampled_from(NASTY), st.text(max_size=40))
-# Enough to reach every form several times in the suite; more for a hunt:
-# IOP_FUZZ_EXAMPLES=5000 pytest tests/integration/test_form_fuzz.py
-EXAMPLES = int(os.environ.get("IOP_FUZZ_EXAMPLES", "150"))
 FORM = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.S | re.I)
 NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', re.I)
 
@@ -77,8 +74,7 @@ def test_no_form_input_gives_a_server_error(app, everyone, db, registry):
         assert len(forms) >= 7, sorted(forms)
         failures: list[str] = []
 
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 200,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+        @FUZZ
         @given(data=st.data())
         def fuzz(data):
             url = data.draw(st.sampled_from(sorted(forms)))
@@ -104,8 +100,7 @@ def test_no_query_string_gives_a_server_error(app, world):
         login(client, world.jarva_staff.email)
         failures: list[str] = []
 
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 200,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+        @FUZZ
         @given(data=st.data())
         def fuzz(data):
             url = data.draw(st.sampled_from(sorted(pages)))
