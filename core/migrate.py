@@ -30,6 +30,25 @@ def upgrade(database_url: str, revision: str = "head", *, app_url: str | None = 
     and, when the application connects as another role (``app_url``), that
     role is created if missing and given exactly its grants."""
     command.upgrade(alembic_config(database_url), revision)
+    _second_wall(database_url, app_url)
+
+
+def downgrade(database_url: str, revision: str, *, app_url: str | None = None) -> None:
+    """Migrates down (``iop demo --reset`` goes to ``base``). The policies read
+    columns a downgrade may drop, so they come off first and back on after."""
+    if database_url.startswith("postgresql"):
+        engine = make_engine(database_url)
+        try:
+            with engine.begin() as connection:
+                rls.uninstall(connection)
+        finally:
+            engine.dispose()
+    command.downgrade(alembic_config(database_url), revision)
+    if revision != "base":
+        _second_wall(database_url, app_url)
+
+
+def _second_wall(database_url: str, app_url: str | None) -> None:
     if not database_url.startswith("postgresql"):
         return
     engine = make_engine(database_url)

@@ -140,6 +140,14 @@ def refuse_privileged(engine) -> None:
         )
 
 
+def uninstall(connection: Connection) -> None:
+    """Removes the policies, so that a downgrade may drop the columns they
+    read; upgrade() puts them back for whatever schema remains."""
+    tables = set(connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+    for table in (t for t in tenant_tables() if t in tables):
+        connection.execute(text(f"DROP POLICY IF EXISTS {POLICY} ON {_quote(connection, table)}"))
+
+
 def privileges(connection: Connection) -> list[str]:
     """What makes the connected role too powerful to run the application as:
     empty when it is a plain role that owns none of the tables."""

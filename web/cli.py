@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from core import demo
 from core.config import Settings, load_settings
 from core.db import make_engine, make_sessionmaker
-from core.migrate import alembic_config, upgrade
+from core.migrate import downgrade, upgrade
 from core.plugin_api import PluginError
 from core.registry import build_plugin_manager, build_registry
 from core.services import audit_verify, tenants
@@ -60,9 +60,7 @@ def cmd_demo(args) -> None:
     settings = load_settings()
     registry = _registry()
     if args.reset:
-        from alembic import command
-
-        command.downgrade(alembic_config(settings.migration_url), "base")
+        downgrade(settings.migration_url, "base")
     upgrade(settings.migration_url, app_url=settings.database_url)
     engine = make_engine(settings.database_url)
     try:
