@@ -93,7 +93,8 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
             raise RuntimeError(f"the plugin for '{code}' is not installed; run the set-up again")
         p = entry.profile
         tenant = tenants.create_tenant(session, actor=admin, code=p.code, name=p.name, kind=p.kind,
-                                       decision_body=p.decision_body, parent_organisation=p.parent_organisation)
+                                       decision_body=p.decision_body, parent_organisation=p.parent_organisation,
+                                       kommun_code=p.code, registry=registry)
         tenants.enable_plugin(session, registry, tenant, entry.plugin, admin)
         session.flush()
         staff: dict[str, User] = {}

@@ -28,6 +28,20 @@ def test_installed_is_not_enabled(registry):
     assert registry.for_tenant("jarva", {"jarva"}).profile.code == "jarva"
 
 
+def test_a_tenant_runs_the_kommun_it_chose_while_its_plugin_is_enabled(registry):
+    """The choice, not the tenant's code, names the kommun; no choice, or a
+    kommun that is no longer installed, means the generic process."""
+    assert registry.for_tenant("tyreso", {"tyreso"}) is registry.kommuner["tyreso"]
+    assert registry.for_tenant("tyreso", {"jarva"}).profile.code == "generic"
+    assert registry.for_tenant(None, {"tyreso"}).profile.code == "generic"
+    assert registry.for_tenant("finns-inte", {"tyreso"}).profile.code == "generic"
+
+
+def test_only_installed_kommuner_can_be_chosen(registry):
+    codes = [e.profile.code for e in registry.choosable()]
+    assert {"jarva", "hasselby-vallingby", "tyreso"} <= set(codes) and "generic" not in codes
+
+
 def test_jv_02_jarva_roles_table(registry):
     """JV-02: Järva's roles table, each mapped onto a generic role."""
     roles = {r.title: r.generic_role for r in registry.kommuner["jarva"].roles.roles}

@@ -32,7 +32,7 @@ def _tenant_rows(db: Session, registry) -> list[dict]:
         rows.append({
             "tenant": t,
             "enabled": enabled.get(t.id, {}),
-            "kommun": registry.for_tenant(t.code, set(enabled.get(t.id, {}))),
+            "kommun": registry.for_tenant(t.kommun_code, set(enabled.get(t.id, {}))),
         })
     return rows
 
@@ -54,7 +54,7 @@ def _user_or_404(db: Session, user_id: int) -> User:
 
 def _role_choices(db: Session, registry) -> list[tuple]:
     enabled = _activations_by_tenant(db)
-    return [(t, registry.for_tenant(t.code, set(enabled.get(t.id, {}))).roles.roles) for t in tenants.list_tenants(db)]
+    return [(t, registry.for_tenant(t.kommun_code, set(enabled.get(t.id, {}))).roles.roles) for t in tenants.list_tenants(db)]
 
 
 class AdminController(Controller):
@@ -132,7 +132,7 @@ class AdminController(Controller):
         rows = []
         for a in assignments:
             tenant = by_tenant[a.tenant_id]
-            role = registry.for_tenant(tenant.code, set(enabled.get(tenant.id, {}))).roles.get(a.role_key)
+            role = registry.for_tenant(tenant.kommun_code, set(enabled.get(tenant.id, {}))).roles.get(a.role_key)
             rows.append({"assignment": a, "tenant": tenant, "role": role})
         return page(request, "admin/user.html", status_code=status_code, target=user, rows=rows,
                     choices=_role_choices(db, registry), errors=errors or {},
