@@ -5,7 +5,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.plugin_api import KommunProfile, PluginError, RegistrationNumberFormat, Role, RolesTable, hookimpl
+from core.plugin_api import (
+    RESERVED_ROLE_KEYS,
+    KommunProfile,
+    PluginError,
+    RegistrationNumberFormat,
+    Role,
+    RolesTable,
+    hookimpl,
+)
 from core.registry import build_plugin_manager, build_registry
 
 
@@ -136,6 +144,21 @@ def test_a_role_mapped_to_an_unknown_generic_role_is_refused():
     pm = build_plugin_manager(load_entry_points=False, extra_plugins={"broken": plugin})
     with pytest.raises(PluginError, match="unknown generic role 'pope'"):
         build_registry(pm)
+
+
+def test_a_plugin_may_not_declare_the_tenant_administrators_role():
+    """Every tenant has the core's administrator role beside its kommun's roles
+    table; a plugin's role with that key would be both, so start-up stops."""
+    plugin = _plugin()
+    plugin.iop_register_roles = hookimpl(lambda: [RolesTable(kommun="testkommun", roles=(
+        Role("administrator", "Systemförvaltare", "coordinator_unit", "?"),))])
+    pm = build_plugin_manager(load_entry_points=False, extra_plugins={"greedy": plugin})
+    with pytest.raises(PluginError, match="role key 'administrator' in 'testkommun' is reserved"):
+        build_registry(pm)
+
+
+def test_no_installed_plugin_declares_a_reserved_role_key(registry):
+    assert not any(r.key in RESERVED_ROLE_KEYS for e in registry.kommuner.values() for r in e.roles.roles)
 
 
 def test_a_plugin_may_not_declare_roles_for_another_plugins_kommun():
