@@ -158,7 +158,8 @@ def add_person(session: Session, tenant: Tenant, kommun: KommunEntry, actor: Use
         elif message := users.password_error(password):
             errors["password"] = message
     if errors:
-        raise ValidationError(errors)
+        # In the order of the form's fields, for the error summary.
+        raise ValidationError({key: errors[key] for key in ("email", "role_key", "name", "password") if key in errors})
     user = existing or users.create_user(session, actor=actor, email=email, name=name, password=password,
                                          tenant=tenant)
     users.assign_role(session, actor=actor, user=user, tenant=tenant, kommun=kommun, role_key=role_key)
