@@ -48,6 +48,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Every permission a route may name: the generic roles' and the core roles'.
+ALL_PERMISSIONS: frozenset[str] = frozenset().union(*PERMISSIONS.values(), *ROLE_PERMISSIONS.values())
+
+
 class Access:
     """A user's access to one tenant. A plain class on purpose: the web layer
     passes it as a dependency, and its framework validates dataclasses field by
