@@ -1,11 +1,15 @@
-"""Demo installation (CONTRACT.md): the three tenants with their plugins, staff
-for every role, fictional organisations and partnerships in several stages.
+"""Demo installation (CONTRACT.md): the three tenants with their plugins, and a
+fourth that shows several förvaltningar running one kommun's process (Tyresö's
+kultur- och fritidsförvaltning beside Tyresö kommun); staff for every role
+and an administrator in each, fictional organisations and partnerships in
+several stages.
 
 Every name here is invented; no person from the source documents appears.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,15 +19,35 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.models import Tenant, User
 from core.orgnr import with_check_digit
+from core.plugin_api import TENANT_ADMIN_ROLE
 from core.process import add_months
 from core.registry import KommunEntry, Registry
 from core.services import meetings, organisations, partnerships, tenants, users
 from core.services.casework import newest_process
+from core.services.permissions import ADMINISTRATOR
 from core.walkthrough import Walker
 
 PASSWORD = "demo-losen-2026"
 ADMIN_EMAIL = "admin@plattform.demo"
-TENANT_CODES = ("jarva", "hasselby-vallingby", "tyreso")
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    """A demo tenant and the kommun it runs. Without a name of its own it is
+    the kommun itself, as the kommun's profile describes it."""
+
+    code: str
+    kommun: str
+    name: str | None = None
+    kind: str | None = None
+    parent_organisation: str | None = None
+    decision_body: str | None = None
+    # Keys of ORGANISATIONS in its register; None: all of them.
+    organisations: tuple[str, ...] | None = None
+    # Its partnerships: topics and stages; None: TOPICS and STAGES.
+    topics: tuple | None = None
+    stages: tuple | None = None
+
 
 ORGANISATIONS = (
     ("brobyggarna", "Föreningen Brobyggarna Norra", "ideell_forening", "802999001", "Storgatan 1", "16370", "Stockholm"),
@@ -58,6 +82,32 @@ STAGES = (
     (400, "running", 0), (900, "running", 2), (1800, "ended", 4), (50, "stopped"),
 )
 
+# The kultur- och fritidsförvaltning's own partnerships, one in each stage.
+CULTURE_TOPICS = (
+    ("Öppen ateljé för unga", "Få unga deltar i kulturlivet utanför skolan.", "Unga 13–19 år"),
+    ("Läsfrämjande i bibliotekets närområde", "Sjunkande läsförståelse bland barn i kommunen.", "Barn 6–12 år"),
+    ("Spontanidrott på kvällar och helger", "Låg fysisk aktivitet bland unga enligt folkhälsoenkäten.",
+     "Unga 12–18 år"),
+    ("Föreningsdriven fritidsgård", "Unga saknar trygga mötesplatser på kvällar.", "Unga 13–17 år"),
+    ("Kör och musik för seniorer", "Ofrivillig ensamhet bland äldre enligt folkhälsoenkäten.", "Äldre 65+"),
+    ("Lovaktiviteter i naturreservatet", "Många barn saknar meningsfull fritid på loven.", "Barn 7–15 år"),
+    ("Teater som språkstöd för nyanlända", "Nyanlända barn har få vägar in i kulturlivet.", "Barn 8–14 år"),
+)
+CULTURE_STAGES = (
+    (3, 0), (60, 2), (120, 5), (400, "running", 0), (900, "running", 2), (1800, "ended", 4), (50, "stopped"),
+)
+
+TENANTS = (
+    DemoTenant("jarva", "jarva"),
+    DemoTenant("hasselby-vallingby", "hasselby-vallingby"),
+    DemoTenant("tyreso", "tyreso"),
+    DemoTenant("tyreso-kultur", "tyreso", name="Kultur- och fritidsförvaltningen", kind="forvaltning",
+               parent_organisation="Tyresö kommun", decision_body="Kultur- och fritidsnämnden",
+               organisations=("kvarnbacken", "ljusmaskinen", "tusenfarg", "trappsteget"),
+               topics=CULTURE_TOPICS, stages=CULTURE_STAGES),
+)
+TENANT_CODES = tuple(t.code for t in TENANTS)
+
 
 def _slug_email(key: str, code: str) -> str:
     return f"{key.replace('_', '-')}@{code}.demo"
@@ -73,6 +123,7 @@ def demo_logins(session: Session, registry: Registry) -> list[tuple[str, str, st
         kommun = tenants.kommun_for(session, registry, tenant)
         for role in kommun.roles.roles:
             rows.append((_slug_email(role.key, code), code, role.key))
+        rows.append((_slug_email(TENANT_ADMIN_ROLE, code), code, TENANT_ADMIN_ROLE))
     for key, *_ in ORGANISATIONS:
         rows.append((f"kontakt@{key}.demo", "-", "företrädare för idéburen part"))
     return rows
@@ -87,41 +138,49 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
                               password=PASSWORD, is_platform_admin=True)
     orgs = {}
     today = clock.today()
-    for code in TENANT_CODES:
-        entry = registry.kommuner.get(code)
+    for spec in TENANTS:
+        entry = registry.kommuner.get(spec.kommun)
         if entry is None:
-            raise RuntimeError(f"the plugin for '{code}' is not installed; run the set-up again")
+            raise RuntimeError(f"the plugin for '{spec.kommun}' is not installed; run the set-up again")
         p = entry.profile
-        tenant = tenants.create_tenant(session, actor=admin, code=p.code, name=p.name, kind=p.kind,
-                                       decision_body=p.decision_body, parent_organisation=p.parent_organisation)
+        name = spec.name or p.name
+        tenant = tenants.create_tenant(session, actor=admin, code=spec.code, name=name, kind=spec.kind or p.kind,
+                                       decision_body=spec.decision_body or p.decision_body,
+                                       parent_organisation=spec.parent_organisation or p.parent_organisation,
+                                       kommun_code=spec.kommun, registry=registry)
         tenants.enable_plugin(session, registry, tenant, entry.plugin, admin)
         session.flush()
         staff: dict[str, User] = {}
-        for role in entry.roles.roles:
-            user = users.create_user(session, actor=admin, email=_slug_email(role.key, code),
-                                     name=f"{role.title} (demo, {p.name})", password=PASSWORD)
+        for role in (*entry.roles.roles, ADMINISTRATOR):
+            user = users.create_user(session, actor=admin, email=_slug_email(role.key, spec.code),
+                                     name=f"{role.title} (demo, {name})", password=PASSWORD)
             users.assign_role(session, actor=admin, user=user, tenant=tenant, kommun=entry, role_key=role.key)
             staff[role.key] = user
-        for key, name, form, nine, street, postal, city in ORGANISATIONS:
+        registered = []
+        for key, org_name, form, nine, street, postal, city in ORGANISATIONS:
+            if spec.organisations is not None and key not in spec.organisations:
+                continue
             org = organisations.add_organisation(session, tenant, admin, {
-                "name": name, "organisationsnummer": with_check_digit(nine), "legal_form": form,
+                "name": org_name, "organisationsnummer": with_check_digit(nine), "legal_form": form,
                 "street_address": street, "postal_code": postal, "city": city,
-                "contact_name": "" if key in orgs else f"Kontaktperson {name}",
+                "contact_name": "" if key in orgs else f"Kontaktperson {org_name}",
                 "contact_email": "" if key in orgs else f"kontakt@{key}.demo",
             })
             orgs[key] = org
+            registered.append(org)
         walker = Walker(session, registry, entry, tenant, staff, documents_dir, today)
-        _partnerships(session, registry, entry, walker, list(orgs.values()))
+        _partnerships(session, registry, entry, walker, registered, spec.topics or TOPICS, spec.stages or STAGES)
     for key, name, *_ in ORGANISATIONS:
         users.create_user(session, actor=admin, email=f"kontakt@{key}.demo", name=f"Kontaktperson, {name}",
                           password=PASSWORD, organisation_id=orgs[key].id)
 
 
-def _partnerships(session: Session, registry: Registry, kommun: KommunEntry, walker: Walker, orgs: list) -> None:
+def _partnerships(session: Session, registry: Registry, kommun: KommunEntry, walker: Walker, orgs: list,
+                  topics: tuple, stages: tuple) -> None:
     today = walker.today
     process = newest_process(registry, kommun)
     case_officer = next(walker.users[r.key] for r in kommun.roles.roles if r.generic_role == "case_officer")
-    for i, ((title, challenge, target), (days_ago, stage, *rest)) in enumerate(zip(TOPICS, STAGES)):
+    for i, ((title, challenge, target), (days_ago, stage, *rest)) in enumerate(zip(topics, stages)):
         p = partnerships.create_partnership(session, walker.tenant, case_officer, {
             "title": title,
             "samhallsutmaning": challenge,

@@ -29,6 +29,12 @@ GENERIC_ROLES: dict[str, str] = {
     "organisation_representative": "Företrädare för idéburen part",
 }
 
+# The tenant administrator's role key. The core gives every tenant this role
+# beside its kommun's roles table (core.services.permissions); no plugin may
+# declare a role with a reserved key.
+TENANT_ADMIN_ROLE = "administrator"
+RESERVED_ROLE_KEYS = frozenset({TENANT_ADMIN_ROLE})
+
 TENANT_KINDS = ("kommun", "stadsdelsnamnd")
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
@@ -133,6 +139,11 @@ def validate_roles(table: RolesTable, plugin: str) -> None:
     for role in table.roles:
         if not KEY_PATTERN.match(role.key):
             raise PluginError(f"{where}: role key '{role.key}' must be lower-case letters, digits and underscores")
+        if role.key in RESERVED_ROLE_KEYS:
+            raise PluginError(
+                f"{where}: role key '{role.key}' in '{table.kommun}' is reserved by the core for the tenant "
+                f"administrator; give the role another key"
+            )
         if role.key in seen:
             raise PluginError(f"{where}: role '{role.key}' is declared twice in '{table.kommun}'")
         if role.generic_role not in GENERIC_ROLES:

@@ -62,14 +62,22 @@ class Registry:
     def generic(self) -> KommunEntry:
         return self.kommuner[generic.CODE]
 
-    def for_tenant(self, tenant_code: str, enabled_plugins: set[str]) -> KommunEntry:
-        """The kommun entry that applies to a tenant: the one with the tenant's
-        code, if the plugin declaring it is enabled for the tenant; otherwise the
-        generic default."""
-        entry = self.kommuner.get(tenant_code)
+    def for_tenant(self, kommun_code: str | None, enabled_plugins: set[str]) -> KommunEntry:
+        """The kommun entry that applies to a tenant: the kommun the tenant has
+        chosen (``Tenant.kommun_code``), if the plugin declaring it is enabled
+        for the tenant; otherwise (no choice, a kommun no longer installed, or
+        its plugin not enabled) the generic default. Several tenants may choose
+        one kommun."""
+        entry = self.kommuner.get(kommun_code) if kommun_code else None
         if entry is not None and entry.plugin in enabled_plugins:
             return entry
         return self.generic
+
+    def choosable(self) -> list[KommunEntry]:
+        """The kommuner a tenant can choose: those declared by installed
+        plugins (the generic default is the absence of a choice), by name."""
+        return sorted((e for code, e in self.kommuner.items() if code != generic.CODE),
+                      key=lambda e: e.profile.name)
 
     def installable(self) -> list[PluginInfo]:
         """Plugins an admin can enable for a tenant (the built-in one is always on)."""

@@ -16,16 +16,21 @@ PASSWORD = "ett-langt-testlosen"
 _serial = count(1)
 
 
-def tenant(db, registry: Registry, code: str, enable: bool = True) -> Tenant:
-    entry = registry.kommuner.get(code)
+def tenant(db, registry: Registry, code: str, enable: bool = True, kommun: str | None = None, name: str | None = None) -> Tenant:
+    """A tenant. It runs the kommun ``kommun`` (by default the installed kommun
+    with the tenant's own code, if any) and, unless ``enable`` is false, has
+    that kommun's plugin enabled."""
+    kommun = kommun or (code if code in registry.kommuner else None)
+    entry = registry.kommuner.get(kommun) if kommun else None
     if entry is not None:
         p = entry.profile
-        t = tenants.create_tenant(db, actor=None, code=code, name=p.name, kind=p.kind, decision_body=p.decision_body,
-                                  parent_organisation=p.parent_organisation)
+        t = tenants.create_tenant(db, actor=None, code=code, name=name or p.name, kind=p.kind,
+                                  decision_body=p.decision_body, parent_organisation=p.parent_organisation,
+                                  kommun_code=kommun, registry=registry)
         if enable:
             tenants.enable_plugin(db, registry, t, entry.plugin, None)
     else:
-        t = tenants.create_tenant(db, actor=None, code=code, name=f"Testkommun {code}", kind="kommun",
+        t = tenants.create_tenant(db, actor=None, code=code, name=name or f"Testkommun {code}", kind="kommun",
                                   decision_body="Kommunstyrelsen")
     db.flush()
     return t

@@ -27,7 +27,7 @@ from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
 from web import context, csrf, rendering, unit_of_work
-from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, workspace
+from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, staff, workspace
 
 HERE = Path(__file__).parent
 
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             process_page.ProcessPageController,
             casework.CaseworkController,
             organisations.OrganisationController,
+            staff.StaffController,
             admin.AdminController,
             portal.PortalController,
             api.ApiController,

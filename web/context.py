@@ -8,7 +8,8 @@ declared on the route (or its controller) with ``opt``:
 
 - ``requires``: who may call it (``Requires``; signed in by default);
 - ``permission``: for staff routes, the permission from
-  core.services.permissions that the route needs.
+  core.services.permissions that the route needs (``partnership.view`` when
+  none is named).
 
 The session's scope (core.tenancy) follows the principal, so the ORM net and,
 on PostgreSQL, row-level security see the same tenant the handler does.
@@ -36,7 +37,7 @@ from core.models import Organisation, Tenant, User
 from core.registry import KommunEntry, Registry
 from core.services import auth, tenants
 from core.services.auth import SessionPolicy
-from core.services.permissions import Access, access_for
+from core.services.permissions import VIEW, Access, access_for
 from core.tenancy import Scope, set_scope
 from web import cookies, unit_of_work
 
@@ -165,7 +166,9 @@ def _staff(request: Request, app: AppContext, db: Session, ctx: RequestContext, 
     access = access_for(db, ctx.user, tenant, tenants.kommun_for(db, app.registry, tenant))
     if not access.is_staff:
         raise NotFoundException()
-    if permission is not None and not access.can(permission):
+    # A staff route that names no permission needs the partnerships' view
+    # (which every working role has; the administrator's alone does not).
+    if not access.can(permission or VIEW):
         raise PermissionDeniedException("Din roll får inte göra detta.")
     ctx.tenant, ctx.access = tenant, access
 

@@ -7,11 +7,23 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
 
-TENANT_KINDS = {"kommun": "Kommun", "stadsdelsnamnd": "Stadsdelsnämnd"}
+# What a tenant is. A plugin's kommun profile is a kommun or a stadsdelsnämnd
+# (core.plugin_api.TENANT_KINDS); a tenant may also be one förvaltning (or
+# nämnd) of a kommun, running that kommun's process beside its other ones.
+TENANT_KINDS = {"kommun": "Kommun", "stadsdelsnamnd": "Stadsdelsnämnd", "forvaltning": "Förvaltning eller nämnd"}
 
 
 class Tenant(Base):
-    """A public party: a kommun or a stadsdelsnämnd with its förvaltning."""
+    """A public party: a kommun, a stadsdelsnämnd or a förvaltning (nämnd), with
+    its own staff, register and partnerships.
+
+    ``kommun_code`` is the installed kommun whose process, roles and templates
+    the tenant runs, chosen by the platform administrator: several tenants may
+    choose one kommun (Tyresö's socialförvaltning and its kultur- och
+    fritidsförvaltning both run Tyresö's). It applies only while the plugin
+    declaring that kommun is enabled for the tenant; NULL, or a disabled
+    plugin, means the generic national guidance.
+    """
 
     __tablename__ = "tenant"
 
@@ -21,6 +33,7 @@ class Tenant(Base):
     kind: Mapped[str] = mapped_column(String(20))
     parent_organisation: Mapped[str | None] = mapped_column(String(200))
     decision_body: Mapped[str] = mapped_column(String(200))
+    kommun_code: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import PluginActivation, Tenant, User
-from core.plugin_api import CODE_PATTERN, TENANT_KINDS
+from core.models.tenant import TENANT_KINDS
+from core.plugin_api import CODE_PATTERN
 from core.registry import KommunEntry, Registry
 from core.services import ValidationError, audit
 from core.values import clean_text, too_long
@@ -20,6 +21,33 @@ def list_tenants(session: Session) -> list[Tenant]:
     return list(session.scalars(select(Tenant).order_by(Tenant.name)))
 
 
+def _check_details(name: str, kind: str, decision_body: str, parent_organisation: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Skriv organisationens namn."
+    for field, value in (("name", name), ("decision_body", decision_body), ("parent_organisation", parent_organisation)):
+        if message := too_long(value, 200):
+            errors[field] = message
+    if kind not in TENANT_KINDS:
+        errors["kind"] = "Välj kommun, stadsdelsnämnd eller förvaltning."
+    if not decision_body:
+        errors["decision_body"] = "Skriv vilket organ som beslutar, till exempel nämnden eller kommunstyrelsen."
+    return errors
+
+
+def _check_kommun(registry: Registry | None, raw: str | None, current: str | None = None) -> tuple[str | None, str | None]:
+    """The chosen kommun code (None: the generic national guidance) and an
+    error, if any. Only kommuner declared by installed plugins may be chosen;
+    a choice already made stays valid when its plugin is later uninstalled, so
+    saving a tenant's other details never forces a new choice."""
+    code = clean_text(raw).lower() or None
+    if code is None or code == current:
+        return code, None
+    if registry is None or code not in {e.profile.code for e in registry.choosable()}:
+        return code, "Välj en kommun i listan, eller nationell vägledning."
+    return code, None
+
+
 def create_tenant(
     session: Session,
     *,
@@ -29,7 +57,12 @@ def create_tenant(
     kind: str,
     decision_body: str,
     parent_organisation: str | None = None,
+    kommun_code: str | None = None,
+    registry: Registry | None = None,
 ) -> Tenant:
+    """A new tenant. ``kommun_code`` chooses the installed kommun whose process
+    it runs (``registry`` says which are installed); its plugin must still be
+    enabled for the tenant before it applies."""
     code, name, decision_body = clean_text(code).lower(), clean_text(name), clean_text(decision_body)
     parent_organisation = clean_text(parent_organisation)
     errors: dict[str, str] = {}
@@ -37,29 +70,52 @@ def create_tenant(
         errors["code"] = "Koden får bara innehålla små bokstäver a–z, siffror och bindestreck (3–40 tecken)."
     elif get_by_code(session, code) is not None:
         errors["code"] = "Det finns redan en organisation med den koden."
-    if not name:
-        errors["name"] = "Skriv organisationens namn."
-    for field, value in (("name", name), ("decision_body", decision_body), ("parent_organisation", parent_organisation)):
-        if message := too_long(value, 200):
-            errors[field] = message
-    if kind not in TENANT_KINDS:
-        errors["kind"] = "Välj kommun eller stadsdelsnämnd."
-    if not decision_body:
-        errors["decision_body"] = "Skriv vilket organ som beslutar, till exempel nämnden eller kommunstyrelsen."
+    errors.update(_check_details(name, kind, decision_body, parent_organisation))
+    kommun_code, kommun_error = _check_kommun(registry, kommun_code)
+    if kommun_error:
+        errors["kommun_code"] = kommun_error
     if errors:
         raise ValidationError(errors)
     tenant = Tenant(
         code=code,
-        name=name.strip(),
+        name=name,
         kind=kind,
-        decision_body=decision_body.strip(),
-        parent_organisation=(parent_organisation or "").strip() or None,
+        decision_body=decision_body,
+        parent_organisation=parent_organisation or None,
+        kommun_code=kommun_code,
     )
     session.add(tenant)
     session.flush()
     audit.record(session, actor=actor, tenant=tenant, object_type="tenant", object_id=tenant.id, action="create",
-                 after={"code": code, "name": tenant.name})
+                 after={"code": code, "name": tenant.name, "kommun": kommun_code})
     return tenant
+
+
+EDITABLE = ("name", "kind", "decision_body", "parent_organisation", "kommun_code")
+
+
+def update_tenant(session: Session, registry: Registry, tenant: Tenant, *, actor: User | None,
+                  data: dict[str, str]) -> None:
+    """Changes a tenant's details and its choice of kommun; its code, which
+    is in every address of its workspace, stays."""
+    name, decision_body = clean_text(data.get("name")), clean_text(data.get("decision_body"))
+    kind, parent_organisation = clean_text(data.get("kind")), clean_text(data.get("parent_organisation"))
+    errors = _check_details(name, kind, decision_body, parent_organisation)
+    kommun_code, kommun_error = _check_kommun(registry, data.get("kommun_code"), tenant.kommun_code)
+    if kommun_error:
+        errors["kommun_code"] = kommun_error
+    if errors:
+        raise ValidationError(errors)
+    after = {"name": name, "kind": kind, "decision_body": decision_body,
+             "parent_organisation": parent_organisation or None, "kommun_code": kommun_code}
+    before = {key: getattr(tenant, key) for key in EDITABLE}
+    changed = {key for key in EDITABLE if before[key] != after[key]}
+    if not changed:
+        return
+    for key in changed:
+        setattr(tenant, key, after[key])
+    audit.record(session, actor=actor, tenant=tenant, object_type="tenant", object_id=tenant.id, action="update",
+                 before={k: before[k] for k in sorted(changed)}, after={k: after[k] for k in sorted(changed)})
 
 
 def enabled_plugins(session: Session, tenant: Tenant) -> set[str]:
@@ -71,7 +127,9 @@ def activations(session: Session) -> list[PluginActivation]:
 
 
 def kommun_for(session: Session, registry: Registry, tenant: Tenant) -> KommunEntry:
-    return registry.for_tenant(tenant.code, enabled_plugins(session, tenant))
+    """The kommun whose process, roles and templates apply to the tenant: the
+    one it has chosen, while the plugin declaring it is enabled for it."""
+    return registry.for_tenant(tenant.kommun_code, enabled_plugins(session, tenant))
 
 
 def enable_plugin(session: Session, registry: Registry, tenant: Tenant, plugin: str, actor: User | None) -> None:

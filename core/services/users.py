@@ -11,10 +11,31 @@ from core.services import ValidationError, audit
 from core.values import clean_text, too_long
 from core.services.auth import end_all_sessions
 from core.services.passwords import hash_password
+from core.services.permissions import role_for
 
 MIN_PASSWORD = 12
 # Long enough for any passphrase, short enough that hashing it costs nothing extra.
 MAX_PASSWORD = 1_000
+
+
+def email_error(email: str) -> str | None:
+    if "@" not in email or "." not in email.split("@")[-1] or len(email) > 254:
+        return "Skriv en e-postadress som namn@exempel.se."
+    return None
+
+
+def name_error(name: str) -> str | None:
+    if not name:
+        return "Skriv användarens namn."
+    return too_long(name, 200)
+
+
+def password_error(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"Lösenordet måste ha minst {MIN_PASSWORD} tecken."
+    if len(password) > MAX_PASSWORD:
+        return f"Lösenordet får vara högst {MAX_PASSWORD} tecken."
+    return None
 
 
 def get_by_email(session: Session, email: str) -> User | None:
@@ -34,34 +55,35 @@ def create_user(
     password: str,
     is_platform_admin: bool = False,
     organisation_id: int | None = None,
+    tenant: Tenant | None = None,
 ) -> User:
+    """A new account. ``tenant`` is the tenant whose administrator creates it
+    (the event goes into that tenant's audit trail); None for the platform."""
     email, name = clean_text(email).lower(), clean_text(name)
     errors: dict[str, str] = {}
-    if "@" not in email or "." not in email.split("@")[-1] or len(email) > 254:
-        errors["email"] = "Skriv en e-postadress som namn@exempel.se."
+    if message := email_error(email):
+        errors["email"] = message
     elif get_by_email(session, email) is not None:
         errors["email"] = "Det finns redan en användare med den e-postadressen."
-    if not name:
-        errors["name"] = "Skriv användarens namn."
-    elif message := too_long(name, 200):
+    if message := name_error(name):
         errors["name"] = message
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = f"Lösenordet måste ha minst {MIN_PASSWORD} tecken."
-    elif len(password) > MAX_PASSWORD:
-        errors["password"] = f"Lösenordet får vara högst {MAX_PASSWORD} tecken."
+    if message := password_error(password):
+        errors["password"] = message
     if errors:
         raise ValidationError(errors)
     user = User(email=email, name=name, password_hash=hash_password(password),
                 is_platform_admin=is_platform_admin, organisation_id=organisation_id)
     session.add(user)
     session.flush()
-    audit.record(session, actor=actor, tenant=None, object_type="user", object_id=user.id, action="create",
+    audit.record(session, actor=actor, tenant=tenant, object_type="user", object_id=user.id, action="create",
                  after={"email": email, "is_platform_admin": is_platform_admin})
     return user
 
 
-def assign_role(session: Session, *, actor: User | None, user: User, tenant: Tenant, kommun: KommunEntry, role_key: str) -> None:
-    if kommun.roles.get(role_key) is None:
+def assign_role(session: Session, *, actor: User | None, user: User, tenant: Tenant, kommun: KommunEntry,
+                role_key: str) -> RoleAssignment:
+    """Gives ``user`` a role of the tenant's roles table, or the tenant's administrator role."""
+    if role_for(kommun, role_key) is None:
         raise ValidationError({"role_key": "Välj en roll ur organisationens rolltabell."})
     exists = session.scalar(
         select(RoleAssignment).where(
@@ -70,9 +92,11 @@ def assign_role(session: Session, *, actor: User | None, user: User, tenant: Ten
     )
     if exists:
         raise ValidationError({"role_key": "Användaren har redan den rollen här."})
-    session.add(RoleAssignment(user_id=user.id, tenant_id=tenant.id, role_key=role_key))
+    assignment = RoleAssignment(user_id=user.id, tenant_id=tenant.id, role_key=role_key)
+    session.add(assignment)
     audit.record(session, actor=actor, tenant=tenant, object_type="user", object_id=user.id, action="assign_role",
                  after={"role": role_key})
+    return assignment
 
 
 def remove_role(session: Session, *, actor: User | None, assignment: RoleAssignment, tenant: Tenant) -> None:

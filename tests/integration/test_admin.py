@@ -2,7 +2,9 @@
 
 import re
 
-from core.models import Partnership, PluginActivation
+from sqlalchemy import select
+
+from core.models import AuditEvent, Partnership, PluginActivation, RoleAssignment
 from core.services import tenants
 from tests.factories import login, post
 
@@ -66,3 +68,87 @@ def test_deactivate_a_user(client, world):
     assert post(client, f"/admin/anvandare/{world.jarva_staff.id}/status", {"active": "0"}).status_code == 303
     client.cookies.clear()
     assert login(client, world.jarva_staff.email).status_code == 400
+
+
+def test_the_platform_admin_chooses_the_kommun_a_tenant_runs(client, world, db, registry):
+    """A second förvaltning of Tyresö chooses Tyresö's process; it applies once
+    the plugin is enabled for it (installed is not enabled)."""
+    login(client, world.admin.email)
+    overview = client.get("/admin/").text
+    assert '<option value="tyreso"' in overview and '<option value="generic"' not in overview
+    created = post(client, "/admin/organisationer", {
+        "code": "tyreso-kultur", "name": "Kultur- och fritidsförvaltningen", "kind": "forvaltning",
+        "parent_organisation": "Tyresö kommun", "decision_body": "Kultur- och fritidsnämnden",
+        "kommun_code": "tyreso"})
+    assert created.status_code == 303
+    assert created.headers["location"] == "/admin/organisationer/tyreso-kultur?meddelande=skapad"
+    kultur = tenants.get_by_code(db, "tyreso-kultur")
+    assert kultur.kommun_code == "tyreso" and kultur.kind_label == "Förvaltning eller nämnd"
+    assert tenants.kommun_for(db, registry, kultur).profile.code == "generic"
+    page = client.get(created.headers["location"]).text
+    assert "Organisationen är skapad." in page and "Aktivera<span" in page
+
+    enabled = post(client, "/admin/organisationer/tyreso-kultur/tillagg",
+                   {"plugin": "tyreso", "action": "enable", "fran": "organisation"})
+    assert enabled.headers["location"].startswith("/admin/organisationer/tyreso-kultur?meddelande=tillagg-aktiverat")
+    db.expire_all()
+    assert tenants.kommun_for(db, registry, kultur) is registry.kommuner["tyreso"]
+    assert tenants.kommun_for(db, registry, world.tyreso) is registry.kommuner["tyreso"]
+
+    values = {"name": "Kultur- och fritidsförvaltningen", "kind": "forvaltning", "parent_organisation": "Tyresö kommun",
+              "decision_body": "Kultur- och fritidsnämnden"}
+    bad = post(client, "/admin/organisationer/tyreso-kultur", {**values, "name": "Nytt namn", "kommun_code": "generic"})
+    assert bad.status_code == 422
+    assert "Välj en kommun i listan, eller nationell vägledning." in bad.text and 'value="Nytt namn"' in bad.text
+    to_generic = post(client, "/admin/organisationer/tyreso-kultur", {**values, "kommun_code": ""})
+    assert to_generic.status_code == 303
+    db.expire_all()
+    assert kultur.kommun_code is None
+    assert tenants.kommun_for(db, registry, kultur).profile.code == "generic"
+    event = db.scalar(select(AuditEvent).where(AuditEvent.tenant_id == kultur.id, AuditEvent.action == "update"))
+    assert event.before == {"kommun_code": "tyreso"} and event.after == {"kommun_code": None}
+    assert event.actor_id == world.admin.id
+
+
+def test_a_tenant_whose_kommuns_plugin_is_disabled_runs_the_generic_process(client, world, db, registry):
+    login(client, world.admin.email)
+    post(client, "/admin/organisationer/tyreso/tillagg", {"plugin": "tyreso", "action": "disable"})
+    db.expire_all()
+    assert world.tyreso.kommun_code == "tyreso"
+    assert tenants.kommun_for(db, registry, world.tyreso).profile.code == "generic"
+    assert "Tyresö kommun är vald. Aktivera tillägget tyreso" in client.get("/admin/").text
+
+
+def test_a_new_tenant_cannot_choose_a_kommun_that_is_not_installed(client, world):
+    login(client, world.admin.email)
+    response = post(client, "/admin/organisationer", {"code": "vaxholm", "name": "Vaxholms stad", "kind": "kommun",
+                                                      "decision_body": "Kommunstyrelsen", "kommun_code": "vaxholm"})
+    assert response.status_code == 422
+    assert "Välj en kommun i listan" in response.text and 'value="Vaxholms stad"' in response.text
+
+
+def test_the_platform_admin_appoints_and_removes_tenant_administrators(client, world, db):
+    login(client, world.admin.email)
+    url = "/admin/organisationer/tyreso/administratorer"
+    missing = post(client, url, {"admin_email": "ny-admin@tyreso.test"})
+    assert missing.status_code == 422 and "Skriv personens namn" in missing.text
+    assert 'value="ny-admin@tyreso.test"' in missing.text
+    assert post(client, url, {"admin_email": "ny-admin@tyreso.test", "admin_name": "Ny Admin",
+                              "admin_password": "ett-forsta-losenord"}).status_code == 303
+    assert post(client, url, {"admin_email": world.tyreso_staff.email}).status_code == 303
+    again = post(client, url, {"admin_email": world.tyreso_staff.email})
+    assert again.status_code == 422 and "har redan rollen Administratör här" in again.text
+    page = client.get("/admin/organisationer/tyreso").text
+    assert "ny-admin@tyreso.test" in page and world.tyreso_staff.email in page
+    assert "tyreso:administrator" in client.get(f"/admin/anvandare/{world.jarva_staff.id}").text
+
+    # The platform administrator may remove even the last one.
+    for assignment in db.scalars(select(RoleAssignment).where(RoleAssignment.tenant_id == world.tyreso.id,
+                                                              RoleAssignment.role_key == "administrator")).all():
+        assert post(client, f"{url}/{assignment.id}/ta-bort").status_code == 303
+    db.expire_all()
+    assert db.scalar(select(RoleAssignment).where(RoleAssignment.role_key == "administrator")) is None
+    assert "Tyresö kommun har ingen administratör ännu." in client.get("/admin/organisationer/tyreso").text
+    # Another role's assignment is not an administrator's to remove here.
+    other = db.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == world.tyreso_staff.id))
+    assert post(client, f"{url}/{other}/ta-bort").status_code == 404

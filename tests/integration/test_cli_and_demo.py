@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from core import demo
 from core.models import Partnership, PluginActivation, Tenant, User
 from core.orgnr import check_organisationsnummer
+from core.services import tenants
 
 IOP = str(Path(sys.executable).parent / "iop")
 
@@ -21,21 +22,27 @@ def _run(*args, env_extra=None):
 
 
 def test_demo_installation(db, registry, settings):
-    """The demo's partnerships stand in every stage, reached through each kommun's own process."""
+    """The demo's partnerships stand in every stage, reached through each kommun's own process;
+    Tyresö's kultur- och fritidsförvaltning runs Tyresö's process beside Tyresö kommun."""
     demo.install(db, registry, settings.documents_dir)
     db.commit()
     codes = {t.code for t in db.scalars(select(Tenant))}
-    assert codes == {"jarva", "hasselby-vallingby", "tyreso"}
-    assert db.scalar(select(func.count()).select_from(PluginActivation)) == 3
+    assert codes == {"jarva", "hasselby-vallingby", "tyreso", "tyreso-kultur"}
+    assert db.scalar(select(func.count()).select_from(PluginActivation)) == 4
     for tenant in db.scalars(select(Tenant)):
         statuses = set(db.scalars(select(Partnership.status).where(Partnership.tenant_id == tenant.id)))
         count = db.scalar(select(func.count()).where(Partnership.tenant_id == tenant.id))
-        assert count >= 10
+        assert count >= (7 if tenant.code == "tyreso-kultur" else 10)
         assert statuses == {"initiativ", "beredning", "beslut", "pagaende", "avslutad", "avbruten"}, tenant.code
+    kultur = db.scalar(select(Tenant).where(Tenant.code == "tyreso-kultur"))
+    assert tenants.kommun_for(db, registry, kultur) is registry.kommuner["tyreso"]
     logins = demo.demo_logins(db, registry)
     emails = {e for e, _, _ in logins}
     assert {"admin@plattform.demo", "handlaggare@jarva.demo", "handlaggare@tyreso.demo",
-            "handlaggare@hasselby-vallingby.demo", "stabsenhet@jarva.demo", "kommundirektor@tyreso.demo"} <= emails
+            "handlaggare@hasselby-vallingby.demo", "stabsenhet@jarva.demo", "kommundirektor@tyreso.demo",
+            "handlaggare@tyreso-kultur.demo"} <= emails
+    for code in demo.TENANT_CODES:
+        assert (f"administrator@{code}.demo", code, "administrator") in logins
     assert sum(1 for e in emails if e.startswith("kontakt@")) >= 5
     assert emails == set(db.scalars(select(User.email)))
     from core.models import Organisation
@@ -50,10 +57,11 @@ def test_cli_demo_prints_logins_and_plugins_lists_activations(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = [line.split("\t") for line in result.stdout.splitlines() if "\t" in line]
     assert ["handlaggare@jarva.demo", "jarva", "handlaggare"] in lines
+    assert ["administrator@tyreso-kultur.demo", "tyreso-kultur", "administrator"] in lines
     assert "demo-losen-2026" in result.stdout
     plugins = _run("plugins", env_extra=env)
     assert plugins.returncode == 0
-    assert any(line.startswith("tyreso\t1.0.0\ttyreso\ttyreso") for line in plugins.stdout.splitlines())
+    assert "tyreso\t1.0.0\ttyreso\ttyreso, tyreso-kultur" in plugins.stdout.splitlines()
     again = _run("demo", "--reset", env_extra=env)
     assert again.returncode == 0, again.stderr
 

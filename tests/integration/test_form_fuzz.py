@@ -19,6 +19,7 @@ from hypothesis import given, strategies as st
 from litestar.testing import TestClient
 
 from core.services import tenants, users
+from core.services.permissions import ADMINISTRATOR
 from tests import factories
 from tests.factories import csrf, login
 from tests.fuzzing import FUZZ
@@ -49,9 +50,12 @@ def everyone(db, registry, world):
     refused for want of a permission before its input is read."""
     kommun = tenants.kommun_for(db, registry, world.jarva)
     user = db.merge(world.jarva_staff)
-    for role in kommun.roles.roles:
+    for role in (*kommun.roles.roles, ADMINISTRATOR):
         if role.key != "handlaggare":
             users.assign_role(db, actor=None, user=user, tenant=db.merge(world.jarva), kommun=kommun, role_key=role.key)
+    # A colleague whose staff page is fuzzed (never one's own: taking away
+    # one's own roles would hide the other forms).
+    factories.user(db, registry, "kollega@jarva.test", (db.merge(world.jarva), "handlaggare"))
     db.commit()
     return world
 
@@ -60,7 +64,8 @@ def test_no_form_input_gives_a_server_error(app, everyone, db, registry):
     world = everyone
     p = world.jarva_partnership.id
     pages = ["/k/jarva/", "/k/jarva/partnerskap/ny", f"/k/jarva/partnerskap/{p}", f"/k/jarva/partnerskap/{p}/andra",
-             f"/k/jarva/partnerskap/{p}/moten", "/k/jarva/organisationer/ny", "/login"]
+             f"/k/jarva/partnerskap/{p}/moten", "/k/jarva/organisationer/ny", "/login", "/k/jarva/personal/",
+             f"/k/jarva/personal/{users.get_by_email(db, 'kollega@jarva.test').id}"]
     with TestClient(app, base_url="http://testserver.local", raise_server_exceptions=False) as client:
         login(client, world.jarva_staff.email)
         forms = _forms(client, pages)
@@ -72,6 +77,7 @@ def test_no_form_input_gives_a_server_error(app, everyone, db, registry):
         for step in registry.kommuner["jarva"].process().steps():
             forms[f"/k/jarva/partnerskap/{p}/steg/{step.key}"] |= {"version", "outcome", "motivation"}
         assert len(forms) >= 7, sorted(forms)
+        assert any("/personal/" in url for url in forms), sorted(forms)
         failures: list[str] = []
 
         @FUZZ

@@ -73,3 +73,20 @@ def test_the_partnership_page_and_its_process_do_not_query_per_fact(client, worl
     _grow_case(db, world, settings, 12)
     large = {url: _queries(client, url) for url in urls}
     assert large == small
+
+
+def test_the_staff_list_does_not_query_per_person(client, world, db, registry):
+    factories.user(db, registry, "administrator@jarva.test", (world.jarva, "administrator"))
+    db.commit()
+    login(client, "administrator@jarva.test")
+
+    def grow(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            factories.user(db, registry, f"kollega{i}@jarva.test", (world.jarva, "handlaggare"),
+                           (world.jarva, "stabsenhet"))
+        db.commit()
+
+    grow(0, 2)
+    small = _queries(client, "/k/jarva/personal/")
+    grow(2, 15)
+    assert _queries(client, "/k/jarva/personal/") == small

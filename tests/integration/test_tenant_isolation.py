@@ -67,17 +67,37 @@ def test_every_route_walked_anonymously_gives_nothing_away(app, client, world, d
     assert seen > 25
 
 
-def test_every_route_walked_as_another_tenants_staff_answers_404(app, client, world, db, settings):
-    login(client, world.tyreso_staff.email)
-    checked = 0
+@pytest.mark.parametrize("role", ["handlaggare", "administrator"])
+def test_every_route_walked_as_another_tenants_staff_answers_404(app, client, world, db, registry, settings, role):
+    """Tyresö's case officer, and Tyresö's administrator (who manages Tyresö's
+    staff), get 404 for everything of Järva's, its staff pages included."""
+    if role == "administrator":
+        factories.user(db, registry, "administrator@tyreso.test", (world.tyreso, "administrator"))
+        db.commit()
+    login(client, world.tyreso_staff.email if role == "handlaggare" else "administrator@tyreso.test")
+    checked, staff_pages = 0, 0
     for template, path, method in _walk(app, world, db, settings):
         if template in PUBLIC or template.startswith("/static") or template in {"/", "/portal"}:
             continue
         response = _send(client, method, path)
         assert SECRET not in response.text, f"{method} {path} leaked data"
+        assert world.jarva_staff.email not in response.text, f"{method} {path} leaked Järva's staff"
         assert response.status_code == 404, f"{method} {path}: {response.status_code}"
         checked += 1
+        staff_pages += template.startswith("/k/{code:str}/personal")
     assert checked > 20
+    assert staff_pages >= 7
+
+
+def test_the_staff_pages_answer_403_to_the_tenants_own_staff_without_the_permission(app, client, world, db, settings):
+    login(client, world.jarva_staff.email)
+    checked = 0
+    for template, path, method in _walk(app, world, db, settings):
+        if template.startswith("/k/{code:str}/personal"):
+            response = _send(client, method, path)
+            assert response.status_code == 403, f"{method} {path}: {response.status_code}"
+            checked += 1
+    assert checked >= 7
 
 
 def test_the_tenants_own_staff_reach_the_same_objects(client, world):

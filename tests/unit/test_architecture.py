@@ -48,11 +48,11 @@ def test_every_route_declares_who_may_call_it_or_takes_the_default():
     permission names one from the permissions table."""
     from litestar.routes import HTTPRoute
 
-    from core.services.permissions import PERMISSIONS
+    from core.services.permissions import ALL_PERMISSIONS
     from web.app import create_app
     from web.context import Requires
 
-    known = set().union(*PERMISSIONS.values())
+    known = ALL_PERMISSIONS
     app = create_app()
     seen = 0
     for route in app.routes:

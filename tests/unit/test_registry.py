@@ -5,7 +5,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.plugin_api import KommunProfile, PluginError, RegistrationNumberFormat, Role, RolesTable, hookimpl
+from core.plugin_api import (
+    RESERVED_ROLE_KEYS,
+    KommunProfile,
+    PluginError,
+    RegistrationNumberFormat,
+    Role,
+    RolesTable,
+    hookimpl,
+)
 from core.registry import build_plugin_manager, build_registry
 
 
@@ -26,6 +34,20 @@ def test_generic_default_works_without_any_kommun_plugin():
 def test_installed_is_not_enabled(registry):
     assert registry.for_tenant("jarva", set()).profile.code == "generic"
     assert registry.for_tenant("jarva", {"jarva"}).profile.code == "jarva"
+
+
+def test_a_tenant_runs_the_kommun_it_chose_while_its_plugin_is_enabled(registry):
+    """The choice, not the tenant's code, names the kommun; no choice, or a
+    kommun that is no longer installed, means the generic process."""
+    assert registry.for_tenant("tyreso", {"tyreso"}) is registry.kommuner["tyreso"]
+    assert registry.for_tenant("tyreso", {"jarva"}).profile.code == "generic"
+    assert registry.for_tenant(None, {"tyreso"}).profile.code == "generic"
+    assert registry.for_tenant("finns-inte", {"tyreso"}).profile.code == "generic"
+
+
+def test_only_installed_kommuner_can_be_chosen(registry):
+    codes = [e.profile.code for e in registry.choosable()]
+    assert {"jarva", "hasselby-vallingby", "tyreso"} <= set(codes) and "generic" not in codes
 
 
 def test_jv_02_jarva_roles_table(registry):
@@ -122,6 +144,21 @@ def test_a_role_mapped_to_an_unknown_generic_role_is_refused():
     pm = build_plugin_manager(load_entry_points=False, extra_plugins={"broken": plugin})
     with pytest.raises(PluginError, match="unknown generic role 'pope'"):
         build_registry(pm)
+
+
+def test_a_plugin_may_not_declare_the_tenant_administrators_role():
+    """Every tenant has the core's administrator role beside its kommun's roles
+    table; a plugin's role with that key would be both, so start-up stops."""
+    plugin = _plugin()
+    plugin.iop_register_roles = hookimpl(lambda: [RolesTable(kommun="testkommun", roles=(
+        Role("administrator", "Systemförvaltare", "coordinator_unit", "?"),))])
+    pm = build_plugin_manager(load_entry_points=False, extra_plugins={"greedy": plugin})
+    with pytest.raises(PluginError, match="role key 'administrator' in 'testkommun' is reserved"):
+        build_registry(pm)
+
+
+def test_no_installed_plugin_declares_a_reserved_role_key(registry):
+    assert not any(r.key in RESERVED_ROLE_KEYS for e in registry.kommuner.values() for r in e.roles.roles)
 
 
 def test_a_plugin_may_not_declare_roles_for_another_plugins_kommun():

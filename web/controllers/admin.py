@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from core.models import RoleAssignment, Tenant, User
 from core.models.tenant import TENANT_KINDS
-from core.services import ValidationError, tenants, users
+from core.plugin_api import TENANT_ADMIN_ROLE
+from core.services import ValidationError, staff, tenants, users
+from core.services.permissions import assignable_roles, role_for
 from web.context import RequestContext, Requires
 from web.forms import FormData, clean
 from web.rendering import page
@@ -32,9 +34,18 @@ def _tenant_rows(db: Session, registry) -> list[dict]:
         rows.append({
             "tenant": t,
             "enabled": enabled.get(t.id, {}),
-            "kommun": registry.for_tenant(t.code, set(enabled.get(t.id, {}))),
+            "kommun": registry.for_tenant(t.kommun_code, set(enabled.get(t.id, {}))),
         })
     return rows
+
+
+def _kommun_options(registry, current: str | None = None) -> list[tuple[str, str]]:
+    """The kommuner a tenant can choose (the empty choice, national guidance,
+    is the select's own), and a choice already made whose plugin is gone."""
+    options = [(e.profile.code, f"{e.profile.name} (tillägget {e.plugin})") for e in registry.choosable()]
+    if current and current not in registry.kommuner:
+        options.append((current, f"{current} (inget installerat tillägg)"))
+    return options
 
 
 def _overview(request: Request, db: Session, *, status_code: int = 200, errors: dict | None = None,
@@ -42,7 +53,41 @@ def _overview(request: Request, db: Session, *, status_code: int = 200, errors: 
     registry = request.app.state.ctx.registry
     return page(request, "admin/index.html", status_code=status_code, rows=_tenant_rows(db, registry),
                 plugins=registry.installable(), kinds=TENANT_KINDS, errors=errors or {}, values=values or {},
-                message=message)
+                message=message, kommuner=_kommun_options(registry), registry=registry)
+
+
+def _tenant_or_404(db: Session, code: str) -> Tenant:
+    tenant = tenants.get_by_code(db, code)
+    if tenant is None:
+        raise NotFoundException()
+    return tenant
+
+
+TENANT_LABELS = {"name": "Namn", "kind": "Typ", "parent_organisation": "Ingår i", "decision_body": "Beslutande organ",
+                 "kommun_code": "Kommunens process"}
+ADMIN_LABELS = {"admin_email": "E-postadress", "admin_name": "Namn", "admin_password": "Första lösenord"}
+TENANT_NOTES = {"skapad": "Organisationen är skapad. Aktivera kommunens tillägg och utse en administratör nedan.",
+                "sparad": "Ändringen är sparad.", "tillagg-aktiverat": "Tillägget är aktiverat.",
+                "tillagg-avaktiverat": "Tillägget är avaktiverat. Inga uppgifter har tagits bort.",
+                "administrator": "Administratören är utsedd.",
+                "administrator-borttagen": "Personen är inte längre administratör här."}
+
+
+def _tenant_page(request: Request, db: Session, tenant: Tenant, *, status_code: int = 200,
+                 values: dict | None = None, errors: dict | None = None, admin_values: dict | None = None,
+                 admin_errors: dict | None = None) -> Response:
+    registry = request.app.state.ctx.registry
+    enabled = tenants.enabled_plugins(db, tenant)
+    kommun = registry.for_tenant(tenant.kommun_code, enabled)
+    chosen = registry.kommuner.get(tenant.kommun_code) if tenant.kommun_code else None
+    admins = [m for m in staff.list_staff(db, tenant, kommun) if m.is_admin]
+    return page(request, "admin/tenant.html", status_code=status_code, target=tenant, kommun=kommun, chosen=chosen,
+                enabled=enabled, plugins=registry.installable(), kinds=TENANT_KINDS,
+                kommuner=_kommun_options(registry, tenant.kommun_code),
+                values=values if values is not None else {key: getattr(tenant, key) or "" for key in tenants.EDITABLE},
+                errors=errors or {}, labels=TENANT_LABELS, admins=admins, admin_values=admin_values or {},
+                admin_errors=admin_errors or {}, admin_labels=ADMIN_LABELS,
+                note=TENANT_NOTES.get(request.query_params.get("meddelande", "")))
 
 
 def _user_or_404(db: Session, user_id: int) -> User:
@@ -54,7 +99,8 @@ def _user_or_404(db: Session, user_id: int) -> User:
 
 def _role_choices(db: Session, registry) -> list[tuple]:
     enabled = _activations_by_tenant(db)
-    return [(t, registry.for_tenant(t.code, set(enabled.get(t.id, {}))).roles.roles) for t in tenants.list_tenants(db)]
+    return [(t, assignable_roles(registry.for_tenant(t.kommun_code, set(enabled.get(t.id, {})))))
+            for t in tenants.list_tenants(db)]
 
 
 class AdminController(Controller):
@@ -72,13 +118,67 @@ class AdminController(Controller):
         db, admin = ctx.db, ctx.user
         data = clean(data)
         try:
-            tenants.create_tenant(db, actor=admin, code=data.get("code", ""), name=data.get("name", ""),
-                                  kind=data.get("kind", ""), decision_body=data.get("decision_body", ""),
-                                  parent_organisation=data.get("parent_organisation"))
+            tenant = tenants.create_tenant(db, actor=admin, code=data.get("code", ""), name=data.get("name", ""),
+                                           kind=data.get("kind", ""), decision_body=data.get("decision_body", ""),
+                                           parent_organisation=data.get("parent_organisation"),
+                                           kommun_code=data.get("kommun_code"), registry=ctx.registry)
         except ValidationError as exc:
             db.rollback()
             return _overview(request, db, status_code=422, errors=exc.errors, values=data)
-        return Redirect("/admin/?meddelande=organisation-skapad", status_code=303)
+        return Redirect(f"/admin/organisationer/{tenant.code}?meddelande=skapad", status_code=303)
+
+    @get("/organisationer/{code:str}", sync_to_thread=True)
+    def view_tenant(self, request: Request, ctx: NamedDependency[RequestContext], code: FromPath[str]) -> Response:
+        return _tenant_page(request, ctx.db, _tenant_or_404(ctx.db, code))
+
+    @post("/organisationer/{code:str}", sync_to_thread=True)
+    def update_tenant(self, request: Request, ctx: NamedDependency[RequestContext], code: FromPath[str],
+                      data: FormData) -> Response:
+        db = ctx.db
+        data = clean(data)
+        tenant = _tenant_or_404(db, code)
+        try:
+            tenants.update_tenant(db, ctx.registry, tenant, actor=ctx.user, data=data)
+        except ValidationError as exc:
+            db.rollback()
+            return _tenant_page(request, db, _tenant_or_404(db, code), status_code=422, values=data,
+                                errors=exc.errors)
+        return Redirect(f"/admin/organisationer/{code}?meddelande=sparad", status_code=303)
+
+    @post("/organisationer/{code:str}/administratorer", sync_to_thread=True)
+    def appoint_administrator(self, request: Request, ctx: NamedDependency[RequestContext], code: FromPath[str],
+                              data: FormData) -> Response:
+        """The platform administrator appoints a tenant's administrator: an
+        existing account, or a new one with a name and a first password."""
+        db = ctx.db
+        data = clean(data)
+        tenant = _tenant_or_404(db, code)
+        try:
+            staff.add_person(db, tenant, tenants.kommun_for(db, ctx.registry, tenant), ctx.user,
+                             email=data.get("admin_email", ""), role_key=TENANT_ADMIN_ROLE,
+                             name=data.get("admin_name", ""), password=data.get("admin_password", ""))
+        except ValidationError as exc:
+            db.rollback()
+            # The fields of this form are prefixed: the page has another form
+            # with a name field. "Already an administrator" is about the e-mail.
+            errors = {f"admin_{'email' if key == 'role_key' else key}": message for key, message in exc.errors.items()}
+            return _tenant_page(request, db, _tenant_or_404(db, code), status_code=422, admin_values=data,
+                                admin_errors=errors)
+        return Redirect(f"/admin/organisationer/{code}?meddelande=administrator#administratorer", status_code=303)
+
+    @post("/organisationer/{code:str}/administratorer/{assignment_id:int}/ta-bort", sync_to_thread=True)
+    def remove_administrator(self, ctx: NamedDependency[RequestContext], code: FromPath[str],
+                             assignment_id: FromPath[int]) -> Response:
+        db = ctx.db
+        tenant = _tenant_or_404(db, code)
+        assignment = db.scalar(select(RoleAssignment).where(
+            RoleAssignment.id == assignment_id, RoleAssignment.tenant_id == tenant.id,
+            RoleAssignment.role_key == TENANT_ADMIN_ROLE))
+        if assignment is None:
+            raise NotFoundException()
+        users.remove_role(db, actor=ctx.user, assignment=assignment, tenant=tenant)
+        return Redirect(f"/admin/organisationer/{code}?meddelande=administrator-borttagen#administratorer",
+                        status_code=303)
 
     @post("/organisationer/{code:str}/tillagg", sync_to_thread=True)
     def set_plugin(self, request: Request, ctx: NamedDependency[RequestContext], code: FromPath[str], data: FormData) -> Response:
@@ -98,6 +198,8 @@ class AdminController(Controller):
         except ValidationError as exc:
             db.rollback()
             return _overview(request, db, status_code=422, errors=exc.errors)
+        if data.get("fran") == "organisation":
+            return Redirect(f"/admin/organisationer/{code}?meddelande={note}#tillagg", status_code=303)
         return Redirect(f"/admin/?meddelande={note}", status_code=303)
 
     @get("/anvandare", sync_to_thread=True)
@@ -132,7 +234,7 @@ class AdminController(Controller):
         rows = []
         for a in assignments:
             tenant = by_tenant[a.tenant_id]
-            role = registry.for_tenant(tenant.code, set(enabled.get(tenant.id, {}))).roles.get(a.role_key)
+            role = role_for(registry.for_tenant(tenant.kommun_code, set(enabled.get(tenant.id, {}))), a.role_key)
             rows.append({"assignment": a, "tenant": tenant, "role": role})
         return page(request, "admin/user.html", status_code=status_code, target=user, rows=rows,
                     choices=_role_choices(db, registry), errors=errors or {},

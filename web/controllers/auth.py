@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.di import NamedDependency
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import RoleAssignment, Tenant, User
+from core.plugin_api import TENANT_ADMIN_ROLE
 from core.services import auth
 from core.tenancy import Scope, set_scope
 from web import cookies, csrf
@@ -19,14 +22,26 @@ from web.forms import FormData, clean, safe_next
 from web.rendering import page
 
 
-def _workspaces(db: Session, user: User) -> list[Tenant]:
-    return list(
-        db.scalars(
-            select(Tenant)
-            .where(Tenant.id.in_(select(RoleAssignment.tenant_id).where(RoleAssignment.user_id == user.id)))
-            .order_by(Tenant.name)
-        )
-    )
+@dataclass(frozen=True)
+class Workspace:
+    """A tenant where the user holds a role, and where their work there starts:
+    its partnerships, or its staff pages for someone who only administers it."""
+
+    tenant: Tenant
+    href: str
+
+
+def _workspaces(db: Session, user: User) -> list[Workspace]:
+    keys: dict[int, set[str]] = {}
+    for tenant_id, key in db.execute(select(RoleAssignment.tenant_id, RoleAssignment.role_key)
+                                     .where(RoleAssignment.user_id == user.id)):
+        keys.setdefault(tenant_id, set()).add(key)
+    if not keys:
+        return []
+    return [
+        Workspace(t, f"/k/{t.code}/personal/" if keys[t.id] == {TENANT_ADMIN_ROLE} else f"/k/{t.code}/")
+        for t in db.scalars(select(Tenant).where(Tenant.id.in_(keys)).order_by(Tenant.name))
+    ]
 
 
 def _home_for(db: Session, user: User) -> str:
@@ -36,7 +51,7 @@ def _home_for(db: Session, user: User) -> str:
     if user.is_platform_admin and not spaces:
         return "/admin/"
     if len(spaces) == 1:
-        return f"/k/{spaces[0].code}/"
+        return spaces[0].href
     return "/"
 
 
