@@ -16,10 +16,8 @@ from core.tenancy import Scope, TenantOwned, tenant_scoped_classes
 from tests import factories
 
 
-@pytest.fixture
-def postgres(backend):
-    if backend != "postgresql":
-        pytest.skip("row-level security is PostgreSQL's; on SQLite the ORM net stands alone (test_tenancy.py)")
+# Row-level security is PostgreSQL's; on SQLite the ORM net stands alone (test_tenancy.py).
+pytestmark = pytest.mark.postgresql_only
 
 
 @pytest.fixture
@@ -44,7 +42,7 @@ def _without_net(engine, scope):
     return make_sessionmaker(engine, scope, orm_net=False)()
 
 
-def test_every_tenant_scoped_table_has_forced_row_level_security(postgres, db):
+def test_every_tenant_scoped_table_has_forced_row_level_security(db):
     rows = db.execute(text(
         "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
         "(SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) "
@@ -57,7 +55,7 @@ def test_every_tenant_scoped_table_has_forced_row_level_security(postgres, db):
     print(f"\nrow-level security forced on {len(tables)} tables")
 
 
-def test_the_application_role_is_neither_owner_nor_superuser(postgres, db):
+def test_the_application_role_is_neither_owner_nor_superuser(db):
     assert rls.privileges(db.connection()) == []
     assert db.execute(text("SELECT current_user")).scalar() == "iop_test_app"
 
@@ -79,7 +77,7 @@ def test_the_application_role_is_neither_owner_nor_superuser(postgres, db):
     "SET ROLE postgres",
     "CREATE ROLE smygare SUPERUSER",
 ])
-def test_the_application_role_cannot_take_the_walls_down(postgres, db, world, statement):
+def test_the_application_role_cannot_take_the_walls_down(db, world, statement):
     """On PostgreSQL the application's own credential was a superuser and could
     TRUNCATE, disable triggers or set session_replication_role."""
     with pytest.raises((ProgrammingError, DBAPIError)):
@@ -89,7 +87,7 @@ def test_the_application_role_cannot_take_the_walls_down(postgres, db, world, st
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_event SET action = 'förfalskad'", "DELETE FROM audit_event"])
-def test_the_triggers_refuse_even_the_owner(postgres, db, world, owner_url, statement):
+def test_the_triggers_refuse_even_the_owner(db, world, owner_url, statement):
     engine = create_engine(owner_url)
     try:
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
@@ -99,7 +97,7 @@ def test_the_triggers_refuse_even_the_owner(postgres, db, world, owner_url, stat
         engine.dispose()
 
 
-def test_with_the_orm_net_off_rls_refuses_every_cross_tenant_read(postgres, rich_world, engine):
+def test_with_the_orm_net_off_rls_refuses_every_cross_tenant_read(rich_world, engine):
     world = rich_world
     checked = 0
     with _without_net(engine, Scope.of_tenant(world.jarva.id)) as jarva:
@@ -118,7 +116,7 @@ def test_with_the_orm_net_off_rls_refuses_every_cross_tenant_read(postgres, rich
     print(f"\nRLS alone: {checked} tenant-scoped tables read in Järva's scope, none of Tyresö's rows seen")
 
 
-def test_with_the_orm_net_off_rls_refuses_every_cross_tenant_write(postgres, rich_world, engine):
+def test_with_the_orm_net_off_rls_refuses_every_cross_tenant_write(rich_world, engine):
     world = rich_world
     with _without_net(engine, Scope.of_tenant(world.jarva.id)) as jarva:
         changed = jarva.execute(update(Partnership).where(Partnership.tenant_id == world.tyreso.id)
@@ -139,7 +137,7 @@ def test_with_the_orm_net_off_rls_refuses_every_cross_tenant_write(postgres, ric
         assert tyreso.get(Partnership, world.tyreso_partnership.id).title == "Tyresös hemliga naturskola"
 
 
-def test_with_the_orm_net_off_a_representative_sees_only_their_organisations_partnerships(postgres, rich_world,
+def test_with_the_orm_net_off_a_representative_sees_only_their_organisations_partnerships(rich_world,
                                                                                              engine):
     world = rich_world
     with _without_net(engine, Scope.of_organisation(world.jarva_org.id)) as rep:
@@ -148,7 +146,7 @@ def test_with_the_orm_net_off_a_representative_sees_only_their_organisations_par
         assert rep.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
-def test_the_application_will_not_start_as_the_owner(postgres, settings, owner_url):
+def test_the_application_will_not_start_as_the_owner(settings, owner_url):
     from dataclasses import replace
 
     from web.app import create_app
@@ -157,12 +155,12 @@ def test_the_application_will_not_start_as_the_owner(postgres, settings, owner_u
         create_app(replace(settings, database_url=owner_url))
 
 
-def test_tenant_owned_tables_are_the_ones_rls_knows(postgres):
+def test_tenant_owned_tables_are_the_ones_rls_knows():
     assert rls.tenant_tables() == sorted(c.__table__.name for c in tenant_scoped_classes())
     assert all(issubclass(c, TenantOwned) or c.__table__.c.tenant_id.nullable for c in tenant_scoped_classes())
 
 
-def test_the_demo_can_be_reset_with_the_policies_in_place(postgres, postgres_database):
+def test_the_demo_can_be_reset_with_the_policies_in_place(postgres_database):
     """``iop demo --reset`` migrates to base: the policies come off before the
     columns they read, and upgrade puts them back."""
     import uuid
