@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.models import Tenant, User
+from core.inputs import OrganisationInput, PartnershipInput
 from core.orgnr import with_check_digit
 from core.plugin_api import TENANT_ADMIN_ROLE
 from core.process import add_months
@@ -160,12 +161,12 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
         for key, org_name, form, nine, street, postal, city in ORGANISATIONS:
             if spec.organisations is not None and key not in spec.organisations:
                 continue
-            org = organisations.add_organisation(session, tenant, admin, {
+            org = organisations.add_organisation(session, tenant, admin, OrganisationInput.from_form({
                 "name": org_name, "organisationsnummer": with_check_digit(nine), "legal_form": form,
                 "street_address": street, "postal_code": postal, "city": city,
                 "contact_name": "" if key in orgs else f"Kontaktperson {org_name}",
                 "contact_email": "" if key in orgs else f"kontakt@{key}.demo",
-            })
+            }))
             orgs[key] = org
             registered.append(org)
         walker = Walker(session, registry, entry, tenant, staff, documents_dir, today)
@@ -181,7 +182,7 @@ def _partnerships(session: Session, registry: Registry, kommun: KommunEntry, wal
     process = newest_process(registry, kommun)
     case_officer = next(walker.users[r.key] for r in kommun.roles.roles if r.generic_role == "case_officer")
     for i, ((title, challenge, target), (days_ago, stage, *rest)) in enumerate(zip(topics, stages)):
-        p = partnerships.create_partnership(session, walker.tenant, case_officer, {
+        p = partnerships.create_partnership(session, walker.tenant, case_officer, PartnershipInput.from_form({
             "title": title,
             "samhallsutmaning": challenge,
             "target_group": target,
@@ -193,7 +194,7 @@ def _partnerships(session: Session, registry: Registry, kommun: KommunEntry, wal
             "ideburen_ideella_timmar_amount": str(400 + 50 * i),
             "ideburen_personal_amount": "800" if i % 3 == 0 else "",
             "ideburen_annat_text": "Administration och nätverk" if i % 4 == 0 else "",
-        }, process=process)
+        }, today), process=process)
         session.flush()
         if stage == "stopped":
             walker.stop(p)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.engine import StepProgress
 from core.forms import motivation_key, needs_motivation
+from core.inputs import PartnershipInput
 from core.models import Partnership, Tenant, User
 from core.process import YES, Requirement
 from core.registry import KommunEntry, Registry
@@ -85,7 +86,8 @@ class Walker:
             data["offentlig_lokaler_text"] = "Lokal i medborgarhuset"
         if not any(party.role == "ideburen" and party.contributions for party in p.parties):
             data["ideburen_ideella_timmar_amount"] = "600"
-        partnerships.update_partnership(self.session, self.tenant, actor, p, data, p.version)
+        partnerships.update_partnership(self.session, self.tenant, actor, p, PartnershipInput.from_form(data, self.today),
+                                        p.version)
 
     def _fill_form(self, p: Partnership, key: str, view: CaseView, actor: User) -> None:
         form = view.process.form(key)

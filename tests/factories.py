@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
+from core.inputs import OrganisationInput, PartnershipInput
 from core.models import Organisation, Partnership, Tenant, User
 from core.orgnr import with_check_digit
 from core.registry import Registry
@@ -47,17 +48,27 @@ def user(db, registry: Registry, email: str, *roles: tuple[Tenant, str], admin: 
 
 def organisation(db, t: Tenant, name: str | None = None) -> Organisation:
     n = next(_serial)
-    return organisations.add_organisation(db, t, None, {
+    return organisations.add_organisation(db, t, None, oform({
         "name": name or f"Testföreningen {n}",
         "organisationsnummer": with_check_digit(f"80299{n:04d}"),
         "legal_form": "ideell_forening",
-    })
+    }))
 
 
 def partnership(db, t: Tenant, title: str = "Läxhjälp", process=None, **fields) -> Partnership:
     data = {"title": title, "samhallsutmaning": "Låg måluppfyllelse", "initiated_on": date.today().isoformat()}
     data.update({k: str(v) for k, v in fields.items()})
-    return partnerships.create_partnership(db, t, None, data, process=process)
+    return partnerships.create_partnership(db, t, None, pform(data), process=process)
+
+
+def pform(data: dict) -> PartnershipInput:
+    """A partnership form as the web edge reads it."""
+    return PartnershipInput.from_form({k: str(v) for k, v in data.items()}, date.today())
+
+
+def oform(data: dict) -> OrganisationInput:
+    """An organisation form as the web edge reads it."""
+    return OrganisationInput.from_form({k: str(v) for k, v in data.items()})
 
 
 @dataclass

@@ -9,10 +9,8 @@ from sqlalchemy.orm import Session
 
 from core import search
 from core.models import ContactPerson, Organisation, Tenant, TenantOrganisation, User
-from core.models.organisation import LEGAL_FORMS
-from core.orgnr import check_legal_form, check_organisationsnummer
 from core.services import ValidationError, audit
-from core.values import clean_text, too_long
+from core.inputs import OrganisationInput
 
 
 def _in_tenant(tenant: Tenant):
@@ -67,78 +65,41 @@ class KnownOrganisation(ValidationError):
         self.organisation = organisation
 
 
-# The longest value each field of the form keeps (the columns' lengths).
-LIMITS = {"name": 300, "legal_form": 40, "street_address": 300, "city": 100, "contact_name": 200,
-          "contact_email": 254, "contact_phone": 40, "notes": 20_000}
-
-
-def _check_form(data: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    errors: dict[str, str] = {}
-    values = {key: clean_text(data.get(key)) for key in LIMITS}
-    for key, limit in LIMITS.items():
-        if message := too_long(values[key], limit):
-            errors[key] = message
-    if not values["name"]:
-        errors["name"] = "Skriv organisationens namn."
-    number, message = check_organisationsnummer(data.get("organisationsnummer") or "")
-    if message:
-        errors["organisationsnummer"] = message
-    values["organisationsnummer"] = number or ""
-    if values["legal_form"] not in LEGAL_FORMS:
-        errors["legal_form"] = "Välj organisationsform."
-    elif number and (mismatch := check_legal_form(number, values["legal_form"])):
-        errors["legal_form"] = mismatch
-    email = values["contact_email"]
-    if email and ("@" not in email or "." not in email.split("@")[-1]):
-        errors["contact_email"] = "Skriv en e-postadress som namn@exempel.se."
-    if (email or values["contact_phone"]) and not values["contact_name"]:
-        errors["contact_name"] = "Skriv kontaktpersonens namn."
-    postal_code = clean_text(data.get("postal_code")).replace(" ", "")
-    if postal_code and not (postal_code.isascii() and postal_code.isdigit() and len(postal_code) == 5):
-        errors["postal_code"] = "Skriv postnumret som fem siffror, till exempel 163 70."
-    values["postal_code"] = f"{postal_code[:3]} {postal_code[3:]}" if postal_code and "postal_code" not in errors else ""
-    return values, errors
-
-
 def _same_name(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
-def add_organisation(session: Session, tenant: Tenant, actor: User | None, data: dict[str, str]) -> Organisation:
+def add_organisation(session: Session, tenant: Tenant, actor: User | None, values: OrganisationInput) -> Organisation:
     """Adds an organisation to the tenant's register, with the tenant's own
     contact person and notes. An organisationsnummer already on the platform
     links that organisation instead of making a second one; when the name
     typed differs from the registered one, KnownOrganisation asks the person
     to confirm (``confirm_existing`` = the organisation's id) first."""
-    values, errors = _check_form(data)
-    organisation = find_by_number(session, values["organisationsnummer"]) if values["organisationsnummer"] else None
-    if organisation is not None:
-        # The organisation's own data stands; only the number must be right.
-        errors.pop("legal_form", None)
-        errors.pop("name", None)
-        if registration(session, tenant, organisation) is not None:
-            errors["organisationsnummer"] = "Organisationen finns redan i ert register."
-    if errors:
-        raise ValidationError(errors)
+    organisation = find_by_number(session, values.organisationsnummer)
+    if organisation is None and values.own_data_errors:
+        raise ValidationError(dict(values.own_data_errors))
+    # A known organisation's own data stands; only the number must be right.
+    if organisation is not None and registration(session, tenant, organisation) is not None:
+        raise ValidationError({"organisationsnummer": "Organisationen finns redan i ert register."})
     if organisation is None:
         organisation = Organisation(
-            name=values["name"], organisationsnummer=values["organisationsnummer"], legal_form=values["legal_form"],
-            street_address=values["street_address"], postal_code=values["postal_code"], city=values["city"],
+            name=values.name, organisationsnummer=values.organisationsnummer, legal_form=values.legal_form,
+            street_address=values.street_address, postal_code=values.postal_code, city=values.city,
         )
         session.add(organisation)
         session.flush()
         audit.record(session, actor=actor, tenant=tenant, object_type="organisation", object_id=organisation.id,
                      action="create", after={"name": organisation.name,
                                              "organisationsnummer": organisation.organisationsnummer})
-    elif not _same_name(values["name"], organisation.name) and data.get("confirm_existing") != str(organisation.id):
+    elif not _same_name(values.name, organisation.name) and values.confirm_existing != organisation.id:
         raise KnownOrganisation(organisation)
-    session.add(TenantOrganisation(tenant_id=tenant.id, organisation_id=organisation.id, notes=values["notes"],
+    session.add(TenantOrganisation(tenant_id=tenant.id, organisation_id=organisation.id, notes=values.notes,
                                    added_by_id=actor.id if actor else None))
     session.flush()
-    if values["contact_name"]:
-        session.add(ContactPerson(tenant_id=tenant.id, organisation_id=organisation.id, name=values["contact_name"],
-                                  email=values["contact_email"], phone=values["contact_phone"]))
+    if values.contact_name:
+        session.add(ContactPerson(tenant_id=tenant.id, organisation_id=organisation.id, name=values.contact_name,
+                                  email=values.contact_email, phone=values.contact_phone))
     audit.record(session, actor=actor, tenant=tenant, object_type="organisation", object_id=organisation.id, action="link",
-                 after={"contact": values["contact_name"]} if values["contact_name"] else None)
+                 after={"contact": values.contact_name} if values.contact_name else None)
     session.flush()
     return organisation

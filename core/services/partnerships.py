@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from math import ceil
 from typing import Any
 
@@ -12,15 +10,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import clock, search
+from core import search
 from core.db import utcnow
 from core.models import Contribution, Organisation, Partnership, PartnershipStatus, Party, Tenant, User
-from core.models.partnership import CONTRIBUTION_KINDS
 from core.services import ConflictError, ValidationError, audit
 from core.process import ProcessDefinition
 from core.services.casework import pin
 from core.services.organisations import get_organisation
-from core.values import clean_text, parse_amount, parse_date, parse_int, too_long
+from core.inputs import PARTNERSHIP_TEXTS, ContributionInput, PartnershipInput, PartySlot, ideburen_slots
 
 SORTS = {
     "titel": func.lower(Partnership.title),
@@ -30,47 +27,7 @@ SORTS = {
     "andrad": Partnership.updated_at,
 }
 PER_PAGE = 20
-TEXT_FIELDS = ("title", "samhallsutmaning", "goals", "target_group")
-# Contributions that are counted carry an amount; the others are described.
-COUNTED = {"pengar", "personal", "ideella_timmar", "lokaler"}
-# The longest text a free-text field keeps.
-MAX_TEXT = 20_000
-# One partnership may have several idéburna parties (GEN-08), within reason.
-MAX_IDEBURNA = 10
-
-
-@dataclass(frozen=True)
-class PartySlot:
-    """Where one party's fields sit in the partnership form: the first
-    idéburen party keeps the plain names (``organisation_id``,
-    ``ideburen_pengar_amount``), the n:th has them numbered (``organisation_id3``,
-    ``ideburen3_pengar_amount``)."""
-
-    role: str
-    number: int = 1
-
-    @property
-    def prefix(self) -> str:
-        return self.role if self.number == 1 else f"{self.role}{self.number}"
-
-    @property
-    def organisation_field(self) -> str:
-        return "organisation_id" if self.number == 1 else f"organisation_id{self.number}"
-
-
-def ideburen_slots(count: int) -> list[PartySlot]:
-    return [PartySlot("ideburen", n) for n in range(1, max(1, min(count, MAX_IDEBURNA)) + 1)]
-
-
-def slots_in(data: dict[str, str]) -> int:
-    """How many idéburna parties a submitted form holds."""
-    highest = 1
-    for key in data:
-        for stem in ("organisation_id", "ideburen"):
-            rest = key[len(stem):].split("_", 1)[0] if key.startswith(stem) else ""
-            if rest.isascii() and rest.isdigit() and 1 < int(rest) <= MAX_IDEBURNA:
-                highest = max(highest, int(rest))
-    return highest
+TEXT_FIELDS = PARTNERSHIP_TEXTS
 
 
 @dataclass(frozen=True)
@@ -144,85 +101,23 @@ def get_partnership(session: Session, tenant: Tenant, partnership_id: int) -> Pa
     )
 
 
-def _parse_date(value: str | None, field: str, label: str, errors: dict[str, str]) -> date | None:
-    day, message = parse_date(value, label)
-    if message:
-        errors[field] = message
-    return day
-
-
-def _parse_amount(value: str | None, field: str, errors: dict[str, str]) -> Decimal | None:
-    amount, message = parse_amount(value)
-    if message:
-        errors[field] = message
-    return amount
-
-
-def parse_form(session: Session, tenant: Tenant, data: dict[str, str]) -> dict[str, Any]:
-    """Checks a create or edit form. Returns clean values or raises
-    ValidationError with a Swedish message per field."""
+def _organisations(session: Session, tenant: Tenant, values: PartnershipInput) -> dict[int, Organisation]:
+    """The idéburna parties' organisations, each in the tenant's register and
+    a party once; else ValidationError naming the field."""
     errors: dict[str, str] = {}
-    values: dict[str, Any] = {f: clean_text(data.get(f)) for f in TEXT_FIELDS}
-    if not values["title"]:
-        errors["title"] = "Skriv en titel för partnerskapet."
-    for f in TEXT_FIELDS:
-        if message := too_long(values[f], 300 if f == "title" else MAX_TEXT):
-            errors[f] = message
-    values["period_start"] = _parse_date(data.get("period_start"), "period_start", "startdatum", errors)
-    values["period_end"] = _parse_date(data.get("period_end"), "period_end", "slutdatum", errors)
-    if values["period_start"] and values["period_end"] and values["period_end"] <= values["period_start"]:
-        errors["period_end"] = "Slutdatum måste komma efter startdatum."
-    # A caller that does not send the date at all (the API, a script) means
-    # "today"; the form always sends it, so a cleared field is an error.
-    initiated_on = clean_text(data.get("initiated_on", clock.today().isoformat()))
-    if not initiated_on:
-        errors["initiated_on"] = "Skriv vilket datum initiativet kom in."
-    values["initiated_on"] = _parse_date(initiated_on, "initiated_on", "datumet", errors)
-    if values["initiated_on"] and values["initiated_on"] > clock.today():
-        errors["initiated_on"] = "Datumet då initiativet kom in kan inte ligga i framtiden."
-    values["offentlig"] = _contributions(data, PartySlot("offentlig"), errors)
-    ideburna: list[tuple[Organisation | None, dict]] = []
-    seen: set[int] = set()
-    for slot in ideburen_slots(slots_in(data)):
-        organisation = _organisation(session, tenant, data.get(slot.organisation_field), slot, errors)
-        contributions = _contributions(data, slot, errors)
-        if organisation is not None and organisation.id in seen:
-            errors[slot.organisation_field] = "Organisationen är redan part i partnerskapet. Välj en annan."
-        if organisation is not None:
-            seen.add(organisation.id)
-        elif contributions and slot.number > 1:
-            errors[slot.organisation_field] = "Välj vilken organisation som bidrar med detta."
-        if organisation is not None or contributions:
-            ideburna.append((organisation, contributions))
-    # An initiative may come in before it is known who the idéburen party is.
-    values["ideburna"] = ideburna or [(None, {})]
+    found: dict[int, Organisation] = {}
+    for party in values.ideburna:
+        if party.organisation_id is None:
+            continue
+        organisation = get_organisation(session, tenant, party.organisation_id)
+        if organisation is None:
+            errors[party.field] = "Välj en organisation ur ert register."
+        elif organisation.id in found:
+            errors[party.field] = "Organisationen är redan part i partnerskapet. Välj en annan."
+        else:
+            found[organisation.id] = organisation
     if errors:
         raise ValidationError(errors)
-    return values
-
-
-def _organisation(session: Session, tenant: Tenant, raw: str | None, slot: PartySlot,
-                  errors: dict[str, str]) -> Organisation | None:
-    raw = clean_text(raw)
-    if not raw:
-        return None
-    organisation_id = parse_int(raw, lowest=1)
-    organisation = get_organisation(session, tenant, organisation_id) if organisation_id else None
-    if organisation is None:
-        errors[slot.organisation_field] = "Välj en organisation ur ert register."
-    return organisation
-
-
-def _contributions(data: dict[str, str], slot: PartySlot, errors: dict[str, str]) -> dict[str, tuple[Decimal | None, str]]:
-    found: dict[str, tuple[Decimal | None, str]] = {}
-    for kind in CONTRIBUTION_KINDS:
-        name = f"{slot.prefix}_{kind}"
-        amount = _parse_amount(data.get(f"{name}_amount"), f"{name}_amount", errors) if kind in COUNTED else None
-        text = clean_text(data.get(f"{name}_text"))
-        if message := too_long(text, MAX_TEXT):
-            errors[f"{name}_text"] = message
-        if amount is not None or text:
-            found[kind] = (amount, text)
     return found
 
 
@@ -248,9 +143,9 @@ def snapshot(p: Partnership) -> dict[str, Any]:
     }
 
 
-def _apply(p: Partnership, tenant: Tenant, values: dict[str, Any]) -> None:
+def _apply(p: Partnership, tenant: Tenant, values: PartnershipInput, organisations: dict[int, Organisation]) -> None:
     for f in (*TEXT_FIELDS, "period_start", "period_end", "initiated_on"):
-        setattr(p, f, values[f])
+        setattr(p, f, getattr(values, f))
     # Always touch the row, so an edit of contributions alone also bumps the
     # version that guards against concurrent edits.
     p.updated_at = utcnow()
@@ -258,35 +153,37 @@ def _apply(p: Partnership, tenant: Tenant, values: dict[str, Any]) -> None:
     if public is None:
         public = Party(tenant_id=tenant.id, role="offentlig", contributions=[])
         p.parties.append(public)
-    _set_contributions(public, tenant, values["offentlig"])
+    _set_contributions(public, tenant, values.public_contributions)
     # The idéburna parties in the order of the form. A party whose organisation
     # stays keeps its row; one no longer in the form is removed.
     existing = {party.organisation_id: party for party in p.parties if party.role == "ideburen"}
-    for organisation, contributions in values["ideburna"]:
-        party = existing.pop(organisation.id if organisation else None, None)
+    for wanted in values.ideburna:
+        party = existing.pop(wanted.organisation_id, None)
         if party is None:
+            organisation = organisations.get(wanted.organisation_id) if wanted.organisation_id else None
             party = Party(tenant_id=tenant.id, role="ideburen", organisation=organisation, contributions=[])
             p.parties.append(party)
-        _set_contributions(party, tenant, contributions)
+        _set_contributions(party, tenant, wanted.contributions)
     for party in existing.values():
         p.parties.remove(party)
 
 
-def _set_contributions(party: Party, tenant: Tenant, contributions: dict[str, tuple[Decimal | None, str]]) -> None:
+def _set_contributions(party: Party, tenant: Tenant, contributions: tuple[ContributionInput, ...]) -> None:
     party.contributions.clear()
-    for kind, (amount, text) in contributions.items():
-        party.contributions.append(Contribution(tenant_id=tenant.id, kind=kind, amount=amount, description=text))
+    for c in contributions:
+        party.contributions.append(Contribution(tenant_id=tenant.id, kind=c.kind, amount=c.amount,
+                                                description=c.description))
 
 
-def create_partnership(session: Session, tenant: Tenant, actor: User | None, data: dict[str, str],
+def create_partnership(session: Session, tenant: Tenant, actor: User | None, values: PartnershipInput,
                        process: ProcessDefinition | None = None) -> Partnership:
     """Registers an initiative. It starts on ``process`` (the kommun's newest
     version) and keeps that version for its whole life."""
-    values = parse_form(session, tenant, data)
+    organisations = _organisations(session, tenant, values)
     p = Partnership(tenant_id=tenant.id, parties=[], status=PartnershipStatus.INITIATIV.value)
     if process is not None:
         pin(p, process)
-    _apply(p, tenant, values)
+    _apply(p, tenant, values, organisations)
     session.add(p)
     session.flush()
     audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id, action="create", after=snapshot(p))
@@ -294,15 +191,16 @@ def create_partnership(session: Session, tenant: Tenant, actor: User | None, dat
 
 
 def update_partnership(
-    session: Session, tenant: Tenant, actor: User | None, p: Partnership, data: dict[str, str], expected_version: int
+    session: Session, tenant: Tenant, actor: User | None, p: Partnership, values: PartnershipInput,
+    expected_version: int,
 ) -> Partnership:
     """Saves an edit made on version ``expected_version``. If someone saved in
     between, raises ConflictError and changes nothing."""
     if p.version != expected_version:
         raise ConflictError()
-    values = parse_form(session, tenant, data)
+    organisations = _organisations(session, tenant, values)
     before = snapshot(p)
-    _apply(p, tenant, values)
+    _apply(p, tenant, values, organisations)
     try:
         session.flush()
     except StaleDataError as exc:

@@ -9,11 +9,11 @@ from tests import factories
 
 def test_create_records_parties_contributions_and_audit(db, world):
     """GEN-03: both parties contribute resources, not necessarily money."""
-    p = partnerships.create_partnership(db, world.jarva, world.jarva_staff, {
+    p = partnerships.create_partnership(db, world.jarva, world.jarva_staff, factories.pform({
         "title": "Språkcafé", "period_start": "2027-01-01", "period_end": "2029-12-31",
         "organisation_id": str(world.jarva_org.id), "offentlig_pengar_amount": "150 000",
         "ideburen_ideella_timmar_amount": "400", "ideburen_lokaler_text": "Föreningslokalen",
-    })
+    }))
     db.commit()
     saved = partnerships.get_partnership(db, world.jarva, p.id)
     by_role = {party.role: party for party in saved.parties}
@@ -27,9 +27,9 @@ def test_create_records_parties_contributions_and_audit(db, world):
 
 def test_bad_input_gets_swedish_messages_per_field(db, world):
     with pytest.raises(ValidationError) as exc:
-        partnerships.create_partnership(db, world.jarva, None, {
+        partnerships.create_partnership(db, world.jarva, None, factories.pform({
             "title": "", "period_start": "2027-13-01", "period_end": "2026-01-01", "offentlig_pengar_amount": "mycket",
-        })
+        }))
     assert exc.value.errors == {
         "title": "Skriv en titel för partnerskapet.",
         "period_start": "Det datumet finns inte i kalendern. Skriv startdatum som ÅÅÅÅ-MM-DD, till exempel 2027-03-15.",
@@ -79,13 +79,13 @@ def test_second_concurrent_edit_gets_a_conflict_and_changes_nothing(db, world, e
     p = world.jarva_partnership
     version = p.version
     data = partnerships.form_values(p)
-    partnerships.update_partnership(db, world.jarva, None, p, {**data, "title": "Första ändringen"}, version)
+    partnerships.update_partnership(db, world.jarva, None, p, factories.pform({**data, "title": "Första ändringen"}), version)
     db.commit()
     with make_sessionmaker(engine)() as other:
         set_scope(other, Scope.of_tenant(world.jarva.id))
         stale = partnerships.get_partnership(other, world.jarva, p.id)
         with pytest.raises(ConflictError):
-            partnerships.update_partnership(other, world.jarva, None, stale, {**data, "title": "Andra"}, version)
+            partnerships.update_partnership(other, world.jarva, None, stale, factories.pform({**data, "title": "Andra"}), version)
         other.rollback()
     db.expire_all()
     assert partnerships.get_partnership(db, world.jarva, p.id).title == "Första ändringen"
@@ -95,7 +95,7 @@ def test_editing_only_contributions_bumps_the_version(db, world):
     p = world.jarva_partnership
     version = p.version
     data = partnerships.form_values(p)
-    partnerships.update_partnership(db, world.jarva, None, p, {**data, "offentlig_pengar_amount": "5"}, version)
+    partnerships.update_partnership(db, world.jarva, None, p, factories.pform({**data, "offentlig_pengar_amount": "5"}), version)
     db.commit()
     assert p.version == version + 1
 
@@ -108,11 +108,11 @@ def _second_org(db, world):
 
 def test_gen_08_several_idéburna_parties_each_with_its_own_contributions(db, world):
     other = _second_org(db, world)
-    p = partnerships.create_partnership(db, world.jarva, None, {
+    p = partnerships.create_partnership(db, world.jarva, None, factories.pform({
         "title": "Två föreningar", "organisation_id": str(world.jarva_org.id), "ideburen_ideella_timmar_amount": "400",
         "organisation_id2": str(other.id), "ideburen2_lokaler_text": "Stiftelsens lokal",
         "offentlig_pengar_amount": "100000",
-    })
+    }))
     db.commit()
     saved = partnerships.get_partnership(db, world.jarva, p.id)
     ideburna = [(party.organisation.name, [c.kind for c in party.contributions])
@@ -123,7 +123,7 @@ def test_gen_08_several_idéburna_parties_each_with_its_own_contributions(db, wo
     # Leaving the second party out of the form removes it; the first keeps its row.
     first = next(party.id for party in saved.parties if party.organisation_id == world.jarva_org.id)
     kept = {k: v for k, v in values.items() if not k.endswith("2") and "ideburen2" not in k}
-    partnerships.update_partnership(db, world.jarva, None, saved, kept, saved.version)
+    partnerships.update_partnership(db, world.jarva, None, saved, factories.pform(kept), saved.version)
     db.commit()
     again = partnerships.get_partnership(db, world.jarva, p.id)
     assert [party.id for party in again.parties if party.role == "ideburen"] == [first]
@@ -131,11 +131,12 @@ def test_gen_08_several_idéburna_parties_each_with_its_own_contributions(db, wo
 
 def test_gen_08_one_organisation_is_a_party_once_and_contributions_need_an_organisation(db, world):
     with pytest.raises(ValidationError) as exc:
-        partnerships.create_partnership(db, world.jarva, None, {
-            "title": "Dubbel", "organisation_id": str(world.jarva_org.id), "organisation_id2": str(world.jarva_org.id),
-            "ideburen3_pengar_amount": "10"})
-    assert "redan part" in exc.value.errors["organisation_id2"]
+        factories.pform({"title": "Utan", "organisation_id": str(world.jarva_org.id), "ideburen3_pengar_amount": "10"})
     assert "Välj vilken organisation" in exc.value.errors["organisation_id3"]
+    with pytest.raises(ValidationError) as exc:
+        partnerships.create_partnership(db, world.jarva, None, factories.pform({
+            "title": "Dubbel", "organisation_id": str(world.jarva_org.id), "organisation_id2": str(world.jarva_org.id)}))
+    assert "redan part" in exc.value.errors["organisation_id2"]
 
 
 def test_gen_03_every_idéburen_party_contributes(db, world, registry):
@@ -143,14 +144,14 @@ def test_gen_03_every_idéburen_party_contributes(db, world, registry):
     from core.services.casework import load_facts
 
     other = _second_org(db, world)
-    p = partnerships.create_partnership(db, world.jarva, None, {
+    p = partnerships.create_partnership(db, world.jarva, None, factories.pform({
         "title": "Två", "organisation_id": str(world.jarva_org.id), "ideburen_pengar_amount": "1",
-        "organisation_id2": str(other.id), "offentlig_pengar_amount": "1"})
+        "organisation_id2": str(other.id), "offentlig_pengar_amount": "1"}))
     db.commit()
     saved = partnerships.get_partnership(db, world.jarva, p.id)
     assert load_facts(db, world.jarva, [saved])[p.id].contributions == frozenset({"offentlig"})
     partnerships.update_partnership(db, world.jarva, None, saved,
-                                    {**partnerships.form_values(saved), "ideburen2_ideella_timmar_amount": "5"},
+                                    factories.pform({**partnerships.form_values(saved), "ideburen2_ideella_timmar_amount": "5"}),
                                     saved.version)
     db.commit()
     saved = partnerships.get_partnership(db, world.jarva, p.id)

@@ -27,10 +27,10 @@ def rich_world(db, world, settings):
 
     for tenant, org, p in ((world.jarva, world.jarva_org, world.jarva_partnership),
                            (world.tyreso, world.tyreso_org, world.tyreso_partnership)):
-        organisations.add_organisation(db, tenant, None, {
+        organisations.add_organisation(db, tenant, None, factories.oform({
             "name": f"Kontaktföreningen {tenant.code}", "organisationsnummer": factories.with_check_digit(
                 "80298" + ("0001" if tenant.code == "jarva" else "0002")),
-            "legal_form": "ideell_forening", "contact_name": f"Kontakt {tenant.code}"})
+            "legal_form": "ideell_forening", "contact_name": f"Kontakt {tenant.code}"}))
         documents.store_document(db, settings.documents_dir, tenant, None, partnership=p, kind="ovrigt",
                                  title=f"Dokument {tenant.code}", filename="a.pdf", content=b"%PDF-1.4")
         audit.record(db, actor=None, tenant=tenant, object_type="test", object_id=1, action="made")

@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response
 
 from core.models.organisation import LEGAL_FORMS
+from core.inputs import OrganisationInput
 from core.services import ValidationError, organisations
 from core.services.permissions import ORG_EDIT
 from web.context import RequestContext, Requires
@@ -38,7 +39,7 @@ class OrganisationController(Controller):
         db, access = ctx.db, ctx.access
         data = clean(data)
         try:
-            org = organisations.add_organisation(db, access.tenant, access.user, data)
+            org = organisations.add_organisation(db, access.tenant, access.user, OrganisationInput.from_form(data))
         except ValidationError as exc:
             db.rollback()
             known = exc.organisation if isinstance(exc, organisations.KnownOrganisation) else None

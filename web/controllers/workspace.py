@@ -15,7 +15,8 @@ from core.models import PartnershipStatus
 from core.models.partnership import CONTRIBUTION_KINDS
 from core.services import ConflictError, ValidationError, deadlines, documents, organisations, partnerships
 from core.services.casework import newest_process
-from core.services.partnerships import COUNTED, MAX_IDEBURNA, SORTS, PartySlot, ideburen_slots, slots_in
+from core.inputs import COUNTED, MAX_IDEBURNA, PartnershipInput, PartySlot, ideburen_slots, slots_in
+from core.services.partnerships import SORTS
 from core.services.permissions import CREATE, EDIT, Access
 from web import partnership_page
 from web.context import RequestContext, Requires
@@ -118,7 +119,8 @@ class WorkspaceController(Controller):
             return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant,
                         partnership=None, values=data, errors={}, **_form_context(db, access, slots_in(data) + 1))
         try:
-            p = partnerships.create_partnership(db, access.tenant, access.user, data,
+            p = partnerships.create_partnership(db, access.tenant, access.user,
+                                                PartnershipInput.from_form(data, clock.today()),
                                                 process=newest_process(request.app.state.ctx.registry, access.kommun))
         except ValidationError as exc:
             db.rollback()
@@ -151,7 +153,8 @@ class WorkspaceController(Controller):
             return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=p,
                         values=data, version=expected, errors={}, **_form_context(db, access, slots_in(data) + 1))
         try:
-            partnerships.update_partnership(db, access.tenant, access.user, p, data, expected)
+            partnerships.update_partnership(db, access.tenant, access.user, p,
+                                            PartnershipInput.from_form(data, clock.today()), expected)
         except (ValidationError, ConflictError) as exc:
             db.rollback()
             conflict = isinstance(exc, ConflictError)
