@@ -44,6 +44,24 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", chosen, scope="session")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Argon2 with the cheapest parameters while the tests run: hashing a
+    password with the real ones costs a tenth of a second or more, and the
+    tests make and check hundreds. Hashes carry their parameters, so nothing
+    else changes. Servers the e2e tests start keep the real parameters."""
+    from argon2 import PasswordHasher
+
+    from core.services import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "_hasher", cheap)
+    patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """One migrated SQLite file; each test gets a copy (fast and fully fresh)."""
