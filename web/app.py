@@ -3,7 +3,11 @@ the app, so tests can build as many independent apps as they like."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from anyio import to_thread
 
 from litestar import Litestar, Request, Response
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -109,10 +113,25 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     csrf.register_template_globals(engine)
 
 
+def _size_worker_threads(threads: int):
+    """Both pools of threads that requests block in get ``threads`` threads: the
+    event loop's default executor (Litestar's sync handlers) and anyio's
+    (the request context and the unit of work, web.context)."""
+
+    async def on_startup() -> None:
+        to_thread.current_default_thread_limiter().total_tokens = threads
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=threads, thread_name_prefix="iop-worker"))
+
+    return on_startup
+
+
 def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginManager | None = None) -> Litestar:
     settings = settings or load_settings()
     registry = build_registry(plugin_manager or build_plugin_manager())
-    engine = make_engine(settings.database_url)
+    # A pooled connection for every worker thread, and as many again for the
+    # requests that hold one between two thread hops (core.db.make_engine).
+    engine = make_engine(settings.database_url, application=True, pool_size=settings.worker_threads)
     ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine),
                           policy=SessionPolicy())
     return Litestar(
@@ -151,6 +170,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
         after_response=unit_of_work.after_response,
         # Room for the largest document we accept plus the form around it.
         request_max_body_size=documents.MAX_BYTES + 1024 * 1024,
+        on_startup=[_size_worker_threads(settings.worker_threads)],
         on_shutdown=[engine.dispose],
         debug=False,
     )
