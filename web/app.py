@@ -29,7 +29,7 @@ from core.db import make_engine, make_sessionmaker
 from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
-from web import context, csrf, rendering, unit_of_work
+from web import context, csrf, faults, rendering, unit_of_work
 from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, workspace
 
 HERE = Path(__file__).parent
@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             NotFoundException: _not_found,
             context.LoginRequired: _login_required,
             HTTPException: _http_error,
+            **{cls: faults.unavailable for cls in faults.UNAVAILABLE},
             Exception: _server_error,
         },
         before_send=[unit_of_work.before_send, _security_headers(settings)],

@@ -30,6 +30,7 @@ from core.models import Decision, Meeting, Tenant
 from core.tenancy import Scope
 from tests import factories
 from tests.factories import csrf, login, post
+from tests.tcpproxy import TcpProxy
 from web.app import create_app
 
 UNAVAILABLE = "Tjänsten är tillfälligt otillgänglig"
@@ -38,12 +39,165 @@ UNAVAILABLE = "Tjänsten är tillfälligt otillgänglig"
 # --------------------------------------------------------------------------- helpers
 
 
+@pytest.fixture
+def stabsenhet(world, db, registry):
+    user = factories.user(db, registry, "stabsenhet@jarva.test", (world.jarva, "stabsenhet"))
+    db.commit()
+    return user
+
+
 def _client(settings, **changes) -> TestClient:
     return TestClient(create_app(dataclasses.replace(settings, **changes)), base_url="http://testserver.local")
 
 
+def _meetings_url(world) -> str:
+    return f"/k/jarva/partnerskap/{world.jarva_partnership.id}/moten"
+
+
+def _meeting(kind: str = "arbetsgrupp") -> dict:
+    return {"kind": kind, "held_on": date.today().isoformat(), "participants": "Stabsenheten och föreningen"}
+
+
+def _meetings_stored(settings, kind: str | None = None) -> int:
+    """Counted through a connection of its own (the test's session may hold an old snapshot)."""
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine, Scope.system())() as session:
+            query = select(func.count()).select_from(Meeting)
+            return session.scalar(query.where(Meeting.kind == kind) if kind else query)
+    finally:
+        engine.dispose()
+
+
+def _assert_unavailable_page(response) -> None:
+    assert response.status_code == 503, response.text[:500]
+    assert int(response.headers["retry-after"]) > 0
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in response.text and UNAVAILABLE in response.text
+
+
 def _sqlite_path(settings) -> str:
     return make_url(settings.database_url).database
+
+
+# --------------------------------------------------------------------------- 1. unreachable
+
+
+@dataclasses.dataclass
+class Outage:
+    """The database as one app sees it, which the test can take away and give back."""
+
+    url: str
+    vanish: Callable[[], None]
+    come_back: Callable[[], None]
+    proxy: TcpProxy | None = None
+
+
+@pytest.fixture
+def outage(backend, database_url):
+    """PostgreSQL through a TCP proxy the test stops and starts; SQLite as a
+    file the test moves away and back."""
+    if backend == "postgresql":
+        url = make_url(database_url)
+        proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+        proxy.start()
+        yield Outage(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
+                     proxy.stop, proxy.start, proxy)
+        proxy.stop()
+    else:
+        path = Path(make_url(database_url).database)
+        away = path.with_name(path.name + ".borta")
+        yield Outage(database_url, lambda: path.rename(away), lambda: away.rename(path))
+        if away.exists():
+            away.rename(path)
+
+
+def test_a_database_that_vanishes_answers_503_and_the_app_recovers_without_restart(
+        settings, outage, world, stabsenhet):
+    with _client(settings, database_url=outage.url) as client:
+        login(client, stabsenhet.email)
+        token = csrf(client)  # read while there is a database to read it with
+        assert client.get("/k/jarva/").status_code == 200
+
+        outage.vanish()
+        _assert_unavailable_page(client.get("/k/jarva/"))
+        _assert_unavailable_page(client.get(_meetings_url(world)))
+        api = client.get("/api/v1/k/jarva/partnerships")
+        assert api.status_code == 503 and "retry-after" in api.headers
+        assert api.json() == {"detail": "Tjänsten är tillfälligt otillgänglig. Försök igen om en stund."}
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.json()["status"] == "error"
+        saved = client.post(_meetings_url(world), data={**_meeting(), "_csrf_token": token}, follow_redirects=False)
+        _assert_unavailable_page(saved)
+        if outage.proxy is None:
+            # Not re-created empty: the file stays gone until someone puts it back.
+            assert not Path(_sqlite_path(settings)).exists()
+
+        outage.come_back()
+        assert client.get("/healthz").json() == {"status": "ok"}
+        assert client.get("/k/jarva/").status_code == 200, "still signed in, with no restart"
+        assert client.post(_meetings_url(world), data={**_meeting(), "_csrf_token": token},
+                           follow_redirects=False).status_code == 303
+    assert _meetings_stored(settings) == 1, "the request refused with 503 saved nothing"
+
+
+def test_an_app_started_while_the_database_server_is_down_serves_once_it_is_up(settings, outage, world, backend):
+    if backend == "sqlite":
+        pytest.skip("a SQLite file that is not there stops start-up (test_start_up_needs_the_sqlite_file)")
+    outage.vanish()
+    with _client(settings, database_url=outage.url) as client:
+        assert client.get("/healthz").status_code == 503
+        # A browser with a session cookie: finding out whose it is needs the database.
+        client.cookies.set("iop_session", "en-gammal-session")
+        _assert_unavailable_page(client.get("/k/jarva/"))
+        outage.come_back()
+        assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_a_connection_dropped_in_the_middle_of_a_request_poisons_nothing(settings, outage, world, stabsenhet,
+                                                                         backend):
+    if backend == "sqlite":
+        pytest.skip("SQLite has no connection to drop")
+    with _client(settings, database_url=outage.url) as client:
+        login(client, stabsenhet.email)
+        token = csrf(client)
+        engine = client.app.state.ctx.sessionmaker.kw["bind"]
+        armed = [True]
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def drop(_conn, _cursor, statement, *_args):
+            # While the request counts the meetings, the line to the database breaks.
+            if armed[0] and "FROM meeting" in statement:
+                armed[0] = False
+                outage.proxy.cut()
+
+        _assert_unavailable_page(client.post(_meetings_url(world), data={**_meeting(), "_csrf_token": token},
+                                             follow_redirects=False))
+        assert not armed[0]
+        for _ in range(3):  # every pooled connection that was cut is replaced, none is handed out broken
+            assert client.get(_meetings_url(world)).status_code == 200
+        assert client.post(_meetings_url(world), data={**_meeting(), "_csrf_token": token},
+                           follow_redirects=False).status_code == 303
+    assert _meetings_stored(settings) == 1
+
+
+def test_a_commit_that_fails_for_the_database_answers_503_and_saves_nothing(settings, world, stabsenhet,
+                                                                             monkeypatch):
+    with _client(settings) as client:
+        login(client, stabsenhet.email)
+        token = csrf(client)
+
+        def commit(self):
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+        monkeypatch.setattr("sqlalchemy.orm.Session.commit", commit)
+        response = client.post(_meetings_url(world), data={**_meeting(), "_csrf_token": token},
+                               follow_redirects=False)
+        monkeypatch.undo()
+        _assert_unavailable_page(response)
+        assert "location" not in response.headers
+        assert "content-security-policy" in response.headers, "the replaced answer keeps the security headers"
+    assert _meetings_stored(settings) == 0
 
 
 # --------------------------------------------------------------------------- 2. SQLite locks
@@ -53,6 +207,39 @@ def _sqlite_path(settings) -> str:
 def sqlite_only(backend):
     if backend != "sqlite":
         pytest.skip("SQLite's file lock")
+
+
+def _hold_write_lock(settings) -> sqlite3.Connection:
+    """Another process's view: a connection that has begun a write and keeps it."""
+    lock = sqlite3.connect(_sqlite_path(settings), timeout=0, isolation_level=None, check_same_thread=False)
+    lock.execute("BEGIN IMMEDIATE")
+    return lock
+
+
+def test_sqlite_a_write_that_waits_too_long_for_the_lock_answers_503(settings, world, stabsenhet, sqlite_only):
+    with _client(settings) as client:
+        login(client, stabsenhet.email)
+        csrf(client)
+        result = {}
+
+        def write():
+            start = time.monotonic()
+            result["response"] = post(client, _meetings_url(world), _meeting())
+            result["seconds"] = time.monotonic() - start
+
+        lock = _hold_write_lock(settings)
+        try:
+            writer = threading.Thread(target=write)
+            writer.start()
+            writer.join(SQLITE_BUSY_TIMEOUT_SECONDS + 10)
+        finally:
+            lock.rollback()
+            lock.close()
+        writer.join(60)
+        _assert_unavailable_page(result["response"])
+        assert SQLITE_BUSY_TIMEOUT_SECONDS - 0.5 <= result["seconds"] < SQLITE_BUSY_TIMEOUT_SECONDS + 10
+        assert post(client, _meetings_url(world), _meeting()).status_code == 303
+    assert _meetings_stored(settings) == 1
 
 
 def test_sqlite_a_writer_begins_immediate_so_a_stale_snapshot_cannot_fail_it(settings, world, sqlite_only):
@@ -133,3 +320,39 @@ def test_iop_worker_threads_is_read_and_checked(tmp_path):
     for bad in ("0", "-1", "sex", "1000"):
         with pytest.raises(ValueError, match="IOP_WORKER_THREADS"):
             load_settings({"IOP_DATA_DIR": str(tmp_path), "IOP_WORKER_THREADS": bad})
+
+
+def test_sqlite_while_writes_wait_for_a_lock_pages_that_read_still_answer(settings, world, stabsenhet, sqlite_only):
+    """Twenty writes stuck on another connection's lock hold twenty worker
+    threads and connections; the partnership list still answers, before any
+    of them has given up."""
+    stuck = 20  # more writers than the pool held before (5 + 10) and than the loop's default threads
+    with _client(settings) as client:
+        login(client, stabsenhet.email)
+        csrf(client)
+        writes: list = []
+        read: dict = {}
+        lock = _hold_write_lock(settings)
+        try:
+            writers = [threading.Thread(target=lambda: writes.append(post(client, _meetings_url(world), _meeting())))
+                       for _ in range(stuck)]
+            for w in writers:
+                w.start()
+            time.sleep(1.0)  # they are all waiting for the lock now
+
+            def read_page():
+                response = client.get("/k/jarva/")
+                read["writes_done"], read["response"] = len(writes), response
+
+            reader = threading.Thread(target=read_page)
+            reader.start()
+            reader.join(15)
+        finally:
+            lock.rollback()
+            lock.close()
+        reader.join(60)
+        for w in writers:
+            w.join(60)
+    assert read.get("writes_done") == 0, "the list answered while every write was still waiting"
+    assert read["response"].status_code == 200 and "Järvas hemliga läxhjälp" in read["response"].text
+    assert len(writes) == stuck and {r.status_code for r in writes} <= {303, 503}
