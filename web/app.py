@@ -24,6 +24,7 @@ from litestar.types import Message, Scope
 
 import pluggy
 
+from core import schema
 from core.config import Settings, load_settings
 from core.db import make_engine, make_sessionmaker
 from core.registry import build_plugin_manager, build_registry
@@ -68,7 +69,7 @@ def _security_headers(settings: Settings):
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(("/api/", "/healthz"))
 
 
 def _not_found(request: Request, exc: NotFoundException) -> Response:
@@ -127,11 +128,18 @@ def _size_worker_threads(threads: int):
 
 
 def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginManager | None = None) -> Litestar:
+    """The app; raises schema.DatabaseNotReady (one line, in Swedish) when the
+    database is not there or not at the code's schema version."""
     settings = settings or load_settings()
     registry = build_registry(plugin_manager or build_plugin_manager())
     # A pooled connection for every worker thread, and as many again for the
     # requests that hold one between two thread hops (core.db.make_engine).
     engine = make_engine(settings.database_url, application=True, pool_size=settings.worker_threads)
+    try:
+        schema.check_at_startup(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine),
                           policy=SessionPolicy())
     return Litestar(

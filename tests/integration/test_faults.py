@@ -24,6 +24,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from core import schema
 from core.config import load_settings
 from core.db import SQLITE_BUSY_TIMEOUT_SECONDS, make_engine, make_sessionmaker, open_session
 from core.models import Decision, Meeting, Tenant
@@ -356,3 +357,63 @@ def test_sqlite_while_writes_wait_for_a_lock_pages_that_read_still_answer(settin
     assert read.get("writes_done") == 0, "the list answered while every write was still waiting"
     assert read["response"].status_code == 200 and "Järvas hemliga läxhjälp" in read["response"].text
     assert len(writes) == stuck and {r.status_code for r in writes} <= {303, 503}
+
+
+# --------------------------------------------------------------------------- 4. missing file, schema version
+
+
+def test_start_up_needs_the_sqlite_file_and_does_not_create_it(settings, tmp_path):
+    missing = tmp_path / "saknas.sqlite3"
+    with pytest.raises(schema.DatabaseNotReady, match="iop db upgrade") as refused:
+        create_app(dataclasses.replace(settings, database_url=f"sqlite:///{missing}"))
+    assert "\n" not in str(refused.value)
+    assert not missing.exists()
+
+
+def test_iop_serve_stops_with_one_line_until_iop_db_upgrade_has_made_the_database(tmp_path, monkeypatch, capsys):
+    from web.cli import main
+
+    monkeypatch.delenv("IOP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("IOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("IOP_SECRET_KEY", "test")
+    database = tmp_path / "iop.sqlite3"
+    assert main(["serve", "--port", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "iop db upgrade" in err
+    assert not database.exists()
+    assert main(["db", "upgrade"]) == 0 and database.exists()
+    create_app(load_settings())  # starts now
+
+
+def _set_version(database_url: str, version: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": version})
+    finally:
+        engine.dispose()
+
+
+def test_start_up_stops_when_the_schema_is_not_at_the_codes_version(settings, database_url):
+    (head,) = schema.code_heads()
+    _set_version(database_url, "0003")
+    try:
+        with pytest.raises(schema.DatabaseNotReady, match="iop db upgrade"):
+            create_app(settings)
+    finally:
+        _set_version(database_url, head)
+    create_app(settings)
+
+
+def test_healthz_is_ok_only_when_the_schema_is_at_the_codes_version(settings, database_url):
+    (head,) = schema.code_heads()
+    with _client(settings) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        _set_version(database_url, "0003")
+        try:
+            response = client.get("/healthz")
+        finally:
+            _set_version(database_url, head)
+        assert response.status_code == 503
+        assert response.json()["status"] == "error" and "iop db upgrade" in response.json()["reason"]
+        assert client.get("/healthz").json() == {"status": "ok"}
