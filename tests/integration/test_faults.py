@@ -417,3 +417,70 @@ def test_healthz_is_ok_only_when_the_schema_is_at_the_codes_version(settings, da
         assert response.status_code == 503
         assert response.json()["status"] == "error" and "iop db upgrade" in response.json()["reason"]
         assert client.get("/healthz").json() == {"status": "ok"}
+
+
+# --------------------------------------------------------------------------- 5. caps under parallel requests
+
+
+def test_jv_08_parallel_requests_register_at_most_five_idea_meetings(settings, world, stabsenhet):
+    """JV-08: at most five idea meetings, also when twelve arrive at once."""
+    attempts = 12
+    with _client(settings) as client:
+        login(client, stabsenhet.email)
+        csrf(client)
+        start = threading.Barrier(attempts)
+        responses: list = []
+
+        def register():
+            start.wait()
+            responses.append(post(client, _meetings_url(world), _meeting("idemote")))
+
+        threads = [threading.Thread(target=register) for _ in range(attempts)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    stored = _meetings_stored(settings, "idemote")
+    statuses = sorted(r.status_code for r in responses)
+    assert len(responses) == attempts
+    assert stored == 5 and statuses.count(303) == 5, statuses
+    refused = [r for r in responses if r.status_code != 303]
+    assert all(r.status_code in (409, 422) for r in refused), statuses
+    assert all("vilket är det högsta antalet" in r.text for r in refused)
+
+
+def test_parallel_requests_complete_a_step_once(settings, world, stabsenhet):
+    """The other check-then-write of the process, under the same lock: a step
+    is done once, whoever else pressed the button at the same moment."""
+    attempts = 8
+    url = f"/k/jarva/partnerskap/{world.jarva_partnership.id}"
+    with _client(settings) as client:
+        login(client, stabsenhet.email)
+        form = client.get(f"{url}/formular/initiativ").text
+        assert post(client, f"{url}/formular/initiativ", {
+            "version": re.search(r'name="version" value="(\d+)"', form).group(1),
+            "ursprung": "civilsamhallet", "verksamhetside": "Läxhjälp", "karnverksamhet": "Skolan"}).status_code == 303
+        version = re.search(r'name="version" value="(\d+)"', client.get(f"{url}/andra").text).group(1)
+        start = threading.Barrier(attempts)
+        responses: list = []
+
+        def complete():
+            start.wait()
+            responses.append(post(client, f"{url}/steg/initiativ",
+                                  {"outcome": "fortsatt", "motivation": "Mottaget.", "version": version}))
+
+        threads = [threading.Thread(target=complete) for _ in range(attempts)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    statuses = sorted(r.status_code for r in responses)
+    assert len(responses) == attempts and statuses.count(303) == 1, statuses
+    assert set(statuses) <= {303, 409, 422}, statuses
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine, Scope.system())() as session:
+            assert session.scalar(select(func.count()).select_from(Decision)
+                                  .where(Decision.step_key == "initiativ")) == 1
+    finally:
+        engine.dispose()
