@@ -295,6 +295,34 @@ def test_sqlite_a_writer_begins_immediate_so_a_stale_snapshot_cannot_fail_it(set
         engine.dispose()
 
 
+def test_sqlite_signing_in_does_not_hold_the_write_lock_while_the_password_is_checked(
+        settings, world, stabsenhet, sqlite_only, monkeypatch):
+    """A sign-in writes (its attempt, its session), so on SQLite it holds the
+    write lock while it runs; checking the password is slow by design and
+    runs with no transaction open, so other writers need not wait for it."""
+    from core.services import auth
+
+    lock_free: list[bool] = []
+    check = auth.verify_password
+
+    def verify_password(password_hash, password):
+        other = sqlite3.connect(_sqlite_path(settings), timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            lock_free.append(True)
+        except sqlite3.OperationalError:
+            lock_free.append(False)
+        finally:
+            other.close()
+        return check(password_hash, password)
+
+    monkeypatch.setattr(auth, "verify_password", verify_password)
+    with _client(settings) as client:
+        assert login(client, stabsenhet.email).status_code == 303
+    assert lock_free == [True]
+
+
 # --------------------------------------------------------------------------- 3. worker threads
 
 
