@@ -8,6 +8,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+# Threads that run blocking work (database, templates) for requests. Every
+# request holds one while it waits for the database, so this many requests
+# stuck on a lock or a slow database still leave others running. (Left to
+# themselves, the event loop uses cores + 4 threads: 6 on a two-core host.)
+DEFAULT_WORKER_THREADS = 32
+MAX_WORKER_THREADS = 256
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,6 +30,8 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For is believed (IP addresses or CIDR
     # networks). Empty: no one's, the connecting peer is the client.
     trusted_proxies: tuple[str, ...] = ()
+    # IOP_WORKER_THREADS: see DEFAULT_WORKER_THREADS.
+    worker_threads: int = DEFAULT_WORKER_THREADS
 
     @property
     def documents_dir(self) -> Path:
@@ -65,6 +74,16 @@ def parse_trusted_proxies(value: str) -> tuple[str, ...]:
     return tuple(proxies)
 
 
+def parse_worker_threads(value: str) -> int:
+    """``IOP_WORKER_THREADS``: a whole number from 1 to MAX_WORKER_THREADS."""
+    value = value.strip()
+    if not value:
+        return DEFAULT_WORKER_THREADS
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_WORKER_THREADS:
+        raise ValueError(f"IOP_WORKER_THREADS: {value!r} ska vara ett heltal från 1 till {MAX_WORKER_THREADS}")
+    return int(value)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("IOP_DATA_DIR", "./var")).resolve()
@@ -75,5 +94,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     secret_key = env.get("IOP_SECRET_KEY") or _secret_for(data_dir)
     secure = env.get("IOP_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}
     proxies = parse_trusted_proxies(env.get("IOP_TRUSTED_PROXIES", ""))
+    threads = parse_worker_threads(env.get("IOP_WORKER_THREADS", ""))
     return Settings(database_url=database_url, data_dir=data_dir, secret_key=secret_key, secure_cookies=secure,
-                    trusted_proxies=proxies, database_owner_url=env.get("IOP_DATABASE_OWNER_URL") or None)
+                    trusted_proxies=proxies, worker_threads=threads,
+                    database_owner_url=env.get("IOP_DATABASE_OWNER_URL") or None)

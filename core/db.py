@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from core.config import DEFAULT_WORKER_THREADS
 from core.search import SQLITE_LOWER, sqlite_lower
 from core.values import ValidationError, check_lengths
 
@@ -86,26 +88,154 @@ def _create_private_if_missing(path: str) -> None:
         pass
 
 
-def make_engine(url: str) -> Engine:
+# How long a SQLite statement waits for another connection's write lock before
+# it gives up with "database is locked" (answered 503, try again). Writers hold
+# the lock for milliseconds; a wait this long means something holds it far
+# longer (a backup, a stuck process), and every waiting request holds a worker
+# thread, so waiting longer only spreads the stall to pages that need no lock.
+# SQLite's own default would wait five seconds too; the driver's is 30 s.
+SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
+# How long a request waits for a free pooled connection before it is answered
+# 503: a full pool means the database is not keeping up.
+POOL_TIMEOUT_SECONDS = 5.0
+# How long connecting to PostgreSQL may take before the request is answered
+# 503, instead of hanging on an unanswered network for minutes.
+CONNECT_TIMEOUT_SECONDS = 5
+
+_BEGIN_IMMEDIATE = "iop_sqlite_begin_immediate"
+_SQLITE_PATH = "iop.sqlite_path"
+_SQLITE_FILE = "iop.sqlite_file"
+
+
+def _read_write_uri(database: str, uri: bool) -> tuple[str, str | None]:
+    """The SQLite database argument that opens ``database`` read-write and
+    never creates it (``mode=rw``), and the file's path (None in memory)."""
+    if uri and database.startswith("file:"):
+        parts = urlsplit(database)
+        query = parse_qs(parts.query)
+        path = unquote(parts.path)
+        if query.get("mode", ["rwc"])[-1] == "memory" or path in ("", ":memory:"):
+            return database, None
+        if "mode" not in query:
+            database += ("&" if parts.query else "?") + "mode=rw"
+        return database, path
+    if database in ("", ":memory:"):
+        return database, None
+    return f"file:{quote(os.path.abspath(database))}?mode=rw", os.path.abspath(database)
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _sqlite_in_memory(url: str) -> bool:
+    u = make_url(url)
+    database = u.database or ""
+    return database in ("", ":memory:") or database.startswith("file::memory:") or \
+        u.query.get("mode") == "memory"
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file of a SQLite database URL; None for another database or one in memory."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or _sqlite_in_memory(url):
+        return None
+    database = u.database or ""
+    if database.startswith("file:") and str(u.query.get("uri", "")).lower() in ("true", "1"):
+        database = unquote(urlsplit(database).path)
+    return os.path.abspath(database)
+
+
+def make_engine(url: str, *, application: bool = False, pool_size: int = DEFAULT_WORKER_THREADS) -> Engine:
+    """An engine for ``url``; ``application``: the running web application's.
+
+    For the application, a SQLite file is opened with ``mode=rw``, so a missing
+    file is an error (answered 503) instead of a new empty database: only
+    ``iop db upgrade`` creates it. A pooled connection whose file has gone from
+    its path, or been replaced by another, is dropped when it is next taken
+    from the pool, so a deleted file is not written to behind everyone's back
+    and a file put back is used at once. And SQLAlchemy, not the driver, begins
+    its transactions (SQLAlchemy's documented pysqlite recipe), so a unit of
+    work that will write can begin IMMEDIATE (``writing``). The command line
+    and the migrations keep the driver's own transaction handling, which they
+    rely on (PRAGMAs outside a transaction).
+
+    ``pool_size``: connections kept open for reuse; as many again may be opened
+    under load (one per worker thread, and requests waiting between two thread
+    hops hold theirs). A request that finds none free within
+    POOL_TIMEOUT_SECONDS is answered 503.
+    """
+    pool = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": POOL_TIMEOUT_SECONDS}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                               **({} if _sqlite_in_memory(url) else pool))
 
         @event.listens_for(engine, "do_connect")
-        def _private_database_file(_dialect, _record, cargs, cparams):
+        def _open(_dialect, record, cargs, cparams):
+            if application:
+                database, path = _read_write_uri(cargs[0], bool(cparams.get("uri")))
+                if path is not None:
+                    cargs[0], cparams["uri"] = database, True
+                    record.info[_SQLITE_PATH] = path
+                return
             path = _sqlite_file_it_would_create(cargs[0], bool(cparams.get("uri")))
             if path is not None:
                 _create_private_if_missing(path)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
+        def _sqlite_pragmas(dbapi_connection, record):
+            if path := record.info.get(_SQLITE_PATH):
+                record.info[_SQLITE_FILE] = _file_identity(path)
+            if application:
+                # The driver begins nothing; the "begin" event below does.
+                dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
             dbapi_connection.create_function(SQLITE_LOWER, 1, sqlite_lower, deterministic=True)
 
+        if application:
+            @event.listens_for(engine, "checkout")
+            def _same_file(_dbapi_connection, record, _proxy):
+                path = record.info.get(_SQLITE_PATH)
+                if path and _file_identity(path) != record.info.get(_SQLITE_FILE):
+                    raise DisconnectionError(f"the database file {path} is gone or was replaced")
+
+            @event.listens_for(engine, "begin")
+            def _begin(conn):
+                # A unit of work that will write takes the write lock at once
+                # and so waits its turn on the busy timeout. A deferred
+                # transaction that has read and then writes fails at once with
+                # "database is locked" in WAL mode when another writer
+                # committed in between: its snapshot is stale.
+                immediate = conn.get_execution_options().get(_BEGIN_IMMEDIATE)
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool)
+
+
+def writing(engine: Engine) -> Engine:
+    """``engine`` for a unit of work that will write (an unsafe HTTP method).
+    On SQLite (an application engine) its transactions begin IMMEDIATE, so
+    concurrent writers queue on the busy timeout instead of failing, and a rule
+    that counts rows before inserting one (JV-08) counts with no other writer
+    in between. On PostgreSQL nothing changes: rows are locked where a rule
+    needs it (core.services.partnerships.get_partnership)."""
+    return engine.execution_options(**{_BEGIN_IMMEDIATE: True})
+
+
+def open_session(factory: sessionmaker, *, writes: bool) -> Session:
+    """A session of ``factory``; one that ``writes`` is bound to ``writing(engine)``."""
+    if not writes:
+        return factory()
+    return factory(bind=writing(factory.kw["bind"]))
 
 
 def _refuse_overlong_text(session, _flush_context, _instances) -> None:

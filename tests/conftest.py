@@ -39,8 +39,9 @@ def pytest_addoption(parser):
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
         chosen = [b for b in metafunc.config.getoption("--db").split(",") if b in BACKENDS]
-        if metafunc.definition.get_closest_marker("postgresql_only"):
-            chosen = [b for b in chosen if b == "postgresql"]
+        for only in BACKENDS:
+            if metafunc.definition.get_closest_marker(f"{only}_only"):
+                chosen = [b for b in chosen if b == only]
         metafunc.parametrize("backend", chosen, scope="session")
 
 

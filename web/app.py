@@ -3,7 +3,11 @@ the app, so tests can build as many independent apps as they like."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from anyio import to_thread
 
 from litestar import Litestar, Request, Response
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -20,13 +24,14 @@ from litestar.types import Message, Scope
 
 import pluggy
 
+from core import schema
 from core.config import Settings, load_settings
 from core import rls
 from core.db import make_engine, make_sessionmaker
 from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
-from web import context, csrf, rendering, unit_of_work
+from web import context, csrf, faults, rendering, unit_of_work
 from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, staff, workspace
 
 HERE = Path(__file__).parent
@@ -65,7 +70,7 @@ def _security_headers(settings: Settings):
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(("/api/", "/healthz"))
 
 
 def _not_found(request: Request, exc: NotFoundException) -> Response:
@@ -110,11 +115,33 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     csrf.register_template_globals(engine)
 
 
+def _size_worker_threads(threads: int):
+    """Both pools of threads that requests block in get ``threads`` threads: the
+    event loop's default executor (Litestar's sync handlers) and anyio's
+    (the request context and the unit of work, web.context)."""
+
+    async def on_startup() -> None:
+        to_thread.current_default_thread_limiter().total_tokens = threads
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=threads, thread_name_prefix="iop-worker"))
+
+    return on_startup
+
+
 def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginManager | None = None) -> Litestar:
+    """The app; raises schema.DatabaseNotReady (one line, in Swedish) when the
+    database is not there or not at the code's schema version."""
     settings = settings or load_settings()
     registry = build_registry(plugin_manager or build_plugin_manager())
-    engine = make_engine(settings.database_url)
-    rls.refuse_privileged(engine)
+    # A pooled connection for every worker thread, and as many again for the
+    # requests that hold one between two thread hops (core.db.make_engine).
+    engine = make_engine(settings.database_url, application=True, pool_size=settings.worker_threads)
+    try:
+        schema.check_at_startup(engine)
+        rls.refuse_privileged(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine),
                           policy=SessionPolicy())
     return Litestar(
@@ -148,12 +175,14 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             NotFoundException: _not_found,
             context.LoginRequired: _login_required,
             HTTPException: _http_error,
+            **{cls: faults.unavailable for cls in faults.UNAVAILABLE},
             Exception: _server_error,
         },
         before_send=[unit_of_work.before_send, _security_headers(settings)],
         after_response=unit_of_work.after_response,
         # Room for the largest document we accept plus the form around it.
         request_max_body_size=documents.MAX_BYTES + 1024 * 1024,
+        on_startup=[_size_worker_threads(settings.worker_threads)],
         on_shutdown=[engine.dispose],
         debug=False,
     )

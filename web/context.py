@@ -16,7 +16,10 @@ on PostgreSQL, row-level security see the same tenant the handler does.
 
 The transaction is committed once, by the unit of work (web.unit_of_work),
 when the response starts and only if its status is below 400; handlers and
-services never commit.
+services never commit. A request with an unsafe method (POST …) is expected to
+write: on SQLite its transaction takes the write lock when it begins
+(core.db.writing), so writers queue instead of failing and a rule that counts
+before it inserts counts alone.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.db import open_session
 from core.models import Organisation, Tenant, User
 from core.registry import KommunEntry, Registry
 from core.services import auth, tenants
@@ -40,6 +44,7 @@ from core.services.auth import SessionPolicy
 from core.services.permissions import VIEW, Access, access_for
 from core.tenancy import Scope, set_scope
 from web import cookies, unit_of_work
+from web.csrf import SAFE_METHODS
 
 # Ids in paths are database keys: positive and within a 32-bit integer, the
 # narrowest key type of the databases we run on.
@@ -178,7 +183,7 @@ async def provide_context(request: Request, state: State) -> AsyncGenerator[Requ
     database). Its session is handed to the unit of work, which commits or
     rolls back when the response starts."""
     app: AppContext = state.ctx
-    db = app.sessionmaker()
+    db = open_session(app.sessionmaker, writes=request.method not in SAFE_METHODS)
     unit_of_work.begin(request.scope, db)
     try:
         yield await to_thread.run_sync(_resolve, request, app, db)

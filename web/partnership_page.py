@@ -48,8 +48,10 @@ class DocForm:
     kind: str = ""
 
 
-def get_partnership(db: Session, access: Access, partnership_id: int) -> Partnership:
-    p = partnerships.get_partnership(db, access.tenant, partnership_id)
+def get_partnership(db: Session, access: Access, partnership_id: int, *, lock: bool = False) -> Partnership:
+    """The partnership or 404; ``lock`` for changes checked against its facts
+    (core.services.partnerships.get_partnership)."""
+    p = partnerships.get_partnership(db, access.tenant, partnership_id, lock=lock)
     if p is None:
         raise NotFoundException()
     return p

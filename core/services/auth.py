@@ -109,6 +109,11 @@ def authenticate(
         session.commit()
         raise TooManyAttempts(max(1, math.ceil(wait.total_seconds())))
     user = session.scalar(select(User).where(User.email == email))
+    # Checking a password takes a good part of a second by design. End the
+    # transaction first: on SQLite a request that writes holds the database's
+    # one write lock from its first query to its commit (core.db.writing), and
+    # every other writer would wait out the hashing too.
+    session.commit()
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         return None

@@ -95,10 +95,18 @@ def list_partnerships(
     return Page(items=list(items), total=total, page=page, per_page=per_page)
 
 
-def get_partnership(session: Session, tenant: Tenant, partnership_id: int) -> Partnership | None:
-    return session.scalar(
-        select(Partnership).where(Partnership.id == partnership_id, Partnership.tenant_id == tenant.id).options(*eager_parties())
-    )
+def get_partnership(session: Session, tenant: Tenant, partnership_id: int, *, lock: bool = False) -> Partnership | None:
+    """The tenant's partnership with its parties. ``lock``: for a change whose
+    rules read the partnership's facts first (JV-08's cap on idea meetings, a
+    step done once): the row stays locked until the transaction ends, so
+    concurrent changes of one partnership take turns, and each reads the facts
+    the one before it committed (PostgreSQL: SELECT … FOR UPDATE; SQLite
+    serialises writers with BEGIN IMMEDIATE, core.db.writing)."""
+    query = select(Partnership).where(Partnership.id == partnership_id, Partnership.tenant_id == tenant.id)
+    if lock:
+        # Fresh values after the wait, even for an object the session holds.
+        query = query.with_for_update(of=Partnership).execution_options(populate_existing=True)
+    return session.scalar(query.options(*eager_parties()))
 
 
 def _organisations(session: Session, tenant: Tenant, values: PartnershipInput) -> dict[int, Organisation]:

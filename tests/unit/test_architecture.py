@@ -42,18 +42,20 @@ def test_controllers_and_services_do_not_commit():
     assert offenders == []
 
 
-def test_every_route_declares_who_may_call_it_or_takes_the_default():
+def test_every_route_declares_who_may_call_it_or_takes_the_default(sqlite_template, tmp_path):
     """Permissions are declared on routes: every handler that takes the request
     context says who may call it (or is for signed-in people), and a staff
     permission names one from the permissions table."""
     from litestar.routes import HTTPRoute
 
+    from core.config import Settings
     from core.services.permissions import ALL_PERMISSIONS
     from web.app import create_app
     from web.context import Requires
 
     known = ALL_PERMISSIONS
-    app = create_app()
+    # The app starts only on a migrated database (core.schema).
+    app = create_app(Settings(database_url=f"sqlite:///{sqlite_template}", data_dir=tmp_path, secret_key="test"))
     seen = 0
     for route in app.routes:
         if not isinstance(route, HTTPRoute):

@@ -43,7 +43,8 @@ class CaseworkController(Controller):
         by the EDIT permission: a nämnd decides without editing anything)."""
         db, access = ctx.db, ctx.access
         data = clean(data)
-        p = get_partnership(db, access, partnership_id)
+        # Locked before the facts are read: a step is completed once (JV rules).
+        p = get_partnership(db, access, partnership_id, lock=True)
         attempt = StepForm(step_key=step_key, outcome=data.get("outcome", ""), motivation=data.get("motivation", ""))
         try:
             casework.complete_step(
@@ -92,7 +93,8 @@ class CaseworkController(Controller):
                   partnership_id: FromPath[int], form_key: FromPath[str], data: FormData) -> Response:
         db, access = ctx.db, ctx.access
         data = clean(data)
-        p = get_partnership(db, access, partnership_id)
+        # Locked before the facts are read: a form closes when its step is done.
+        p = get_partnership(db, access, partnership_id, lock=True)
         view = _view_or_404(request, db, access, p)
         form = view.process.form(form_key)
         if form is None:
@@ -139,7 +141,8 @@ class CaseworkController(Controller):
                          partnership_id: FromPath[int], data: FormData) -> Response:
         db, access = ctx.db, ctx.access
         data = clean(data)
-        p = get_partnership(db, access, partnership_id)
+        # Locked before the meetings are counted (JV-08: at most five idea meetings).
+        p = get_partnership(db, access, partnership_id, lock=True)
         view = _view_or_404(request, db, access, p)
         try:
             meetings.register_meeting(db, access.tenant, access.user, p, view.progress, view.facts, data, clock.today())
