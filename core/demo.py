@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.models import Tenant, User
-from core.inputs import OrganisationInput, PartnershipInput
+from core.inputs import MeetingInput, OrganisationInput, PartnershipInput
 from core.orgnr import with_check_digit
 from core.plugin_api import TENANT_ADMIN_ROLE
 from core.process import add_months
@@ -229,8 +229,8 @@ def _hold_group_meetings(session: Session, walker: Walker, p, start: date, today
                 if day >= today:
                     break
                 view = walker.view(p)
-                meetings.register_meeting(session, walker.tenant, user, p, view.progress, view.facts, {
+                meetings.register_meeting(session, walker.tenant, user, p, view.progress, view.facts, MeetingInput.from_form({
                     "kind": rule.kind, "held_on": day.isoformat(),
                     "participants": "Företrädare för förvaltningen och den idéburna parten.",
                     "minutes": "Gruppen följde upp aktiviteterna och budgeten.",
-                }, today)
+                }), today)

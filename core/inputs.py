@@ -229,3 +229,38 @@ class OrganisationInput:
             confirm_existing=parse_int(data.get("confirm_existing"), lowest=1),
             own_data_errors=tuple(own.items()),
         )
+
+
+# ---------------------------------------------------------------- meetings
+
+
+@dataclass(frozen=True)
+class MeetingInput:
+    """A meeting as registered: its kind (checked against the process by the
+    service), date, who took part and what was said."""
+
+    kind: str
+    held_on: date
+    participants: str
+    minutes: str
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, str]) -> MeetingInput:
+        errors: dict[str, str] = {}
+        kind = clean_text(data.get("kind"))
+        if not kind:
+            errors["kind"] = "Välj vilken sorts möte det är."
+        held_on = _date(data, "held_on", "datumet", errors)
+        if held_on is None and "held_on" not in errors:
+            errors["held_on"] = "Skriv mötets datum."
+        participants = clean_text(data.get("participants"))
+        minutes = clean_text(data.get("minutes"))
+        if not participants:
+            errors["participants"] = "Skriv vilka som deltog (eller är kallade)."
+        elif message := too_long(participants, MAX_TEXT):
+            errors["participants"] = message
+        if message := too_long(minutes, MAX_TEXT):
+            errors["minutes"] = message
+        if errors:
+            raise ValidationError(errors)
+        return cls(kind=kind, held_on=held_on, participants=participants, minutes=minutes)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.engine import StepProgress
 from core.forms import motivation_key, needs_motivation
-from core.inputs import PartnershipInput
+from core.inputs import MeetingInput, PartnershipInput
 from core.models import Partnership, Tenant, User
 from core.process import YES, Requirement
 from core.registry import KommunEntry, Registry
@@ -125,11 +125,11 @@ class Walker:
         else:
             day = self.today
         for n in range(req.minimum - held):
-            meetings.register_meeting(self.session, self.tenant, actor, p, view.progress, view.facts, {
+            meetings.register_meeting(self.session, self.tenant, actor, p, view.progress, view.facts, MeetingInput.from_form({
                 "kind": req.ref, "held_on": (day - timedelta(days=7 * n)).isoformat(),
                 "participants": "Företrädare för förvaltningen och den idéburna parten.",
                 "minutes": "Parterna gick igenom läget och kom överens om nästa steg.",
-            }, self.today)
+            }), self.today)
             view = self.view(p)
 
     # ------------------------------------------------------------ completing

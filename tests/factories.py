@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
-from core.inputs import OrganisationInput, PartnershipInput
+from core.inputs import MeetingInput, OrganisationInput, PartnershipInput
 from core.models import Organisation, Partnership, Tenant, User
 from core.orgnr import with_check_digit
 from core.registry import Registry
@@ -64,6 +64,11 @@ def partnership(db, t: Tenant, title: str = "Läxhjälp", process=None, **fields
 def pform(data: dict) -> PartnershipInput:
     """A partnership form as the web edge reads it."""
     return PartnershipInput.from_form({k: str(v) for k, v in data.items()}, date.today())
+
+
+def mform(data: dict) -> MeetingInput:
+    """A meeting form as the web edge reads it."""
+    return MeetingInput.from_form({k: str(v) for k, v in data.items()})
 
 
 def oform(data: dict) -> OrganisationInput:

@@ -11,10 +11,7 @@ from sqlalchemy.orm import Session
 from core.engine import CaseFacts, Progress, check_new_meeting
 from core.models import Meeting, Partnership, Tenant, User
 from core.services import ValidationError, audit
-from core.values import clean_text, parse_date
-
-MAX_TEXT = 20_000
-
+from core.inputs import MeetingInput
 
 def list_meetings(session: Session, tenant: Tenant, p: Partnership) -> list[Meeting]:
     return list(session.scalars(
@@ -30,37 +27,22 @@ def register_meeting(
     p: Partnership,
     progress: Progress,
     facts: CaseFacts,
-    data: dict[str, str],
+    values: MeetingInput,
     today: date,
 ) -> Meeting:
-    """Registers a meeting. Bad input raises ValidationError; a meeting the
-    process does not allow raises TransitionRefused."""
-    errors: dict[str, str] = {}
-    kind = clean_text(data.get("kind"))
-    if progress.process.meeting_rule(kind) is None:
-        errors["kind"] = "Välj vilken sorts möte det är."
-    held_on, message = parse_date(data.get("held_on"))
-    if message:
-        errors["held_on"] = message
-    elif held_on is None:
-        errors["held_on"] = "Skriv mötets datum."
-    participants = clean_text(data.get("participants"))
-    minutes = clean_text(data.get("minutes"))
-    if not participants:
-        errors["participants"] = "Skriv vilka som deltog (eller är kallade)."
-    elif len(participants) > MAX_TEXT:
-        errors["participants"] = f"Texten får vara högst {MAX_TEXT} tecken."
-    if len(minutes) > MAX_TEXT:
-        errors["minutes"] = f"Anteckningarna får vara högst {MAX_TEXT} tecken."
-    if errors:
-        raise ValidationError(errors)
-    check_new_meeting(progress, facts, kind, held_on, today)
-    meeting = Meeting(tenant_id=tenant.id, partnership_id=p.id, kind=kind, held_on=held_on, participants=participants,
-                      minutes=minutes, created_by_id=actor.id if actor else None)
+    """Registers a meeting. A kind the process does not know raises
+    ValidationError; a meeting the process does not allow raises
+    TransitionRefused."""
+    if progress.process.meeting_rule(values.kind) is None:
+        raise ValidationError({"kind": "Välj vilken sorts möte det är."})
+    check_new_meeting(progress, facts, values.kind, values.held_on, today)
+    meeting = Meeting(tenant_id=tenant.id, partnership_id=p.id, kind=values.kind, held_on=values.held_on,
+                      participants=values.participants, minutes=values.minutes,
+                      created_by_id=actor.id if actor else None)
     session.add(meeting)
     session.flush()
     audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id,
                  action="register_meeting",
-                 after={"meeting": meeting.id, "kind": kind, "held_on": held_on, "participants": participants,
-                        "minutes": minutes})
+                 after={"meeting": meeting.id, "kind": values.kind, "held_on": values.held_on,
+                        "participants": values.participants, "minutes": values.minutes})
     return meeting

@@ -173,12 +173,15 @@ def test_jv_15_meetings_are_registered_with_participants_and_minutes(world, db, 
     p = world.jarva_partnership
     view = casework.case_view(db, registry, kommun, world.jarva, p, TODAY)
     with pytest.raises(ValidationError) as info:
+        factories.mform({"kind": "forsta_mote", "held_on": "igår"})
+    assert set(info.value.errors) == {"held_on", "participants"}
+    with pytest.raises(ValidationError) as info:
         meetings.register_meeting(db, world.jarva, None, p, view.progress, view.facts,
-                                  {"kind": "middag", "held_on": "igår"}, TODAY)
-    assert set(info.value.errors) == {"kind", "held_on", "participants"}
-    meetings.register_meeting(db, world.jarva, world.jarva_staff, p, view.progress, view.facts, {
+                                  factories.mform({"kind": "middag", "held_on": "2026-01-01", "participants": "Vi"}), TODAY)
+    assert set(info.value.errors) == {"kind"}
+    meetings.register_meeting(db, world.jarva, world.jarva_staff, p, view.progress, view.facts, factories.mform({
         "kind": "forsta_mote", "held_on": TODAY.isoformat(), "participants": "Stabsenheten, föreningens ordförande",
-        "minutes": "Föreningen presenterade sin idé."}, TODAY)
+        "minutes": "Föreningen presenterade sin idé."}), TODAY)
     db.commit()
     saved = db.scalar(select(Meeting))
     assert (saved.kind, saved.participants, saved.minutes) == (
@@ -193,11 +196,11 @@ def test_jv_08_a_sixth_idea_meeting_is_refused_by_the_service(world, db, registr
         view = casework.case_view(db, registry, kommun, world.jarva, p, TODAY)
         data = {"kind": "idemote", "held_on": (TODAY - timedelta(days=n)).isoformat(), "participants": "Båda parter"}
         if n < 5:
-            meetings.register_meeting(db, world.jarva, None, p, view.progress, view.facts, data, TODAY)
+            meetings.register_meeting(db, world.jarva, None, p, view.progress, view.facts, factories.mform(data), TODAY)
             db.commit()
         else:
             with pytest.raises(TransitionRefused, match="högsta antalet"):
-                meetings.register_meeting(db, world.jarva, None, p, view.progress, view.facts, data, TODAY)
+                meetings.register_meeting(db, world.jarva, None, p, view.progress, view.facts, factories.mform(data), TODAY)
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Meeting)) == 5
 

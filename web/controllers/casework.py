@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.engine import TransitionRefused
 from core.forms import display_answer, motivation_key, unanswered
+from core.inputs import MeetingInput
 from core.services import ConflictError, ValidationError, case_forms, casework, meetings
 from core.services.permissions import EDIT, Access
 from web import partnership_page
@@ -145,7 +146,8 @@ class CaseworkController(Controller):
         p = get_partnership(db, access, partnership_id, lock=True)
         view = _view_or_404(request, db, access, p)
         try:
-            meetings.register_meeting(db, access.tenant, access.user, p, view.progress, view.facts, data, clock.today())
+            meetings.register_meeting(db, access.tenant, access.user, p, view.progress, view.facts,
+                                      MeetingInput.from_form(data), clock.today())
         except ValidationError as exc:
             db.rollback()
             return self._meetings_page(request, db, access, p, view, values=data, errors=exc.errors, status_code=422)
