@@ -34,6 +34,13 @@ class Settings:
     worker_threads: int = DEFAULT_WORKER_THREADS
 
     @property
+    def max_in_flight(self) -> int:
+        """Requests one process admits at once (web/admission.py): one per
+        worker thread, so every admitted request finds a thread and a pooled
+        connection (core.db.make_engine keeps as many) without waiting."""
+        return self.worker_threads
+
+    @property
     def documents_dir(self) -> Path:
         return self.data_dir / "documents"
 

@@ -249,12 +249,14 @@ def _refuse_overlong_text(session, _flush_context, _instances) -> None:
         raise ValidationError(errors)
 
 
-def make_sessionmaker(engine: Engine, scope=None, *, orm_net: bool = True) -> sessionmaker:
+def make_sessionmaker(engine: Engine, scope=None, *, registry=None, orm_net: bool = True) -> sessionmaker:
     """Sessions with the tenancy net (core.tenancy), which must be given a
     scope before they read or write tenant data (``scope`` gives every session
     one from the start: the command line's Scope.system(), say), and with
     every audit event and decision hash-chained as it is flushed
-    (core.audit_chain). ``orm_net=False`` exists only for the test that shows
+    (core.audit_chain). Given the plugin ``registry``, every partnership whose
+    facts a transaction changes has its stored state (core.services.case_state)
+    recomputed in that transaction. ``orm_net=False`` exists only for the test that shows
     PostgreSQL's row-level security holding on its own."""
     from core import audit_chain  # imports the models, which import this module
     from core.tenancy import SCOPE_KEY, install_database_scope, install_net
@@ -265,4 +267,8 @@ def make_sessionmaker(engine: Engine, scope=None, *, orm_net: bool = True) -> se
     install_database_scope(factory)
     event.listen(factory, "before_flush", _refuse_overlong_text)
     audit_chain.install(factory)
+    if registry is not None:
+        from core.services import case_state
+
+        case_state.install(factory, registry)
     return factory

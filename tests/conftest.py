@@ -154,8 +154,8 @@ def engine(settings):
 
 
 @pytest.fixture
-def db(engine):
-    with make_sessionmaker(engine, Scope.system())() as session:
+def db(engine, registry):
+    with make_sessionmaker(engine, Scope.system(), registry=registry)() as session:
         yield session
 
 

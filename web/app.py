@@ -31,7 +31,7 @@ from core.db import make_engine, make_sessionmaker
 from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
-from web import context, csrf, faults, rendering, unit_of_work
+from web import admission, context, csrf, faults, rendering, unit_of_work
 from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, staff, workspace
 
 HERE = Path(__file__).parent
@@ -142,8 +142,9 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
     except BaseException:
         engine.dispose()
         raise
-    ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine),
+    ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine, registry=registry),
                           policy=SessionPolicy())
+    gate = admission.Gate(settings.max_in_flight)
     return Litestar(
         route_handlers=[
             health.healthz,
@@ -162,13 +163,14 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
         # The one dependency every handler takes: its session and principal,
         # resolved in one thread hop (web.context).
         dependencies={"ctx": Provide(context.provide_context)},
-        state=State({"ctx": ctx}),
+        state=State({"ctx": ctx, "gate": gate}),
         request_class=HTMXRequest,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_template_engine),
         # Our own CSRF protection, bound to the session (web/csrf.py), instead of
         # Litestar's double-submit cookie, which accepts any pair an attacker made.
-        middleware=[csrf.CSRFMiddleware(settings)],
+        # Admission first: beyond what the pool serves, answer 503 at once (web/admission.py).
+        middleware=[admission.admission(gate), csrf.CSRFMiddleware(settings)],
         openapi_config=OpenAPIConfig(title="IOP-plattformen API", version="1", path="/api/v1",
                                      render_plugins=[JsonRenderPlugin()]),
         exception_handlers={

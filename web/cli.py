@@ -1,5 +1,6 @@
 """The ``iop`` command (CONTRACT.md): serve, db upgrade, demo [--reset], plugins,
-audit verify [--tenant CODE].
+audit verify [--tenant CODE]; and deadlines refresh [--all], the daily
+recomputation of what time has moved (core.services.case_state).
 
 Every failure ends with one line on stderr and a non-zero exit code.
 """
@@ -12,7 +13,7 @@ import sys
 from babel.numbers import format_decimal
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
-from core import demo
+from core import clock, demo, jobs
 from core.config import Settings, load_settings
 from core.db import make_engine, make_sessionmaker
 from core.migrate import downgrade, upgrade
@@ -37,8 +38,31 @@ def cmd_serve(args) -> None:
 
     settings = load_settings()
     app = create_app(settings)  # builds the registry now: a broken plugin stops here
-    print(f"IOP-plattformen kör på http://{args.host}:{args.port}/ (Ctrl+C avslutar)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **proxy_options(settings))
+    print(f"IOP-plattformen kör på http://{args.host}:{args.port}/ "
+          f"({_count(args.workers, 'process', 'processer')}; Ctrl+C avslutar)", flush=True)
+    # httptools and uvloop: the fast parser and loop. Several processes share
+    # nothing but the database (sessions, sign-in limits and the stored case
+    # state live there), so each builds its own app from the environment.
+    options = {"host": args.host, "port": args.port, "log_level": "warning", "http": "httptools",
+               "loop": "uvloop" if _has("uvloop") else "asyncio", **proxy_options(settings)}
+    if args.workers == 1:
+        uvicorn.run(app, **options)
+    else:
+        for close in app.on_shutdown:  # the check is done; each worker opens its own pool
+            close()
+        uvicorn.run("web.app:create_app", factory=True, workers=args.workers, **options)
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _workers(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError("ska vara ett heltal från 1 till 64")
+    return int(value)
 
 
 def proxy_options(settings: Settings) -> dict:
@@ -53,7 +77,23 @@ def proxy_options(settings: Settings) -> dict:
 def cmd_db_upgrade(args) -> None:
     settings = load_settings()
     upgrade(settings.migration_url, app_url=settings.database_url)
+    # Partnerships that have no stored state yet (an upgrade that adds it) get it now.
+    _refresh_case_states(settings, _registry(), everything=False)
     print("Databasen är uppdaterad.")
+
+
+def _refresh_case_states(settings: Settings, registry, *, everything: bool) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        return jobs.refresh_case_states(make_sessionmaker(engine, Scope.system(), registry=registry), registry,
+                                  clock.today(), everything=everything)
+    finally:
+        engine.dispose()
+
+
+def cmd_deadlines_refresh(args) -> None:
+    n = _refresh_case_states(load_settings(), _registry(), everything=args.all)
+    print(f"Frister och aktuella steg uppdaterade för {_count(n, 'partnerskap', 'partnerskap')}.")
 
 
 def cmd_demo(args) -> None:
@@ -64,7 +104,7 @@ def cmd_demo(args) -> None:
     upgrade(settings.migration_url, app_url=settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        with make_sessionmaker(engine, Scope.system())() as session:
+        with make_sessionmaker(engine, Scope.system(), registry=registry)() as session:
             if not demo.is_installed(session):
                 demo.install(session, registry, settings.documents_dir)
                 session.commit()
@@ -149,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="kör webbapplikationen")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_workers, default=1, metavar="N",
+                       help="antal processer (de delar bara databasen)")
     serve.set_defaults(func=cmd_serve)
     db = sub.add_parser("db", help="databasen")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -162,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify_p = audit_sub.add_parser("verify", help="kontrollerar granskningsspårets och besluten hashkedjor")
     verify_p.add_argument("--tenant", metavar="KOD", help="bara kedjorna för kommunen eller stadsdelsnämnden med koden")
     verify_p.set_defaults(func=cmd_audit_verify)
+    deadlines_p = sub.add_parser("deadlines", help="frister och aktuella steg")
+    deadlines_sub = deadlines_p.add_subparsers(dest="deadlines_command", required=True)
+    refresh_p = deadlines_sub.add_parser(
+        "refresh", help="räknar om det som tiden har flyttat (körs dagligen; två körningar gör inget två gånger)")
+    refresh_p.add_argument("--all", action="store_true", help="räknar om alla partnerskap, t.ex. efter en uppdatering av ett tillägg")
+    refresh_p.set_defaults(func=cmd_deadlines_refresh)
     return parser
 
 

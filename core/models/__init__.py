@@ -2,6 +2,7 @@
 
 from core.models.audit import AuditEvent
 from core.models.audit_chain import AuditChainHead
+from core.models.case_state import CaseState, CaseTask, CaseTaskRole
 from core.models.decision import Decision
 from core.models.document import Document
 from core.models.form_response import FormResponse
@@ -15,6 +16,9 @@ from core.models.user import LoginAttempt, RoleAssignment, User, UserSession
 __all__ = [
     "AuditChainHead",
     "AuditEvent",
+    "CaseState",
+    "CaseTask",
+    "CaseTaskRole",
     "ContactPerson",
     "Contribution",
     "Decision",

@@ -1,22 +1,22 @@
 """The deadlines overview: for a tenant's running partnerships, every step and
-yearly obligation that is overdue or due within 30 days."""
+yearly obligation that is overdue or due within 30 days.
+
+It reads the stored state (core.services.case_state), one page at a time, so
+it costs the same few queries whatever the tenant holds."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from math import ceil
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from core.engine import deadline_state, evaluate
-from core.process import number_word
-from core.models import Partnership, PartnershipStatus, Tenant
-from core.registry import KommunEntry, Registry
-from core.services.casework import load_facts, process_of, roles_of
-from core.services.partnerships import eager_parties
+from core.engine import SOON
+from core.models import CaseTask, CaseTaskRole, Partnership, Tenant
 
-ENDED = (PartnershipStatus.AVSLUTAD.value, PartnershipStatus.AVBRUTEN.value)
+PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -27,56 +27,74 @@ class DeadlineItem:
     title: str
     detail: str
     due: date
-    state: str  # "overdue" or "soon"
-    owner_roles: tuple[str, ...]
     owner_titles: tuple[str, ...]
-    order: int
+    today: date
+
+    @property
+    def state(self) -> str:
+        return "overdue" if self.due < self.today else "soon"
 
     def days_from(self, today: date) -> int:
         return (self.due - today).days
 
 
-def overview(session: Session, registry: Registry, kommun: KommunEntry, tenant: Tenant, today: date) -> list[DeadlineItem]:
-    """Sorted by due date, the most overdue first."""
-    running = list(session.scalars(
-        select(Partnership)
-        .where(Partnership.tenant_id == tenant.id, Partnership.status.not_in(ENDED))
-        .options(*eager_parties())
-    ))
-    facts = load_facts(session, tenant, running)
-    items: list[DeadlineItem] = []
-    for p in running:
-        process = process_of(registry, kommun, p)
-        if process is None:
-            continue
-        roles = roles_of(registry, process)
-        progress = evaluate(process, facts[p.id], today)
-        for order, sp in enumerate(progress.steps):
-            state = deadline_state(sp.window, today) if sp.open else None
-            if state in ("overdue", "soon"):
-                items.append(DeadlineItem(
-                    partnership_id=p.id, partnership_title=p.title, title=sp.step.title,
-                    detail=sp.period,
-                    due=sp.window.due, state=state, owner_roles=sp.step.owner_roles,
-                    owner_titles=tuple(r.title for k in sp.step.owner_roles if (r := roles.get(k))), order=order,
-                ))
-        latest_ended = max((ob.year for ob in progress.obligations if ob.window.due < today), default=None)
-        for ob in progress.obligations:
-            state = deadline_state(ob.window, today)
-            # A year long gone cannot be mended; only the latest one is still news.
-            if ob.met or state not in ("overdue", "soon") or (state == "overdue" and ob.year != latest_ended):
-                continue
-            items.append(DeadlineItem(
-                partnership_id=p.id, partnership_title=p.title, title=f"{ob.rule.title}n",
-                detail=f"{ob.year}: {number_word(ob.held)} av minst {number_word(ob.rule.per_year_min)} hållna",
-                due=ob.window.due, state=state, owner_roles=ob.rule.owner_roles,
-                owner_titles=tuple(r.title for k in ob.rule.owner_roles if (r := roles.get(k))),
-                order=len(progress.steps),
-            ))
-    items.sort(key=lambda i: (i.due, i.partnership_title.lower(), i.order))
-    return items
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    overdue: int
 
 
-def mine(items: list[DeadlineItem], role_keys: tuple[str, ...]) -> list[DeadlineItem]:
-    """The items one of these roles is responsible for."""
-    return [i for i in items if set(i.owner_roles) & set(role_keys)]
+@dataclass(frozen=True)
+class DeadlinePage:
+    items: list[DeadlineItem]
+    counts: Counts
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.counts.total / self.per_page))
+
+
+def _scope(tenant: Tenant, today: date, role_keys: tuple[str, ...] | None):
+    """The tasks that are overdue or due within 30 days; with ``role_keys``,
+    only those one of these roles owns."""
+    where = [CaseTask.tenant_id == tenant.id, CaseTask.due.is_not(None), CaseTask.due <= today + SOON]
+    if role_keys is not None:
+        where.append(CaseTask.id.in_(
+            select(CaseTaskRole.task_id).where(
+                CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(role_keys),
+                CaseTaskRole.due <= today + SOON)
+        ))
+    return where
+
+
+def counts(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, ...] | None = None) -> Counts:
+    total, overdue = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((CaseTask.due < today, 1), else_=0)), 0))
+        .where(*_scope(tenant, today, role_keys))
+    ).one()
+    return Counts(total=total, overdue=overdue)
+
+
+def overview(session: Session, tenant: Tenant, today: date, *, role_keys: tuple[str, ...] | None = None,
+             page: int = 1, per_page: int = PER_PAGE, counted: Counts | None = None) -> DeadlinePage:
+    """One page of the overview, the most overdue first; ``role_keys``: only
+    what these roles are responsible for."""
+    counted = counted or counts(session, tenant, today, role_keys)
+    page = max(1, min(page, max(1, ceil(counted.total / per_page))))
+    rows = session.execute(
+        select(CaseTask.partnership_id, Partnership.title, CaseTask.title, CaseTask.detail, CaseTask.due,
+               CaseTask.owner_titles)
+        .join(Partnership, Partnership.id == CaseTask.partnership_id)
+        .where(*_scope(tenant, today, role_keys))
+        .order_by(CaseTask.due, CaseTask.partnership_id, CaseTask.position)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    items = [
+        DeadlineItem(partnership_id=pid, partnership_title=ptitle, title=title, detail=detail, due=due,
+                     owner_titles=tuple(t for t in owners.split("; ") if t), today=today)
+        for pid, ptitle, title, detail, due, owners in rows
+    ]
+    return DeadlinePage(items=items, counts=counted, page=page, per_page=per_page)

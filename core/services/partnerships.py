@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from math import ceil
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import search
 from core.db import utcnow
-from core.models import Contribution, Organisation, Partnership, PartnershipStatus, Party, Tenant, User
+from core.models import CaseState, Contribution, Organisation, Partnership, PartnershipStatus, Party, Tenant, User
 from core.services import ConflictError, ValidationError, audit
 from core.process import ProcessDefinition
 from core.services.casework import pin
@@ -31,8 +32,30 @@ TEXT_FIELDS = PARTNERSHIP_TEXTS
 
 
 @dataclass(frozen=True)
+class ListRow:
+    """A row of the partnership list: the columns it shows, nothing more.
+    Where the case stands comes from its stored state (core.models.case_state)."""
+
+    id: int
+    title: str
+    status: str
+    period_start: date | None
+    period_end: date | None
+    updated_at: datetime
+    organisations: tuple[str, ...]
+    phase: str
+    current_steps: str
+    next_due: date | None
+    next_title: str
+
+    @property
+    def status_label(self) -> str:
+        return PartnershipStatus(self.status).label
+
+
+@dataclass(frozen=True)
 class Page:
-    items: list[Partnership]
+    items: list[ListRow]
     total: int
     page: int
     per_page: int
@@ -61,6 +84,8 @@ def list_partnerships(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Page:
+    """One page of the tenant's partnerships: a count, the page's rows and
+    their organisations' names; three queries at any size."""
     where = [Partnership.tenant_id == tenant.id]
     like = search.pattern(query)
     if like:
@@ -84,15 +109,40 @@ def list_partnerships(
         descending = sort in {"andrad", ""} or sort not in SORTS
     order = column.desc() if descending else column.asc()
     page = max(1, min(page, max(1, ceil(total / per_page))))
-    items = session.scalars(
-        select(Partnership)
+    rows = session.execute(
+        select(Partnership.id, Partnership.title, Partnership.status, Partnership.period_start,
+               Partnership.period_end, Partnership.updated_at, CaseState.phase, CaseState.current_steps,
+               CaseState.next_due, CaseState.next_title)
+        .outerjoin(CaseState, CaseState.partnership_id == Partnership.id)
         .where(*where)
         .order_by(order, Partnership.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
-        .options(*eager_parties())
     ).all()
-    return Page(items=list(items), total=total, page=page, per_page=per_page)
+    names: dict[int, list[str]] = {r.id: [] for r in rows}
+    if rows:
+        for pid, name in session.execute(
+            select(Party.partnership_id, Organisation.name)
+            .join(Organisation, Organisation.id == Party.organisation_id)
+            .where(Party.tenant_id == tenant.id, Party.partnership_id.in_(list(names)))
+            .order_by(Party.partnership_id, Party.id)
+        ):
+            names[pid].append(name)
+    items = [
+        ListRow(id=r.id, title=r.title, status=r.status, period_start=r.period_start, period_end=r.period_end,
+                updated_at=r.updated_at, organisations=tuple(names[r.id]), phase=r.phase or "",
+                current_steps=r.current_steps or "", next_due=r.next_due, next_title=r.next_title or "")
+        for r in rows
+    ]
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def get_many(session: Session, tenant: Tenant, ids: list[int]) -> list[Partnership]:
+    """These partnerships with their parties, in the order of ``ids``."""
+    found = {p.id: p for p in session.scalars(
+        select(Partnership).where(Partnership.tenant_id == tenant.id, Partnership.id.in_(ids))
+        .options(*eager_parties()))}
+    return [found[i] for i in ids if i in found]
 
 
 def get_partnership(session: Session, tenant: Tenant, partnership_id: int, *, lock: bool = False) -> Partnership | None:

@@ -18,7 +18,7 @@ from web.context import RequestContext, Requires
 
 def _app(settings, registry):
     engine = make_engine(settings.database_url)
-    app_ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine),
+    app_ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine, registry=registry),
                                  policy=SessionPolicy())
 
     def write(ctx: RequestContext, code: str) -> None:

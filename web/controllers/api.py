@@ -110,7 +110,8 @@ class ApiController(Controller):
     @get("/partnerships", sync_to_thread=True)
     def list_partnerships(self, ctx: NamedDependency[RequestContext], q: FromQuery[str] = "", status: FromQuery[str] = "", page: FromQuery[int] = 1) -> PartnershipPage:
         result = partnerships.list_partnerships(ctx.db, ctx.tenant, query=q, status=status, page=page)
-        return PartnershipPage(items=[_partnership(p) for p in result.items], total=result.total, page=result.page,
+        items = partnerships.get_many(ctx.db, ctx.tenant, [row.id for row in result.items])
+        return PartnershipPage(items=[_partnership(p) for p in items], total=result.total, page=result.page,
                                pages=result.pages)
 
     @get("/partnerships/{partnership_id:int}", sync_to_thread=True)

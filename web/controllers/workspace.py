@@ -62,15 +62,19 @@ def _adding_a_party(data: dict[str, str]) -> bool:
     return data.get("atgard") == "ny-part"
 
 
-def _deadlines(request: Request, db: Session, access: Access, scope: str) -> dict:
+def _deadlines(db: Session, access: Access, scope: str, page: int) -> dict:
     """The overview starts with the signed-in user's own deadlines; a role
-    that owns no step (a nämnd member, say) sees the whole tenant's."""
+    that owns no step (a nämnd member, say) sees the whole tenant's. It reads
+    the stored state, a page at a time (core.services.deadlines)."""
     today = clock.today()
-    everything = deadlines.overview(db, request.app.state.ctx.registry, access.kommun, access.tenant, today)
-    own = deadlines.mine(everything, role_keys(access))
-    scope = scope if scope in ("mina", "alla") else ("mina" if own else "alla")
-    return {"deadline_items": own if scope == "mina" else everything, "deadline_scope": scope,
-            "own_count": len(own), "all_count": len(everything), "today": today}
+    own_count = deadlines.counts(db, access.tenant, today, role_keys(access))
+    all_count = deadlines.counts(db, access.tenant, today)
+    scope = scope if scope in ("mina", "alla") else ("mina" if own_count.total else "alla")
+    mine = scope == "mina"
+    shown = deadlines.overview(db, access.tenant, today, role_keys=role_keys(access) if mine else None,
+                               page=page, counted=own_count if mine else all_count)
+    return {"deadlines": shown, "deadline_items": shown.items, "deadline_scope": scope,
+            "own_count": own_count.total, "all_count": all_count.total, "today": today}
 
 
 class WorkspaceController(Controller):
@@ -89,20 +93,21 @@ class WorkspaceController(Controller):
         dir: FromQuery[str] = "",
         sida: FromQuery[str] = "1",
         frister: FromQuery[str] = "",
+        fsida: FromQuery[str] = "1",
     ) -> Response:
         db, access = ctx.db, ctx.access
         # htmx asks for one region at a time: the live search for the list, the
         # tabs for the deadlines. Compute only what the response renders.
         target = request.htmx.target if request.htmx else None
         block = target if target in ("results", "frister") else None
-        context: dict = {"q": q, "status": status, "sort": sort, "dir": dir, "statuses": STATUSES}
+        context: dict = {"q": q, "status": status, "sort": sort, "dir": dir, "statuses": STATUSES, "today": clock.today()}
         if block != "frister":
             context["result"] = partnerships.list_partnerships(
                 db, access.tenant, query=q, status=status, sort=sort if sort in SORTS else "andrad",
                 descending={"asc": False, "desc": True}.get(dir), page=number(sida, 1),
             )
         if block != "results":
-            context.update(_deadlines(request, db, access, frister))
+            context.update(_deadlines(db, access, frister, number(fsida, 1)))
         return page(request, "workspace/index.html", block=block, access=access, tenant=access.tenant, **context)
 
     @get("/partnerskap/ny", sync_to_thread=True, opt={"permission": CREATE})

@@ -1,0 +1,136 @@
+"""A large load built from real cases: partnerships that were walked through
+their process by the project's own services (the demo does it) are cloned,
+with their parties, contributions, meetings, forms, documents, decisions and
+stored state, until a tenant holds as many as asked.
+
+Cloning writes rows in batches; it does not run the engine again, because a
+clone's facts are its source's, and so is its state. Decisions go through
+the ORM so that each tenant's hash chain stays whole (core.audit_chain).
+Used by the benchmark (bench/run.py) and by the query-count test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from core.models import (
+    CaseState,
+    CaseTask,
+    CaseTaskRole,
+    Contribution,
+    Decision,
+    Document,
+    FormResponse,
+    Meeting,
+    Partnership,
+    Party,
+)
+
+BATCH = 500
+# Columns a clone never copies: its own key, and the hash chain's (filled in at flush).
+_NOT_COPIED = {"id", "seq", "prev_hash", "hash"}
+
+
+def _rows(session: Session, model, column: str, ids: list[int]) -> dict[int, list[tuple[int | None, dict]]]:
+    """The rows whose ``column`` is one of ``ids``, by that column, in key
+    order: each as (its own id, or None for a table without one; what a copy takes)."""
+    table = model.__table__
+    key = list(table.primary_key.columns)[0]
+    by_parent: dict[int, list[tuple[int | None, dict]]] = defaultdict(list)
+    for start in range(0, len(ids), BATCH):
+        for row in session.execute(select(table).where(table.c[column].in_(ids[start:start + BATCH]))
+                                   .order_by(key)).mappings():
+            own = row["id"] if "id" in row else None
+            by_parent[row[column]].append((own, {k: v for k, v in row.items() if k not in _NOT_COPIED}))
+    return by_parent
+
+
+def _insert(session: Session, model, rows: list[dict], returning: bool) -> list[int]:
+    if not rows:
+        return []
+    table = model.__table__
+    if returning:
+        return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    session.execute(insert(table), rows)
+    return []
+
+
+def clone_partnerships(session: Session, source_ids: list[int], count: int, *, history: bool = True,
+                       documents_dir: Path | None = None) -> list[int]:
+    """Adds ``count`` partnerships to the sources' tenant, each a copy of one
+    source in turn. ``history=False`` leaves out decisions, meetings, forms
+    and documents (what a list needs is still all there). Documents are
+    copied only with ``documents_dir``: each clone's file is a hard link to
+    its source's. Returns the new partnerships' ids."""
+    sources = {sid: rows[0][1] for sid, rows in _rows(session, Partnership, "id", source_ids).items()}
+    order = [sid for sid in source_ids if sid in sources]
+    parties = _rows(session, Party, "partnership_id", order)
+    contributions = _rows(session, Contribution, "party_id", [k for rows in parties.values() for k, _ in rows])
+    state = _rows(session, CaseState, "partnership_id", order)
+    tasks = _rows(session, CaseTask, "partnership_id", order)
+    task_roles = _rows(session, CaseTaskRole, "task_id", [k for rows in tasks.values() for k, _ in rows])
+    extra = {}
+    decisions = {}
+    if history:
+        extra = {model: _rows(session, model, "partnership_id", order) for model in (Meeting, FormResponse)}
+        if documents_dir is not None:
+            extra[Document] = _rows(session, Document, "partnership_id", order)
+        decisions = _rows(session, Decision, "partnership_id", order)
+
+    created: list[int] = []
+    for start in range(0, count, BATCH):
+        picks = [order[(start + i) % len(order)] for i in range(min(BATCH, count - start))]
+        new_ids = _insert(session, Partnership, [
+            {**sources[sid], "title": f"{sources[sid]['title']} ({start + i + 1})"}
+            for i, sid in enumerate(picks)], returning=True)
+        created.extend(new_ids)
+        # Parties, then what hangs on each party.
+        party_rows, party_src = [], []
+        for new, sid in zip(new_ids, picks, strict=True):
+            for old_key, row in parties.get(sid, []):
+                party_rows.append({**row, "partnership_id": new})
+                party_src.append(old_key)
+        new_party_ids = _insert(session, Party, party_rows, returning=True)
+        _insert(session, Contribution, [
+            {**c, "party_id": new_party} for new_party, old in zip(new_party_ids, party_src, strict=True)
+            for _, c in contributions.get(old, [])], returning=False)
+        _insert(session, CaseState, [{**r, "partnership_id": new} for new, sid in zip(new_ids, picks, strict=True)
+                                     for _, r in state.get(sid, [])], returning=False)
+        task_rows, task_src = [], []
+        for new, sid in zip(new_ids, picks, strict=True):
+            for old_key, row in tasks.get(sid, []):
+                task_rows.append({**row, "partnership_id": new})
+                task_src.append(old_key)
+        new_task_ids = _insert(session, CaseTask, task_rows, returning=True)
+        _insert(session, CaseTaskRole, [
+            {**r, "task_id": new_task} for new_task, old in zip(new_task_ids, task_src, strict=True)
+            for _, r in task_roles.get(old, [])], returning=False)
+        for model, by_source in extra.items():
+            rows = []
+            for new, sid in zip(new_ids, picks, strict=True):
+                for _, row in by_source.get(sid, []):
+                    row = {**row, "partnership_id": new}
+                    if model is Document:
+                        row["storage_name"] = _link(documents_dir, row["storage_name"])
+                    rows.append(row)
+            _insert(session, model, rows, returning=False)
+        if history:
+            for new, sid in zip(new_ids, picks, strict=True):
+                session.add_all(Decision(**{**row, "partnership_id": new}) for _, row in decisions.get(sid, []))
+        session.flush()
+    return created
+
+
+def _link(documents_dir: Path, storage_name: str) -> str:
+    """A new name for a copy of a stored file, linked to the original (no bytes copied)."""
+    name = uuid.uuid4().hex
+    source = documents_dir / storage_name
+    if source.exists():
+        os.link(source, documents_dir / name)
+    return name
