@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PLUGINS := plugins/jarva plugins/hasselby-vallingby plugins/tyreso
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test unit e2e browser clean
+.PHONY: setup run test unit e2e browser bench clean
 
 $(STAMP): pyproject.toml constraints.txt $(foreach p,$(PLUGINS),$(p)/pyproject.toml)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ unit: setup
 
 e2e: setup browser
 	$(BIN)/pytest e2e
+
+# The benchmark (bench/run.py, docs/performance.md): minutes, not part of `make test`.
+bench: setup
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) var

@@ -23,7 +23,7 @@ from core.orgnr import with_check_digit
 from core.plugin_api import TENANT_ADMIN_ROLE
 from core.process import add_months
 from core.registry import KommunEntry, Registry
-from core.services import meetings, organisations, partnerships, tenants, users
+from core.services import meetings, organisations, partnerships, passwords, tenants, users
 from core.services.casework import newest_process
 from core.services.permissions import ADMINISTRATOR
 from core.walkthrough import Walker
@@ -135,8 +135,10 @@ def is_installed(session: Session) -> bool:
 
 
 def install(session: Session, registry: Registry, documents_dir: Path) -> None:
+    # Every demo account has the same password: hashed once, with production parameters.
+    hashed = passwords.hash_password(PASSWORD)
     admin = users.create_user(session, actor=None, email=ADMIN_EMAIL, name="Plattformsadministratör (demo)",
-                              password=PASSWORD, is_platform_admin=True)
+                              password=PASSWORD, password_hash=hashed, is_platform_admin=True)
     orgs = {}
     today = clock.today()
     for spec in TENANTS:
@@ -154,7 +156,7 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
         staff: dict[str, User] = {}
         for role in (*entry.roles.roles, ADMINISTRATOR):
             user = users.create_user(session, actor=admin, email=_slug_email(role.key, spec.code),
-                                     name=f"{role.title} (demo, {name})", password=PASSWORD)
+                                     name=f"{role.title} (demo, {name})", password=PASSWORD, password_hash=hashed)
             users.assign_role(session, actor=admin, user=user, tenant=tenant, kommun=entry, role_key=role.key)
             staff[role.key] = user
         registered = []
@@ -173,7 +175,7 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
         _partnerships(session, registry, entry, walker, registered, spec.topics or TOPICS, spec.stages or STAGES)
     for key, name, *_ in ORGANISATIONS:
         users.create_user(session, actor=admin, email=f"kontakt@{key}.demo", name=f"Kontaktperson, {name}",
-                          password=PASSWORD, organisation_id=orgs[key].id)
+                          password=PASSWORD, password_hash=hashed, organisation_id=orgs[key].id)
 
 
 def _partnerships(session: Session, registry: Registry, kommun: KommunEntry, walker: Walker, orgs: list,

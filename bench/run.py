@@ -1,0 +1,428 @@
+"""The benchmark (``make bench``; ``--smoke`` for the few-second version the
+test suite runs).
+
+For each database it builds the reference load through the project's own
+services (``iop demo``: every kommun's cases walked through its real process;
+then bench/load.py clones them, with their decisions, meetings, forms and
+documents, to ``--per-tenant`` partnerships in each of three tenants, and to
+100 in a fourth that runs the same kommun's process), serves it with
+``iop serve`` and serves the bare baseline page (bench/bare.py) with the same
+server settings, and prints:
+
+- closed-loop requests/s for the case list, the filter and the bare page,
+  and the ratio of each to the bare page;
+- open-loop latency (p50/p95/p99) and errors at fixed arrival rates, arrivals
+  scheduled in advance and latency counted from the scheduled time, so a
+  server that falls behind is not excused by a client that waits for it;
+- queries per page at 100 and at the reference size;
+- the server's memory; how long /healthz takes during a burst of 200
+  connections; and how long ``iop demo --reset`` takes until the first page.
+
+Figures are ratios to the baseline where they can be: the machines are
+shared and noisy, so absolute times vary from run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RATES = (50, 100, 200)
+
+
+# ---------------------------------------------------------------- a small HTTP client
+
+
+@dataclass
+class Result:
+    status: int
+    seconds: float
+
+
+async def _request(reader, writer, path: str, headers: dict[str, str]) -> int:
+    head = f"GET {path} HTTP/1.1\r\nHost: bench\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    writer.write(head.encode())
+    await writer.drain()
+    status_line = await reader.readline()
+    status = int(status_line.split()[1])
+    length, chunked = 0, False
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+        elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+            chunked = True
+    if chunked:
+        while True:
+            size = int((await reader.readline()).strip(), 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    else:
+        await reader.readexactly(length)
+    return status
+
+
+class Client:
+    """Keep-alive connections to one server, reused between requests."""
+
+    def __init__(self, port: int, headers: dict[str, str] | None = None) -> None:
+        self.port = port
+        self.headers = headers or {}
+        self.idle: list = []
+
+    async def get(self, path: str) -> int:
+        conn = self.idle.pop() if self.idle else await asyncio.open_connection("127.0.0.1", self.port)
+        try:
+            status = await _request(*conn, path, self.headers)
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            conn[1].close()
+            return 599
+        self.idle.append(conn)
+        return status
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        self.idle.clear()
+
+
+async def closed_loop(client: Client, path: str, seconds: float, concurrency: int) -> tuple[float, int]:
+    """Requests/s with ``concurrency`` requests always in flight; and errors."""
+    done, errors = 0, 0
+    end = time.perf_counter() + seconds
+
+    async def worker():
+        nonlocal done, errors
+        while time.perf_counter() < end:
+            status = await client.get(path)
+            done += 1
+            errors += status >= 400
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done / (time.perf_counter() - started), errors
+
+
+async def open_loop(client: Client, path: str, rate: int, seconds: float) -> list[Result]:
+    """Arrivals at ``rate`` per second, scheduled before the run; latency from the scheduled time."""
+    start = time.perf_counter() + 0.05
+    schedule = [start + i / rate for i in range(int(rate * seconds))]
+    results: list[Result] = []
+
+    async def one(at: float):
+        delay = at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        status = await client.get(path)
+        results.append(Result(status, time.perf_counter() - at))
+    await asyncio.gather(*(one(at) for at in schedule))
+    return results
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+# ---------------------------------------------------------------- servers
+
+
+def _wait_for(port: int, timeout: float = 60) -> None:
+    import socket
+
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no server on port {port}")
+
+
+def _serve(env: dict, port: int, bare: bool = False) -> subprocess.Popen:
+    if bare:
+        cmd = [str(BIN / "uvicorn"), "--factory", "bench.bare:create_app", "--port", str(port), "--log-level",
+               "warning", "--http", "httptools", "--loop", "uvloop", "--no-access-log"]
+    else:
+        cmd = [str(BIN / "iop"), "serve", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _wait_for(port)
+    return proc
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _sign_in(port: int, email: str) -> dict[str, str]:
+    """Signs in through the login form; returns the headers that carry the session."""
+    import httpx
+
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+        page = c.get("/login")
+        import re
+
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text) or re.search(
+            r'"x-csrftoken": "([^"]+)"', page.text)
+        r = c.post("/login", data={"email": email, "password": "demo-losen-2026",
+                                   "_csrf_token": token.group(1) if token else ""},
+                   headers={"x-csrftoken": token.group(1) if token else ""})
+        if r.status_code >= 400:
+            raise RuntimeError(f"sign-in failed: {r.status_code}")
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in c.cookies.items())}
+
+
+# ---------------------------------------------------------------- the load
+
+
+def _env(url: str, data_dir: Path, owner_url: str | None = None) -> dict:
+    env = dict(os.environ, IOP_DATABASE_URL=url, IOP_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT),
+               IOP_FAST_PASSWORD_HASHES="")
+    if owner_url:
+        env["IOP_DATABASE_OWNER_URL"] = owner_url
+    return env
+
+
+def _demo_seconds(env: dict, port: int) -> float:
+    """``iop demo --reset`` until the first page has been served."""
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "iop"), "demo", "--reset"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    server = _serve(env, port)
+    try:
+        import httpx
+
+        httpx.get(f"http://127.0.0.1:{port}/login").raise_for_status()
+        return time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _grow(env: dict, per_tenant: int, small: int) -> int:
+    """Clones each demo tenant's cases to ``per_tenant`` (the second Tyresö
+    förvaltning to ``small``). Returns how many documents there are."""
+    code = f"""
+import sys
+from sqlalchemy import func, select
+from bench.load import clone_partnerships
+from core.config import load_settings
+from core.db import make_engine, make_sessionmaker
+from core.models import Document, Partnership, Tenant
+from core.registry import build_plugin_manager, build_registry
+from core.tenancy import Scope
+settings = load_settings()
+registry = build_registry(build_plugin_manager())
+engine = make_engine(settings.database_url)
+with make_sessionmaker(engine, Scope.system(), registry=registry)() as s:
+    for tenant in s.scalars(select(Tenant)).all():
+        target = {small} if tenant.code == "tyreso-kultur" else {per_tenant}
+        ids = list(s.scalars(select(Partnership.id).where(Partnership.tenant_id == tenant.id).order_by(Partnership.id)))
+        if ids and target > len(ids):
+            clone_partnerships(s, ids, target - len(ids), documents_dir=settings.documents_dir)
+            s.commit()
+    print(s.scalar(select(func.count()).select_from(Document)))
+engine.dispose()
+"""
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def _queries(env: dict) -> dict[str, tuple[int, int]]:
+    """Queries per page in the small tenant and the large one of the same kommun."""
+    code = """
+import json
+from litestar.testing import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from web.app import create_app
+pages = ["/k/{t}/", "/k/{t}/?q=fall&status=pagaende", "/k/{t}/?frister=alla", "/k/{t}/?sida=3",
+         "/k/{t}/organisationer/", "/k/{t}/process", "/api/v1/k/{t}/partnerships"]
+counts = {}
+statements = []
+event.listen(Engine, "before_cursor_execute", lambda *a: statements.append(1))
+from core.registry import build_plugin_manager, build_registry
+roles = build_registry(build_plugin_manager()).kommuner["tyreso"].roles.roles
+officer = next(r.key for r in roles if r.generic_role == "case_officer")
+import re
+for tenant in ("tyreso-kultur", "tyreso"):
+    # Two förvaltningar running Tyresö's process: 100 partnerships in one, the reference size in the other.
+    with TestClient(create_app(), base_url="http://bench.local") as c:
+        page = c.get("/login")
+        token = re.search(r'"x-csrftoken": "([^"]+)"', page.text).group(1)
+        c.post("/login", data={"email": f"{officer}@{tenant}.demo", "password": "demo-losen-2026"},
+               headers={"x-csrftoken": token})
+        for p in pages:
+            statements.clear()
+            r = c.get(p.format(t=tenant))
+            counts.setdefault(p, []).append(len(statements) if r.status_code == 200 else -r.status_code)
+print(json.dumps(counts))
+"""
+    import json
+
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return {k: tuple(v) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}
+
+
+async def _burst(port: int, headers: dict, path: str, connections: int = 200) -> tuple[float, int]:
+    """``connections`` clients send one request each at once; meanwhile, how
+    long does /healthz take?"""
+    async def one():
+        c = Client(port, headers)
+        status = await c.get(path)
+        c.close()
+        return status
+    burst = [asyncio.ensure_future(one()) for _ in range(connections)]
+    await asyncio.sleep(0.05)
+    health = Client(port)
+    started = time.perf_counter()
+    await health.get("/healthz")
+    seconds = time.perf_counter() - started
+    health.close()
+    statuses = await asyncio.gather(*burst)
+    return seconds, sum(1 for s in statuses if s == 503)
+
+
+# ---------------------------------------------------------------- one database
+
+
+def run_one(name: str, url: str, owner_url: str | None, per_tenant: int, seconds: float, smoke: bool) -> dict:
+    data = Path(tempfile.mkdtemp(prefix=f"iop-bench-{name}-"))
+    env = _env(url, data, owner_url)
+    port, bare_port = 8700 + (name == "postgresql"), 8710 + (name == "postgresql")
+    report: dict = {"database": name}
+    try:
+        report["demo_seconds"] = _demo_seconds(env, port)
+        started = time.perf_counter()
+        report["documents"] = _grow(env, per_tenant, min(100, per_tenant))
+        report["seed_seconds"] = time.perf_counter() - started
+        report["queries"] = _queries(env)
+        server, bare = _serve(env, port), _serve(env, bare_port, bare=True)
+        try:
+            headers = _sign_in(port, "handlaggare@jarva.demo")
+            report.update(asyncio.run(_measure(port, bare_port, headers, seconds, smoke)))
+            report["rss_mb"] = _rss_mb(server.pid)
+        finally:
+            for proc in (server, bare):
+                proc.terminate()
+                proc.wait()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return report
+
+
+LIST = "/k/jarva/"
+FILTER = "/k/jarva/?q=f%C3%B6r&status=pagaende"
+
+
+async def _measure(port: int, bare_port: int, headers: dict, seconds: float, smoke: bool) -> dict:
+    app, bare = Client(port, headers), Client(bare_port)
+    fragment = Client(port, {**headers, "HX-Request": "true", "HX-Target": "results"})
+    out: dict = {}
+    # Warm both up, then measure side by side.
+    await closed_loop(app, LIST, 0.5, 2)
+    await closed_loop(bare, "/", 0.5, 2)
+    out["bare_rps"], _ = await closed_loop(bare, "/", seconds, 4)
+    out["list_rps"], out["list_errors"] = await closed_loop(app, LIST, seconds, 4)
+    out["filter_rps"], out["filter_errors"] = await closed_loop(fragment, FILTER, seconds, 4)
+    out["open_loop"] = {}
+    for rate in RATES if not smoke else (20,):
+        for label, client, path in (("list", app, LIST), ("filter", fragment, FILTER)):
+            results = await open_loop(client, path, rate, seconds)
+            ok = [r.seconds for r in results if r.status < 400]
+            out["open_loop"][(label, rate)] = (percentile(ok, 50), percentile(ok, 95), percentile(ok, 99),
+                                               sum(r.status >= 500 for r in results), len(results))
+        # After shedding at the highest rate, the server answers normally again within a second.
+        await asyncio.sleep(1)
+    started = time.perf_counter()
+    status = await app.get(LIST)
+    out["recovery"] = (status, time.perf_counter() - started)
+    out["burst_health_seconds"], out["burst_shed"] = await _burst(port, headers, LIST, 20 if smoke else 200)
+    for c in (app, bare, fragment):
+        c.close()
+    return out
+
+
+# ---------------------------------------------------------------- the report
+
+
+def print_report(r: dict, per_tenant: int) -> None:
+    print(f"\n== {r['database']}: {per_tenant:,} partnerships per tenant, {r['documents']:,} documents "
+          f"(seeded in {r['seed_seconds']:.0f} s)")
+    bare = r["bare_rps"]
+    print(f"  bare page              {bare:8.0f} req/s")
+    print(f"  case list              {r['list_rps']:8.0f} req/s  {r['list_rps'] / bare:6.1%} of bare  "
+          f"errors {r['list_errors']}")
+    print(f"  filter (htmx)          {r['filter_rps']:8.0f} req/s  {r['filter_rps'] / bare:6.1%} of bare  "
+          f"errors {r['filter_errors']}")
+    print("  open loop                 p50      p95      p99   5xx/requests")
+    for (label, rate), (p50, p95, p99, errors, n) in r["open_loop"].items():
+        print(f"  {label:6s} at {rate:3d}/s    {p50 * 1000:6.1f}ms {p95 * 1000:6.1f}ms {p99 * 1000:6.1f}ms   {errors}/{n}")
+    status, seconds = r["recovery"]
+    print(f"  after the highest rate: {status} in {seconds * 1000:.0f} ms")
+    print(f"  queries per page         at {min(100, per_tenant):,}  at {per_tenant:,}")
+    for page, (small, large) in r["queries"].items():
+        print(f"    {page:36s} {small:5d}  {large:5d}{'' if small == large else '   DIFFERS'}")
+    print(f"  server memory          {r['rss_mb']:8.0f} MB")
+    print(f"  /healthz during a burst {r['burst_health_seconds'] * 1000:7.0f} ms ({r['burst_shed']} shed with 503)")
+    print(f"  iop demo --reset to first page {r['demo_seconds']:5.1f} s")
+
+
+def _postgres(name: str) -> tuple[str, str]:
+    """A fresh database for the run: (the application's URL, the owner's)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(os.environ.get("IOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    owner = admin.set(database=name).render_as_string(hide_password=False)
+    app = admin.set(database=name, username="iop_bench_app", password=None).render_as_string(hide_password=False)
+    return app, owner
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--per-tenant", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--smoke", action="store_true", help="a small load and short runs: checks that it works")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.per_tenant, args.seconds = 30, 1.0
+    for name in args.db.split(","):
+        if name == "sqlite":
+            tmp = Path(tempfile.mkdtemp(prefix="iop-bench-db-"))
+            url, owner = f"sqlite:///{tmp / 'iop.sqlite3'}", None
+        else:
+            url, owner = _postgres(f"iop_bench_{os.getpid()}")
+        report = run_one(name, url, owner, args.per_tenant, args.seconds, args.smoke)
+        print_report(report, args.per_tenant)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
