@@ -30,7 +30,9 @@ from core.models import (
     Meeting,
     Partnership,
     Party,
+    SearchEntry,
 )
+from core.services import search_index
 
 BATCH = 500
 # Columns a clone never copies: its own key, and the hash chain's (filled in at flush).
@@ -86,10 +88,13 @@ def clone_partnerships(session: Session, source_ids: list[int], count: int, *, h
     created: list[int] = []
     for start in range(0, count, BATCH):
         picks = [order[(start + i) % len(order)] for i in range(min(BATCH, count - start))]
-        new_ids = _insert(session, Partnership, [
-            {**sources[sid], "title": f"{sources[sid]['title']} ({start + i + 1})"}
-            for i, sid in enumerate(picks)], returning=True)
+        rows = [{**sources[sid], "title": f"{sources[sid]['title']} ({start + i + 1})"} for i, sid in enumerate(picks)]
+        new_ids = _insert(session, Partnership, rows, returning=True)
         created.extend(new_ids)
+        _insert(session, SearchEntry, [
+            {"tenant_id": row["tenant_id"], "partnership_id": new, "kind": search_index.KIND,
+             "text": search_index.entry_text(row["title"], row["samhallsutmaning"])}
+            for new, row in zip(new_ids, rows, strict=True)], returning=False)
         # Parties, then what hangs on each party.
         party_rows, party_src = [], []
         for new, sid in zip(new_ids, picks, strict=True):

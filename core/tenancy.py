@@ -78,6 +78,7 @@ class Scope:
 
 
 SCOPE_KEY = "iop.scope"
+_CRITERIA_KEY = "iop.scope.criteria"
 # The scope as the database sees it (core.rls's policies read these).
 _SETTINGS = "SELECT set_config('iop.tenant_id', :t, true), set_config('iop.organisation_id', :o, true), " \
             "set_config('iop.user_id', :u, true), set_config('iop.platform', :p, true)"
@@ -160,7 +161,12 @@ def _net(state: ORMExecuteState) -> None:
     scope = scope_of(state.session)
     if scope is not None and scope.platform:
         return
-    state.statement = state.statement.options(*_criteria(scope))
+    # Built once per session and scope: a request runs a dozen queries in one scope.
+    cached = state.session.info.get(_CRITERIA_KEY)
+    if cached is None or cached[0] != scope:
+        cached = (scope, _criteria(scope))
+        state.session.info[_CRITERIA_KEY] = cached
+    state.statement = state.statement.options(*cached[1])
 
 
 def _check_writes(session: Session, _flush_context, _instances) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
+from core import clock
 from core.inputs import MeetingInput, OrganisationInput, PartnershipInput
 from core.models import Organisation, Partnership, Tenant, User
 from core.orgnr import with_check_digit
@@ -63,7 +64,7 @@ def partnership(db, t: Tenant, title: str = "Läxhjälp", process=None, **fields
 
 def pform(data: dict) -> PartnershipInput:
     """A partnership form as the web edge reads it."""
-    return PartnershipInput.from_form({k: str(v) for k, v in data.items()}, date.today())
+    return PartnershipInput.from_form({k: str(v) for k, v in data.items()}, clock.today())
 
 
 def mform(data: dict) -> MeetingInput:

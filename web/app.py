@@ -109,6 +109,8 @@ def _server_error(request: Request, exc: Exception) -> Response:
 def _template_engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.autoescape = True
+    # Templates do not change while the app runs: no file check on every render.
+    env.auto_reload = False
     env.filters.update(rendering.FILTERS)
     env.trim_blocks = True
     env.lstrip_blocks = True
@@ -161,8 +163,8 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
                                        send_as_attachment=False),
         ],
         # The one dependency every handler takes: its session and principal,
-        # resolved in one thread hop (web.context).
-        dependencies={"ctx": Provide(context.provide_context)},
+        # resolved with the handler in its one worker thread (web.context).
+        dependencies={"ctx": Provide(context.provide_context, sync_to_thread=False)},
         state=State({"ctx": ctx, "gate": gate}),
         request_class=HTMXRequest,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,

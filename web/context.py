@@ -25,12 +25,14 @@ before it inserts counts alone.
 from __future__ import annotations
 
 import enum
+import functools
 import re
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from anyio import to_thread
-from litestar import Request
+from litestar import Request, Response
+from litestar.response import Template
+from litestar.response.base import ASGIResponse
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy.orm import Session
@@ -87,16 +89,19 @@ class RequestContext:
     framework validates dataclass dependencies field by field, down into
     process definitions, which it cannot and need not do."""
 
-    __slots__ = ("db", "app", "user", "tenant", "access", "organisation")
+    __slots__ = ("db", "app", "user", "tenant", "access", "organisation", "request", "resolved")
 
     def __init__(self, db: Session, app: AppContext, user: User | None = None, tenant: Tenant | None = None,
-                 access: Access | None = None, organisation: Organisation | None = None):
+                 access: Access | None = None, organisation: Organisation | None = None,
+                 request: Request | None = None):
         self.db = db
         self.app = app
         self.user = user
         self.tenant = tenant
         self.access = access
         self.organisation = organisation
+        self.request = request
+        self.resolved = False
 
     @property
     def registry(self) -> Registry:
@@ -134,12 +139,15 @@ def check_path_ids(request: Request) -> None:
             raise NotFoundException()
 
 
-def _resolve(request: Request, app: AppContext, db: Session) -> RequestContext:
+def _resolve(ctx: RequestContext) -> RequestContext:
+    """Finds who is asking and whether they may: raises LoginRequired, 404 or
+    403 as the route's requirements say; else fills in ``ctx``."""
+    request, app, db = ctx.request, ctx.app, ctx.db
     requires, permission = _requirements(request)
     check_path_ids(request)
     user = auth.resolve_session(db, cookies.session_token(request), app.policy)
     request.state.user = SignedIn(name=user.name, is_platform_admin=user.is_platform_admin) if user else None
-    ctx = RequestContext(db, app, user=user)
+    ctx.user, ctx.resolved = user, True
     if user is not None:
         set_scope(db, Scope.of_user(user.id))
     if requires is Requires.ANYONE:
@@ -178,17 +186,65 @@ def _staff(request: Request, app: AppContext, db: Session, ctx: RequestContext, 
     ctx.tenant, ctx.access = tenant, access
 
 
-async def provide_context(request: Request, state: State) -> AsyncGenerator[RequestContext, None]:
-    """The request's context, resolved in a worker thread (it reads the
-    database). Its session is handed to the unit of work, which commits or
-    rolls back when the response starts."""
+def provide_context(request: Request, state: State) -> RequestContext:
+    """The request's context. Its session is handed to the unit of work.
+
+    For a handler marked ``in_worker_thread`` (every handler that touches the
+    database) this does no I/O: the context is resolved, the handler runs and
+    the transaction ends in that handler's one worker thread. Any other
+    handler would get an unresolved context; none exists (tests/unit/
+    test_architecture.py), and one that did would read nothing: its session
+    has no scope."""
     app: AppContext = state.ctx
     db = open_session(app.sessionmaker, writes=request.method not in SAFE_METHODS)
     unit_of_work.begin(request.scope, db)
+    return RequestContext(db, app, request=request)
+
+
+class Rendered(Response):
+    """A page rendered in the worker thread, while the session was open:
+    sending it does no more work and reads nothing from the database."""
+
+    def __init__(self, rendered: ASGIResponse) -> None:
+        super().__init__(content=b"", status_code=rendered.status_code)
+        self.rendered = rendered
+
+    def to_asgi_response(self, app, request, **kwargs) -> ASGIResponse:  # noqa: ARG002 - Litestar's signature
+        return self.rendered
+
+
+def in_worker_thread(handler):
+    """Runs a sync handler in one worker thread hop with everything around it:
+    resolving the request context, the handler itself, rendering its page,
+    and ending the transaction (commit below 400, else roll back). One hop
+    per request, so a request never holds a pooled connection while it
+    waits for a thread (issue 8: three hops per request wedged the server)."""
+
+    @functools.wraps(handler)
+    async def run(*args, **kwargs):
+        return await to_thread.run_sync(functools.partial(_run, handler, args, kwargs))
+
+    run.in_worker_thread = True
+    return run
+
+
+def _run(handler, args, kwargs):
+    ctx = kwargs.get("ctx")
+    if not isinstance(ctx, RequestContext):
+        return handler(*args, **kwargs)
+    request = ctx.request
     try:
-        yield await to_thread.run_sync(_resolve, request, app, db)
+        _resolve(ctx)
+        result = handler(*args, **kwargs)
+        status = getattr(result, "status_code", None) or 200
+        if isinstance(result, Template):
+            result = Rendered(result.to_asgi_response(None, request))
     except BaseException as exc:
         # A request that only learned its session had expired keeps that:
         # the expired session is gone for good.
-        await to_thread.run_sync(lambda: unit_of_work.finish(request.scope, commit=isinstance(exc, LoginRequired)))
+        unit_of_work.finish(request.scope, commit=isinstance(exc, LoginRequired))
         raise
+    # A failed commit raises here, and the app's exception handlers answer
+    # (503 when the database is unavailable, web.faults).
+    unit_of_work.finish(request.scope, commit=status < 400)
+    return result

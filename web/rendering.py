@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2_fragments.litestar import HTMXBlockTemplate
@@ -13,14 +14,17 @@ from litestar import Request
 
 from core.process import number_word
 
-LOCALE = "sv_SE"
+# Parsed once: babel would parse the name again for every date on a page.
+LOCALE = Locale.parse("sv_SE")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def sv_date(value: date | None, style: str = "long") -> str:
     if value is None:
         return "–"
-    return format_date(value, format="d MMMM y" if style == "long" else "yyyy-MM-dd", locale=LOCALE)
+    if style != "long":
+        return value.isoformat()[:10]  # yyyy-MM-dd, as babel would write it
+    return format_date(value, format="d MMMM y", locale=LOCALE)
 
 
 def sv_datetime(value: datetime | None) -> str:

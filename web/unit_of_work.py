@@ -42,14 +42,13 @@ def _take(scope: Scope) -> Session | None:
 
 
 def _end(session: Session, commit: bool) -> None:
+    """Commits, or ends the transaction without keeping anything: closing the
+    session hands its connection back to the pool, which rolls back. (An
+    explicit rollback first would only expire the objects a page may still
+    show.)"""
     try:
         if commit:
             session.commit()
-        else:
-            try:
-                session.rollback()
-            except Exception:  # noqa: BLE001 - nothing was to be kept; the pool drops a broken connection
-                log.warning("rollback failed; the connection is discarded", exc_info=True)
     finally:
         try:
             session.close()

@@ -12,6 +12,16 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Search structures the models do not map (migration 0007, core.models.search_entry):
+# SQLite's FTS5 table and its shadow tables, PostgreSQL's generated tsvector
+# column and the indexes on it and on the folded text.
+UNMAPPED = ("search_fts", "ix_search_entry_tsv", "ix_search_entry_trgm", "tsv")
+
+
+def _include_name(name, type_, parent_names) -> bool:
+    return not (name or "").startswith(UNMAPPED)
+
+
 def _migrate(conn) -> None:
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
@@ -26,7 +36,8 @@ def _migrate(conn) -> None:
         # migrations work on every tenant's rows.
         conn.execute(text("SELECT set_config('iop.platform', 'on', false)"))
         conn.commit()
-    context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True,
+                      include_name=_include_name)
     with context.begin_transaction():
         context.run_migrations()
         if sqlite:

@@ -10,6 +10,7 @@ from core.models.meeting import Meeting
 from core.models.organisation import ContactPerson, Organisation, TenantOrganisation
 from core.models.partnership import Contribution, Partnership, PartnershipStatus, Party
 from core.models.plugin_activation import PluginActivation
+from core.models.search_entry import SearchEntry
 from core.models.tenant import Tenant
 from core.models.user import LoginAttempt, RoleAssignment, User, UserSession
 
@@ -32,6 +33,7 @@ __all__ = [
     "Party",
     "PluginActivation",
     "RoleAssignment",
+    "SearchEntry",
     "Tenant",
     "TenantOrganisation",
     "User",

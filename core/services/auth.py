@@ -135,15 +135,19 @@ def resolve_session(session: Session, token: str | None, policy: SessionPolicy) 
     or its user deactivated. Touches the idle clock."""
     if not token:
         return None
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
-    if row is None:
+    # One query for the session and its user: every signed-in request asks.
+    found = session.execute(
+        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _hash(token))
+    ).first()
+    if found is None:
         return None
+    row, user = found
     now = utcnow()
     if now - row.last_seen_at > policy.idle_timeout or now - row.created_at > policy.absolute_timeout:
         session.delete(row)
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     # Write the idle clock at most once a minute, not on every request.
     if now - row.last_seen_at > timedelta(minutes=1):

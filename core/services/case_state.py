@@ -42,6 +42,7 @@ from core.models import (
 from core.plugin_api import RolesTable
 from core.process import ProcessDefinition, agreement_years, due_windows, number_word
 from core.registry import Registry
+from core.services import search_index
 from core.services.casework import load_facts, process_of, roles_of
 from core.services.partnerships import eager_parties
 
@@ -148,6 +149,8 @@ def recompute(session: Session, registry: Registry, partnership_ids: Iterable[in
     session.execute(delete(CaseTaskRole).where(CaseTaskRole.task_id.in_(
         select(CaseTask.id).where(CaseTask.partnership_id.in_(ids)))))
     session.execute(delete(CaseTask).where(CaseTask.partnership_id.in_(ids)))
+    # The search entries follow the partnership's own text (core.services.search_index).
+    search_index.write(session, partnerships)
     for tenant_id, group in by_tenant.items():
         tenant = session.get(Tenant, tenant_id)
         kommun = kommun_for(session, registry, tenant)

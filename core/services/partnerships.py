@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import search
+from core.services import search_index
 from core.db import utcnow
 from core.models import CaseState, Contribution, Organisation, Partnership, PartnershipStatus, Party, Tenant, User
 from core.services import ConflictError, ValidationError, audit
@@ -28,6 +28,8 @@ SORTS = {
     "andrad": Partnership.updated_at,
 }
 PER_PAGE = 20
+# The order of a search when none is chosen: best match first.
+RELEVANCE = "relevans"
 TEXT_FIELDS = PARTNERSHIP_TEXTS
 
 
@@ -87,37 +89,32 @@ def list_partnerships(
     """One page of the tenant's partnerships: a count, the page's rows and
     their organisations' names; three queries at any size."""
     where = [Partnership.tenant_id == tenant.id]
-    like = search.pattern(query)
-    if like:
-        org_match = (
-            select(Party.partnership_id)
-            .join(Organisation, Organisation.id == Party.organisation_id)
-            .where(Party.tenant_id == tenant.id, search.contains(Organisation.name, like))
-        )
-        where.append(
-            or_(
-                search.contains(Partnership.title, like),
-                search.contains(Partnership.samhallsutmaning, like),
-                Partnership.id.in_(org_match),
-            )
-        )
+    matches = search_index.ranked_matches(session, tenant, query)
     if status in {s.value for s in PartnershipStatus}:
         where.append(Partnership.status == status)
-    total = session.scalar(select(func.count()).select_from(Partnership).where(*where)) or 0
+    counted = select(func.count()).select_from(Partnership).where(*where)
+    if matches is not None:
+        counted = counted.join(matches, matches.c.partnership_id == Partnership.id)
+    total = session.scalar(counted) or 0
     column = SORTS.get(sort, SORTS["andrad"])
     if descending is None:
         descending = sort in {"andrad", ""} or sort not in SORTS
-    order = column.desc() if descending else column.asc()
+    order = [column.desc() if descending else column.asc()]
+    if matches is not None and sort == RELEVANCE:
+        # A search is shown best match first unless another order is asked for.
+        order = [matches.c.rank.desc()]
     page = max(1, min(page, max(1, ceil(total / per_page))))
-    rows = session.execute(
+    rows_query = (
         select(Partnership.id, Partnership.title, Partnership.status, Partnership.period_start,
                Partnership.period_end, Partnership.updated_at, CaseState.phase, CaseState.current_steps,
                CaseState.next_due, CaseState.next_title)
         .outerjoin(CaseState, CaseState.partnership_id == Partnership.id)
         .where(*where)
-        .order_by(order, Partnership.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+    )
+    if matches is not None:
+        rows_query = rows_query.join(matches, matches.c.partnership_id == Partnership.id)
+    rows = session.execute(
+        rows_query.order_by(*order, Partnership.id.desc()).offset((page - 1) * per_page).limit(per_page)
     ).all()
     names: dict[int, list[str]] = {r.id: [] for r in rows}
     if rows:

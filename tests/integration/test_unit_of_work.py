@@ -25,23 +25,26 @@ def _app(settings, registry):
         ctx.db.add(Tenant(code=code, name=code, kind="kommun", decision_body="KS"))
         ctx.db.flush()
 
-    @get("/ok/{code:str}", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    @get("/ok/{code:str}", opt={"requires": Requires.ANYONE})
+    @context.in_worker_thread
     def ok(ctx: NamedDependency[RequestContext], code: FromPath[str]) -> Response:
         write(ctx, code)
         return Response("sparat", status_code=200)
 
-    @get("/refused/{code:str}", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    @get("/refused/{code:str}", opt={"requires": Requires.ANYONE})
+    @context.in_worker_thread
     def refused(ctx: NamedDependency[RequestContext], code: FromPath[str]) -> Response:
         write(ctx, code)
         return Response("rätta felen", status_code=422)
 
-    @get("/raises/{code:str}", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    @get("/raises/{code:str}", opt={"requires": Requires.ANYONE})
+    @context.in_worker_thread
     def raises(ctx: NamedDependency[RequestContext], code: FromPath[str]) -> Response:
         write(ctx, code)
         raise RuntimeError("boom")
 
     return Litestar(route_handlers=[ok, refused, raises], state=State({"ctx": app_ctx}),
-                    dependencies={"ctx": Provide(context.provide_context)},
+                    dependencies={"ctx": Provide(context.provide_context, sync_to_thread=False)},
                     before_send=[unit_of_work.before_send], after_response=unit_of_work.after_response), engine
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core import clock
 from core.models import Decision
 from tests import factories
 from tests.factories import login, post
@@ -139,7 +140,7 @@ def test_jv_04_the_start_page_lists_overdue_and_upcoming_deadlines_by_step(clien
 
     process = newest_process(registry, tenants.kommun_for(db, registry, world.jarva))
     late = factories.partnership(db, world.jarva, "Försenad förening", process=process,
-                                 initiated_on=(date.today() - timedelta(days=35)).isoformat())
+                                 initiated_on=(clock.today() - timedelta(days=35)).isoformat())
     db.commit()
     login(client, "stabsenhet@jarva.test")
     post(client, f"/k/jarva/partnerskap/{late.id}/formular/initiativ", {

@@ -68,3 +68,29 @@ def test_every_route_declares_who_may_call_it_or_takes_the_default(sqlite_templa
                 assert opt.get("requires") == Requires.STAFF, route.path
             seen += 1
     assert seen > 25
+
+
+def test_every_handler_that_takes_the_request_context_runs_in_one_worker_thread(sqlite_template, tmp_path):
+    """One thread hop per request (issue 8): a handler that takes ``ctx`` is
+    marked ``in_worker_thread``, which resolves the context, runs the handler,
+    renders its page and ends the transaction in that one hop."""
+    import inspect
+
+    from litestar.routes import HTTPRoute
+
+    from core.config import Settings
+    from web.app import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{sqlite_template}", data_dir=tmp_path, secret_key="test"))
+    unmarked, seen = [], 0
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if "ctx" not in inspect.signature(handler.fn).parameters:
+                continue
+            seen += 1
+            if not getattr(handler.fn, "in_worker_thread", False) or handler.sync_to_thread:
+                unmarked.append(route.path)
+    assert unmarked == []
+    assert seen > 40

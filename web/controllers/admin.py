@@ -15,7 +15,7 @@ from core.models.tenant import TENANT_KINDS
 from core.plugin_api import TENANT_ADMIN_ROLE
 from core.services import ValidationError, staff, tenants, users
 from core.services.permissions import assignable_roles, role_for
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, clean
 from web.rendering import page
 
@@ -108,12 +108,14 @@ class AdminController(Controller):
     include_in_schema = False
     opt = {"requires": Requires.ADMIN}
 
-    @get("/", sync_to_thread=True)
+    @get("/")
+    @in_worker_thread
     def index(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         db, admin = ctx.db, ctx.user
         return _overview(request, db, message=request.query_params.get("meddelande"))
 
-    @post("/organisationer", sync_to_thread=True)
+    @post("/organisationer")
+    @in_worker_thread
     def create_tenant(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
         db, admin = ctx.db, ctx.user
         data = clean(data)
@@ -127,11 +129,13 @@ class AdminController(Controller):
             return _overview(request, db, status_code=422, errors=exc.errors, values=data)
         return Redirect(f"/admin/organisationer/{tenant.code}?meddelande=skapad", status_code=303)
 
-    @get("/organisationer/{code:str}", sync_to_thread=True)
+    @get("/organisationer/{code:str}")
+    @in_worker_thread
     def view_tenant(self, request: Request, ctx: NamedDependency[RequestContext], code: FromPath[str]) -> Response:
         return _tenant_page(request, ctx.db, _tenant_or_404(ctx.db, code))
 
-    @post("/organisationer/{code:str}", sync_to_thread=True)
+    @post("/organisationer/{code:str}")
+    @in_worker_thread
     def update_tenant(self, request: Request, ctx: NamedDependency[RequestContext], code: FromPath[str],
                       data: FormData) -> Response:
         db = ctx.db
@@ -145,7 +149,8 @@ class AdminController(Controller):
                                 errors=exc.errors)
         return Redirect(f"/admin/organisationer/{code}?meddelande=sparad", status_code=303)
 
-    @post("/organisationer/{code:str}/administratorer", sync_to_thread=True)
+    @post("/organisationer/{code:str}/administratorer")
+    @in_worker_thread
     def appoint_administrator(self, request: Request, ctx: NamedDependency[RequestContext], code: FromPath[str],
                               data: FormData) -> Response:
         """The platform administrator appoints a tenant's administrator: an
@@ -166,7 +171,8 @@ class AdminController(Controller):
                                 admin_errors=errors)
         return Redirect(f"/admin/organisationer/{code}?meddelande=administrator#administratorer", status_code=303)
 
-    @post("/organisationer/{code:str}/administratorer/{assignment_id:int}/ta-bort", sync_to_thread=True)
+    @post("/organisationer/{code:str}/administratorer/{assignment_id:int}/ta-bort")
+    @in_worker_thread
     def remove_administrator(self, ctx: NamedDependency[RequestContext], code: FromPath[str],
                              assignment_id: FromPath[int]) -> Response:
         db = ctx.db
@@ -180,7 +186,8 @@ class AdminController(Controller):
         return Redirect(f"/admin/organisationer/{code}?meddelande=administrator-borttagen#administratorer",
                         status_code=303)
 
-    @post("/organisationer/{code:str}/tillagg", sync_to_thread=True)
+    @post("/organisationer/{code:str}/tillagg")
+    @in_worker_thread
     def set_plugin(self, request: Request, ctx: NamedDependency[RequestContext], code: FromPath[str], data: FormData) -> Response:
         db, admin = ctx.db, ctx.user
         data = clean(data)
@@ -202,13 +209,15 @@ class AdminController(Controller):
             return Redirect(f"/admin/organisationer/{code}?meddelande={note}#tillagg", status_code=303)
         return Redirect(f"/admin/?meddelande={note}", status_code=303)
 
-    @get("/anvandare", sync_to_thread=True)
+    @get("/anvandare")
+    @in_worker_thread
     def list_users(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         db, admin = ctx.db, ctx.user
         return page(request, "admin/users.html", users=users.list_users(db), values={}, errors={},
                     tenant_names={t.id: t.name for t in tenants.list_tenants(db)})
 
-    @post("/anvandare", sync_to_thread=True)
+    @post("/anvandare")
+    @in_worker_thread
     def create_user(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
         db, admin = ctx.db, ctx.user
         data = clean(data)
@@ -240,12 +249,14 @@ class AdminController(Controller):
                     choices=_role_choices(db, registry), errors=errors or {},
                     saved=request.query_params.get("sparad"))
 
-    @get("/anvandare/{user_id:int}", sync_to_thread=True)
+    @get("/anvandare/{user_id:int}")
+    @in_worker_thread
     def view_user(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int]) -> Response:
         db, admin = ctx.db, ctx.user
         return self._user_page(request, db, user_id)
 
-    @post("/anvandare/{user_id:int}/roller", sync_to_thread=True)
+    @post("/anvandare/{user_id:int}/roller")
+    @in_worker_thread
     def add_role(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int], data: FormData) -> Response:
         db, admin = ctx.db, ctx.user
         data = clean(data)
@@ -262,7 +273,8 @@ class AdminController(Controller):
             return self._user_page(request, db, user_id, status_code=422, errors=exc.errors)
         return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
 
-    @post("/anvandare/{user_id:int}/roller/{assignment_id:int}/ta-bort", sync_to_thread=True)
+    @post("/anvandare/{user_id:int}/roller/{assignment_id:int}/ta-bort")
+    @in_worker_thread
     def remove_role(self, ctx: NamedDependency[RequestContext], user_id: FromPath[int], assignment_id: FromPath[int]) -> Response:
         db, admin = ctx.db, ctx.user
         assignment = db.scalar(select(RoleAssignment).where(RoleAssignment.id == assignment_id,
@@ -273,7 +285,8 @@ class AdminController(Controller):
         users.remove_role(db, actor=admin, assignment=assignment, tenant=tenant)
         return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
 
-    @post("/anvandare/{user_id:int}/status", sync_to_thread=True)
+    @post("/anvandare/{user_id:int}/status")
+    @in_worker_thread
     def set_status(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int], data: FormData) -> Response:
         db, admin = ctx.db, ctx.user
         data = clean(data)

@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException
 
 from core.models import Organisation, Partnership
 from core.services import organisations, partnerships
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 
 
 @dataclass
@@ -107,25 +107,30 @@ class ApiController(Controller):
     tags = ["tenant"]
     opt = {"requires": Requires.STAFF}
 
-    @get("/partnerships", sync_to_thread=True)
+    @get("/partnerships")
+    @in_worker_thread
     def list_partnerships(self, ctx: NamedDependency[RequestContext], q: FromQuery[str] = "", status: FromQuery[str] = "", page: FromQuery[int] = 1) -> PartnershipPage:
-        result = partnerships.list_partnerships(ctx.db, ctx.tenant, query=q, status=status, page=page)
+        result = partnerships.list_partnerships(ctx.db, ctx.tenant, query=q, status=status, page=page,
+                                                sort=partnerships.RELEVANCE if q.strip() else "andrad")
         items = partnerships.get_many(ctx.db, ctx.tenant, [row.id for row in result.items])
         return PartnershipPage(items=[_partnership(p) for p in items], total=result.total, page=result.page,
                                pages=result.pages)
 
-    @get("/partnerships/{partnership_id:int}", sync_to_thread=True)
+    @get("/partnerships/{partnership_id:int}")
+    @in_worker_thread
     def get_partnership(self, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int]) -> PartnershipOut:
         p = partnerships.get_partnership(ctx.db, ctx.tenant, partnership_id)
         if p is None:
             raise NotFoundException()
         return _partnership(p)
 
-    @get("/organisations", sync_to_thread=True)
+    @get("/organisations")
+    @in_worker_thread
     def list_organisations(self, ctx: NamedDependency[RequestContext], q: FromQuery[str] = "") -> list[OrganisationOut]:
         return [_organisation(o) for o in organisations.list_organisations(ctx.db, ctx.tenant, q)]
 
-    @get("/organisations/{organisation_id:int}", sync_to_thread=True)
+    @get("/organisations/{organisation_id:int}")
+    @in_worker_thread
     def get_organisation(self, ctx: NamedDependency[RequestContext], organisation_id: FromPath[int]) -> OrganisationOut:
         o = organisations.get_organisation(ctx.db, ctx.tenant, organisation_id)
         if o is None:

@@ -17,7 +17,7 @@ from core.services import auth
 from core.tenancy import Scope, set_scope
 from web import cookies, csrf
 from web.client_address import request_client_ip
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, clean, safe_next
 from web.rendering import page
 
@@ -63,7 +63,8 @@ def _wait_message(seconds: int) -> str:
 class AuthController(Controller):
     include_in_schema = False
 
-    @get("/", sync_to_thread=True)
+    @get("/")
+    @in_worker_thread
     def start(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         target = _home_for(ctx.db, ctx.user)
         if target != "/":
@@ -71,11 +72,13 @@ class AuthController(Controller):
         spaces = _workspaces(ctx.db, ctx.user)
         return page(request, "start.html", workspaces=spaces)
 
-    @get("/login", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    @get("/login", opt={"requires": Requires.ANYONE})
+    @in_worker_thread
     def login_form(self, request: Request, ctx: NamedDependency[RequestContext], next: FromQuery[str | None] = None) -> Response:
         return page(request, "auth/login.html", email="", error=None, next=safe_next(next) or "")
 
-    @post("/login", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    @post("/login", opt={"requires": Requires.ANYONE})
+    @in_worker_thread
     def login(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
         db = ctx.db
         data = clean(data)
@@ -107,13 +110,15 @@ class AuthController(Controller):
         csrf.renew(response, ctx.settings)  # the CSRF token now follows the new session
         return response
 
-    @get("/logout", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    @get("/logout", opt={"requires": Requires.ANYONE})
+    @in_worker_thread
     def logout_form(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         if ctx.user is None:
             return Redirect("/login", status_code=303)
         return page(request, "auth/logout.html")
 
-    @post("/logout", sync_to_thread=True, opt={"requires": Requires.ANYONE})
+    @post("/logout", opt={"requires": Requires.ANYONE})
+    @in_worker_thread
     def logout(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         auth.end_session(ctx.db, cookies.session_token(request))
         response = Redirect("/login?utloggad=1", status_code=303)

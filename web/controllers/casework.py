@@ -17,7 +17,7 @@ from core.inputs import MeetingInput
 from core.services import ConflictError, ValidationError, case_forms, casework, meetings
 from core.services.permissions import EDIT, Access
 from web import partnership_page
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, clean, number
 from web.partnership_page import StepForm, get_partnership, role_keys, view_of
 from web.rendering import page
@@ -37,7 +37,8 @@ class CaseworkController(Controller):
 
     # ------------------------------------------------------------ steps
 
-    @post("/steg/{step_key:str}", sync_to_thread=True)
+    @post("/steg/{step_key:str}")
+    @in_worker_thread
     def complete_step(self, request: Request, ctx: NamedDependency[RequestContext],
                       partnership_id: FromPath[int], step_key: FromPath[str], data: FormData) -> Response:
         """Only an owner role may complete a step (checked by the engine, not
@@ -76,7 +77,8 @@ class CaseworkController(Controller):
                     locked=case_forms.is_locked(view.progress, form.key), motivation_key=motivation_key,
                     display_answer=display_answer)
 
-    @get("/formular/{form_key:str}", sync_to_thread=True)
+    @get("/formular/{form_key:str}")
+    @in_worker_thread
     def show_form(self, request: Request, ctx: NamedDependency[RequestContext],
                   partnership_id: FromPath[int], form_key: FromPath[str]) -> Response:
         db, access = ctx.db, ctx.access
@@ -89,7 +91,8 @@ class CaseworkController(Controller):
         return self._form_page(request, access, p, view, form, values=dict(row.answers) if row else {},
                                version=row.version if row else 0, saved=request.query_params.get("sparad") == "1")
 
-    @post("/formular/{form_key:str}", sync_to_thread=True, opt={"permission": EDIT})
+    @post("/formular/{form_key:str}", opt={"permission": EDIT})
+    @in_worker_thread
     def save_form(self, request: Request, ctx: NamedDependency[RequestContext],
                   partnership_id: FromPath[int], form_key: FromPath[str], data: FormData) -> Response:
         db, access = ctx.db, ctx.access
@@ -130,14 +133,16 @@ class CaseworkController(Controller):
                     errors=errors or {}, refusal=refusal, saved=request.query_params.get("sparad") == "1",
                     today=clock.today())
 
-    @get("/moten", sync_to_thread=True)
+    @get("/moten")
+    @in_worker_thread
     def list_meetings(self, request: Request, ctx: NamedDependency[RequestContext],
                       partnership_id: FromPath[int]) -> Response:
         db, access = ctx.db, ctx.access
         p = get_partnership(db, access, partnership_id)
         return self._meetings_page(request, db, access, p, _view_or_404(request, db, access, p))
 
-    @post("/moten", sync_to_thread=True, opt={"permission": EDIT})
+    @post("/moten", opt={"permission": EDIT})
+    @in_worker_thread
     def register_meeting(self, request: Request, ctx: NamedDependency[RequestContext],
                          partnership_id: FromPath[int], data: FormData) -> Response:
         db, access = ctx.db, ctx.access

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import schema
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 from web.faults import RETRY_AFTER
 
 
@@ -17,7 +17,8 @@ def _error(reason: str) -> Response:
     return Response({"status": "error", "reason": reason}, status_code=503, headers=RETRY_AFTER)
 
 
-@get("/healthz", sync_to_thread=True, include_in_schema=False, opt={"requires": Requires.ANYONE})
+@get("/healthz", include_in_schema=False, opt={"requires": Requires.ANYONE})
+@in_worker_thread
 def healthz(ctx: NamedDependency[RequestContext]) -> Response:
     try:
         problem = schema.schema_problem(ctx.db.connection())

@@ -12,7 +12,7 @@ from core.models.organisation import LEGAL_FORMS
 from core.inputs import OrganisationInput
 from core.services import ValidationError, organisations
 from core.services.permissions import ORG_EDIT
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, clean
 from web.rendering import page
 
@@ -22,19 +22,22 @@ class OrganisationController(Controller):
     include_in_schema = False
     opt = {"requires": Requires.STAFF}
 
-    @get("/", sync_to_thread=True)
+    @get("/")
+    @in_worker_thread
     def index(self, request: Request, ctx: NamedDependency[RequestContext], q: FromQuery[str] = "") -> Response:
         db, access = ctx.db, ctx.access
         return page(request, "organisations/index.html", block="results", access=access, tenant=access.tenant,
                     items=organisations.list_organisations(db, access.tenant, q), q=q)
 
-    @get("/ny", sync_to_thread=True, opt={"permission": ORG_EDIT})
+    @get("/ny", opt={"permission": ORG_EDIT})
+    @in_worker_thread
     def new(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         access = ctx.access
         return page(request, "organisations/form.html", access=access, tenant=access.tenant, values={}, errors={},
                     legal_forms=LEGAL_FORMS)
 
-    @post("/ny", sync_to_thread=True, opt={"permission": ORG_EDIT})
+    @post("/ny", opt={"permission": ORG_EDIT})
+    @in_worker_thread
     def create(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
         db, access = ctx.db, ctx.access
         data = clean(data)
@@ -47,7 +50,8 @@ class OrganisationController(Controller):
                         values=data, errors=exc.errors, legal_forms=LEGAL_FORMS, known=known)
         return Redirect(f"/k/{access.tenant.code}/organisationer/{org.id}?sparad=1", status_code=303)
 
-    @get("/{organisation_id:int}", sync_to_thread=True)
+    @get("/{organisation_id:int}")
+    @in_worker_thread
     def view(self, request: Request, ctx: NamedDependency[RequestContext], organisation_id: FromPath[int]) -> Response:
         db, access = ctx.db, ctx.access
         org = organisations.get_organisation(db, access.tenant, organisation_id)

@@ -9,7 +9,7 @@ from litestar.response import Response
 from sqlalchemy import select
 
 from core.models import Partnership, Party, Tenant
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 from web.rendering import page
 
 
@@ -18,7 +18,8 @@ class PortalController(Controller):
     include_in_schema = False
     opt = {"requires": Requires.REPRESENTATIVE}
 
-    @get("/", sync_to_thread=True)
+    @get("/")
+    @in_worker_thread
     def index(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         db, organisation = ctx.db, ctx.organisation
         cases: list[tuple[Partnership, Tenant]] = []

@@ -28,7 +28,7 @@ from core.process import (
 )
 from core.registry import KommunEntry
 from core.services.casework import newest_process
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 from web.diagram import Diagram, layout
 from web.rendering import page
 
@@ -188,7 +188,8 @@ class ProcessPageController(Controller):
     include_in_schema = False
     opt = {"requires": Requires.STAFF}
 
-    @get("/", sync_to_thread=True)
+    @get("/")
+    @in_worker_thread
     def process(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         access = ctx.access
         registry = request.app.state.ctx.registry

@@ -13,7 +13,7 @@ from core.plugin_api import TENANT_ADMIN_ROLE
 from core.services import ValidationError, staff
 from core.services.permissions import TENANT_ADMIN, assignable_roles
 from core.services.staff import Member
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, clean
 from web.rendering import page
 
@@ -60,11 +60,13 @@ class StaffController(Controller):
     include_in_schema = False
     opt = {"requires": Requires.STAFF, "permission": TENANT_ADMIN}
 
-    @get("/", sync_to_thread=True)
+    @get("/")
+    @in_worker_thread
     def index(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         return _index(request, ctx)
 
-    @post("/", sync_to_thread=True)
+    @post("/")
+    @in_worker_thread
     def add(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
         data = clean(data)
         try:
@@ -77,11 +79,13 @@ class StaffController(Controller):
         note = "nytt-konto" if created else "konto-fanns"
         return Redirect(f"{_base(ctx)}/{user.id}?sparad={note}", status_code=303)
 
-    @get("/{user_id:int}", sync_to_thread=True)
+    @get("/{user_id:int}")
+    @in_worker_thread
     def person(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int]) -> Response:
         return _person(request, ctx, _member_or_404(ctx, user_id))
 
-    @post("/{user_id:int}/roller", sync_to_thread=True)
+    @post("/{user_id:int}/roller")
+    @in_worker_thread
     def give_role(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int],
                   data: FormData) -> Response:
         data = clean(data)
@@ -94,7 +98,8 @@ class StaffController(Controller):
                            values=data)
         return Redirect(f"{_base(ctx)}/{user_id}?sparad=1", status_code=303)
 
-    @post("/{user_id:int}/roller/{assignment_id:int}/ta-bort", sync_to_thread=True)
+    @post("/{user_id:int}/roller/{assignment_id:int}/ta-bort")
+    @in_worker_thread
     def remove_role(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int],
                     assignment_id: FromPath[int]) -> Response:
         member = _member_or_404(ctx, user_id)
@@ -115,14 +120,16 @@ class StaffController(Controller):
             return Redirect(f"{_base(ctx)}/?meddelande=borttagen", status_code=303)
         return Redirect(f"{_base(ctx)}/{user_id}?sparad=1", status_code=303)
 
-    @get("/{user_id:int}/ta-bort", sync_to_thread=True)
+    @get("/{user_id:int}/ta-bort")
+    @in_worker_thread
     def confirm_removal(self, request: Request, ctx: NamedDependency[RequestContext],
                         user_id: FromPath[int]) -> Response:
         member = _member_or_404(ctx, user_id)
         return page(request, "staff/remove.html", access=ctx.access, tenant=ctx.tenant, member=member,
                     is_self=member.user.id == ctx.user.id, errors={})
 
-    @post("/{user_id:int}/ta-bort", sync_to_thread=True)
+    @post("/{user_id:int}/ta-bort")
+    @in_worker_thread
     def remove_person(self, request: Request, ctx: NamedDependency[RequestContext],
                       user_id: FromPath[int]) -> Response:
         member = _member_or_404(ctx, user_id)

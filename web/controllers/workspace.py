@@ -16,10 +16,10 @@ from core.models.partnership import CONTRIBUTION_KINDS
 from core.services import ConflictError, ValidationError, deadlines, documents, organisations, partnerships
 from core.services.casework import newest_process
 from core.inputs import COUNTED, MAX_IDEBURNA, PartnershipInput, PartySlot, ideburen_slots, slots_in
-from core.services.partnerships import SORTS
+from core.services.partnerships import RELEVANCE, SORTS
 from core.services.permissions import CREATE, EDIT, Access
 from web import partnership_page
-from web.context import RequestContext, Requires
+from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, UploadData, clean, number
 from web.partnership_page import DocForm, get_partnership, role_keys
 from web.rendering import page
@@ -82,14 +82,15 @@ class WorkspaceController(Controller):
     include_in_schema = False
     opt = {"requires": Requires.STAFF}
 
-    @get("/", sync_to_thread=True)
+    @get("/")
+    @in_worker_thread
     def index(
         self,
         request: Request,
         ctx: NamedDependency[RequestContext],
         q: FromQuery[str] = "",
         status: FromQuery[str] = "",
-        sort: FromQuery[str] = "andrad",
+        sort: FromQuery[str] = "",
         dir: FromQuery[str] = "",
         sida: FromQuery[str] = "1",
         frister: FromQuery[str] = "",
@@ -101,22 +102,26 @@ class WorkspaceController(Controller):
         target = request.htmx.target if request.htmx else None
         block = target if target in ("results", "frister") else None
         context: dict = {"q": q, "status": status, "sort": sort, "dir": dir, "statuses": STATUSES, "today": clock.today()}
+        # A search comes best match first, until a column is chosen.
+        context["active_sort"] = sort if sort in SORTS else (RELEVANCE if q.strip() else "andrad")
         if block != "frister":
             context["result"] = partnerships.list_partnerships(
-                db, access.tenant, query=q, status=status, sort=sort if sort in SORTS else "andrad",
+                db, access.tenant, query=q, status=status, sort=context["active_sort"],
                 descending={"asc": False, "desc": True}.get(dir), page=number(sida, 1),
             )
         if block != "results":
             context.update(_deadlines(db, access, frister, number(fsida, 1)))
         return page(request, "workspace/index.html", block=block, access=access, tenant=access.tenant, **context)
 
-    @get("/partnerskap/ny", sync_to_thread=True, opt={"permission": CREATE})
+    @get("/partnerskap/ny", opt={"permission": CREATE})
+    @in_worker_thread
     def new_partnership(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         db, access = ctx.db, ctx.access
         return page(request, "workspace/partnership_form.html", access=access, tenant=access.tenant, partnership=None,
                     values={"initiated_on": clock.today().isoformat()}, errors={}, **_form_context(db, access))
 
-    @post("/partnerskap/ny", sync_to_thread=True, opt={"permission": CREATE})
+    @post("/partnerskap/ny", opt={"permission": CREATE})
+    @in_worker_thread
     def create_partnership(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
         db, access = ctx.db, ctx.access
         data = clean(data)
@@ -134,13 +139,15 @@ class WorkspaceController(Controller):
                         **_form_context(db, access, slots_in(data)))
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
 
-    @get("/partnerskap/{partnership_id:int}", sync_to_thread=True)
+    @get("/partnerskap/{partnership_id:int}")
+    @in_worker_thread
     def view_partnership(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int]) -> Response:
         db, access = ctx.db, ctx.access
         p = get_partnership(db, access, partnership_id)
         return partnership_page.render(request, db, access, p, saved=request.query_params.get("sparad"))
 
-    @get("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True, opt={"permission": EDIT})
+    @get("/partnerskap/{partnership_id:int}/andra", opt={"permission": EDIT})
+    @in_worker_thread
     def edit_partnership(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int]) -> Response:
         db, access = ctx.db, ctx.access
         p = get_partnership(db, access, partnership_id)
@@ -148,7 +155,8 @@ class WorkspaceController(Controller):
                     values=partnerships.form_values(p), version=p.version, errors={},
                     **_form_context(db, access, sum(party.role == "ideburen" for party in p.parties)))
 
-    @post("/partnerskap/{partnership_id:int}/andra", sync_to_thread=True, opt={"permission": EDIT})
+    @post("/partnerskap/{partnership_id:int}/andra", opt={"permission": EDIT})
+    @in_worker_thread
     def update_partnership(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int], data: FormData) -> Response:
         db, access = ctx.db, ctx.access
         data = clean(data)
@@ -170,7 +178,8 @@ class WorkspaceController(Controller):
                         **_form_context(db, access, slots_in(data)))
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
 
-    @post("/partnerskap/{partnership_id:int}/dokument", sync_to_thread=True, opt={"permission": EDIT})
+    @post("/partnerskap/{partnership_id:int}/dokument", opt={"permission": EDIT})
+    @in_worker_thread
     def upload_document(
         self,
         request: Request,
@@ -196,7 +205,8 @@ class WorkspaceController(Controller):
                 errors=exc.errors, title=str(data.get("title") or ""), kind=str(data.get("kind") or "")))
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}#dokument", status_code=303)
 
-    @get("/dokument/{document_id:int}", sync_to_thread=True)
+    @get("/dokument/{document_id:int}")
+    @in_worker_thread
     def download_document(self, request: Request, ctx: NamedDependency[RequestContext], document_id: FromPath[int]) -> File:
         db, access = ctx.db, ctx.access
         doc = documents.get_document(db, access.tenant, document_id)
