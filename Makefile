@@ -25,9 +25,10 @@ run: setup
 	$(BIN)/iop demo
 	$(BIN)/iop serve
 
+# Two workers (pytest-xdist): each has its own databases, server and browser.
 test: setup browser
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 unit: setup
 	$(BIN)/pytest tests plugins

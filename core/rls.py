@@ -77,6 +77,10 @@ def ensure_role(connection: Connection, app_url: str) -> str:
     if not role:
         raise ValueError("IOP_DATABASE_URL saknar användarnamn: appens roll måste ha ett eget namn")
     quoted = _quote(connection, role)
+    # Roles belong to the server, not to one database: migrations of two
+    # databases at once (parallel test workers) may both find it missing.
+    # The advisory lock makes them take turns; it ends with the transaction.
+    connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('iop.ensure_role'))"))
     exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar()
     if not exists:
         connection.execute(text(f"CREATE ROLE {quoted} LOGIN"))

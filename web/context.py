@@ -27,7 +27,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from anyio import to_thread
 from litestar import Request, Response
@@ -69,6 +69,8 @@ class AppContext:
     registry: Registry
     sessionmaker: object
     policy: SessionPolicy
+    # Each tenant's enabled plugins, read again when the tenant's config_version moves.
+    tenant_config: tenants.TenantConfigCache = field(default_factory=tenants.TenantConfigCache)
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ def _staff(request: Request, app: AppContext, db: Session, ctx: RequestContext, 
     if tenant is None:
         raise NotFoundException()
     set_scope(db, Scope.of_tenant(tenant.id))
-    access = access_for(db, ctx.user, tenant, tenants.kommun_for(db, app.registry, tenant))
+    access = access_for(db, ctx.user, tenant, tenants.kommun_for(db, app.registry, tenant, app.tenant_config))
     if not access.is_staff:
         raise NotFoundException()
     # A staff route that names no permission needs the partnerships' view

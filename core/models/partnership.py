@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -52,8 +52,17 @@ class Partnership(TenantOwned, Base):
     """An IOP: the central case, owned by one tenant."""
 
     __tablename__ = "partnership"
-    # What the rows of other tables refer to, so they stay in its tenant.
-    __table_args__ = (UniqueConstraint("tenant_id", "id"),)
+    # What the rows of other tables refer to, so they stay in its tenant; and
+    # an index for each order the list offers, so a page of 10,000 is read
+    # in order, not sorted whole (issue 8).
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        Index("ix_partnership_tenant_updated", "tenant_id", "updated_at", "id"),
+        Index("ix_partnership_tenant_status_updated", "tenant_id", "status", "updated_at", "id"),
+        Index("ix_partnership_tenant_start", "tenant_id", "period_start", "id"),
+        Index("ix_partnership_tenant_end", "tenant_id", "period_end", "id"),
+        Index("ix_partnership_tenant_title", "tenant_id", func.lower(text("title")), "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))

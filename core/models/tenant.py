@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -34,6 +34,10 @@ class Tenant(Base):
     parent_organisation: Mapped[str | None] = mapped_column(String(200))
     decision_body: Mapped[str] = mapped_column(String(200))
     kommun_code: Mapped[str | None] = mapped_column(String(40))
+    # Raised with every change to the tenant's plugins, so that each process's
+    # cache of them (core.services.tenants.TenantConfigCache) knows when to
+    # read them again: the tenant row is read on every request anyway.
+    config_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -151,6 +151,8 @@ def recompute(session: Session, registry: Registry, partnership_ids: Iterable[in
     session.execute(delete(CaseTask).where(CaseTask.partnership_id.in_(ids)))
     # The search entries follow the partnership's own text (core.services.search_index).
     search_index.write(session, partnerships)
+    states: list[dict] = []
+    tasks: list[tuple[Partnership, Task]] = []
     for tenant_id, group in by_tenant.items():
         tenant = session.get(Tenant, tenant_id)
         kommun = kommun_for(session, registry, tenant)
@@ -158,29 +160,38 @@ def recompute(session: Session, registry: Registry, partnership_ids: Iterable[in
         for p in group:
             process = process_of(registry, kommun, p)
             computed = None if process is None else compute(process, roles_of(registry, process), facts[p.id], today)
-            _store(session, p, computed, today)
+            states.append(_state_row(p, computed, today))
+            tasks.extend((p, t) for t in (computed.tasks if computed else ()))
+    _store(session, states, tasks)
     return len(partnerships)
 
 
-def _store(session: Session, p: Partnership, computed: Computed | None, today: date) -> None:
+def _state_row(p: Partnership, computed: Computed | None, today: date) -> dict:
     tasks = computed.tasks if computed else ()
     first = min((t for t in tasks if t.due is not None), key=lambda t: (t.due, t.position), default=None)
-    session.execute(insert(CaseState), [{
+    return {
         "tenant_id": p.tenant_id, "partnership_id": p.id,
         "phase": computed.phase if computed else "", "current_steps": computed.current_steps if computed else "",
         "next_due": first.due if first else None, "next_title": first.title if first else "",
         "changes_on": computed.changes_on if computed else None, "computed_on": today,
         "process_known": computed is not None,
-    }])
+    }
+
+
+def _store(session: Session, states: list[dict], tasks: list[tuple[Partnership, Task]]) -> None:
+    """Writes the rows of many partnerships at once: three statements however
+    many (the daily refresh recomputes hundreds per transaction)."""
+    if states:
+        session.execute(insert(CaseState), states)
     if not tasks:
         return
     ids = session.scalars(insert(CaseTask).returning(CaseTask.id, sort_by_parameter_order=True), [{
         "tenant_id": p.tenant_id, "partnership_id": p.id, "position": t.position, "kind": t.kind, "key": t.key,
         "period": t.period, "title": t.title, "detail": t.detail, "state": t.state, "opens": t.opens, "due": t.due,
         "owner_titles": t.owner_titles,
-    } for t in tasks]).all()
+    } for p, t in tasks]).all()
     roles = [{"tenant_id": p.tenant_id, "task_id": task_id, "role": role, "due": t.due}
-             for task_id, t in zip(ids, tasks, strict=True) for role in dict.fromkeys(t.owner_roles)]
+             for task_id, (p, t) in zip(ids, tasks, strict=True) for role in dict.fromkeys(t.owner_roles)]
     if roles:
         session.execute(insert(CaseTaskRole), roles)
 

@@ -99,22 +99,30 @@ def list_partnerships(
     column = SORTS.get(sort, SORTS["andrad"])
     if descending is None:
         descending = sort in {"andrad", ""} or sort not in SORTS
-    order = [column.desc() if descending else column.asc()]
+    order_columns, order_desc = [column], [descending]
     if matches is not None and sort == RELEVANCE:
         # A search is shown best match first unless another order is asked for.
-        order = [matches.c.rank.desc()]
+        order_columns, order_desc = [matches.c.rank], [True]
+    order = [c.desc() if d else c.asc() for c, d in zip(order_columns, order_desc, strict=True)]
     page = max(1, min(page, max(1, ceil(total / per_page))))
-    rows_query = (
+    # The page's partnerships first, then their stored state: the join is
+    # over twenty rows whatever the planner believes about the tables.
+    page_query = (
         select(Partnership.id, Partnership.title, Partnership.status, Partnership.period_start,
-               Partnership.period_end, Partnership.updated_at, CaseState.phase, CaseState.current_steps,
-               CaseState.next_due, CaseState.next_title)
-        .outerjoin(CaseState, CaseState.partnership_id == Partnership.id)
+               Partnership.period_end, Partnership.updated_at)
         .where(*where)
     )
     if matches is not None:
-        rows_query = rows_query.join(matches, matches.c.partnership_id == Partnership.id)
+        page_query = page_query.join(matches, matches.c.partnership_id == Partnership.id)
+    ranked = (page_query.add_columns(*(c.label(f"order_{i}") for i, c in enumerate(order_columns)))
+              .order_by(*order, Partnership.id.desc()).offset((page - 1) * per_page).limit(per_page).subquery())
     rows = session.execute(
-        rows_query.order_by(*order, Partnership.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        select(ranked.c.id, ranked.c.title, ranked.c.status, ranked.c.period_start, ranked.c.period_end,
+               ranked.c.updated_at, CaseState.phase, CaseState.current_steps, CaseState.next_due,
+               CaseState.next_title)
+        .outerjoin(CaseState, CaseState.partnership_id == ranked.c.id)
+        .order_by(*(ranked.c[f"order_{i}"].desc() if desc else ranked.c[f"order_{i}"].asc()
+                    for i, desc in enumerate(order_desc)), ranked.c.id.desc())
     ).all()
     names: dict[int, list[str]] = {r.id: [] for r in rows}
     if rows:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.models import PluginActivation, Tenant, User
@@ -126,10 +126,36 @@ def activations(session: Session) -> list[PluginActivation]:
     return list(session.scalars(select(PluginActivation).order_by(PluginActivation.tenant_id, PluginActivation.plugin_name)))
 
 
-def kommun_for(session: Session, registry: Registry, tenant: Tenant) -> KommunEntry:
+class TenantConfigCache:
+    """Each tenant's enabled plugins, kept by one process for its lifetime
+    and read again when the tenant's ``config_version`` has moved (any
+    process that changes them raises it in the same transaction), so a
+    staff request does not ask the database for them every time."""
+
+    def __init__(self) -> None:
+        self._plugins: dict[int, tuple[int, frozenset[str]]] = {}
+
+    def enabled_plugins(self, session: Session, tenant: Tenant) -> frozenset[str]:
+        cached = self._plugins.get(tenant.id)
+        if cached is not None and cached[0] == tenant.config_version:
+            return cached[1]
+        plugins = frozenset(enabled_plugins(session, tenant))
+        self._plugins[tenant.id] = (tenant.config_version, plugins)
+        return plugins
+
+
+def kommun_for(session: Session, registry: Registry, tenant: Tenant,
+               cache: TenantConfigCache | None = None) -> KommunEntry:
     """The kommun whose process, roles and templates apply to the tenant: the
     one it has chosen, while the plugin declaring it is enabled for it."""
-    return registry.for_tenant(tenant.kommun_code, enabled_plugins(session, tenant))
+    plugins = cache.enabled_plugins(session, tenant) if cache is not None else enabled_plugins(session, tenant)
+    return registry.for_tenant(tenant.kommun_code, set(plugins))
+
+
+def _plugins_changed(session: Session, tenant: Tenant) -> None:
+    """Raised in the database, so two changes at once both count."""
+    session.execute(update(Tenant).where(Tenant.id == tenant.id)
+                    .values(config_version=Tenant.config_version + 1))
 
 
 def enable_plugin(session: Session, registry: Registry, tenant: Tenant, plugin: str, actor: User | None) -> None:
@@ -139,6 +165,7 @@ def enable_plugin(session: Session, registry: Registry, tenant: Tenant, plugin: 
     if plugin in enabled_plugins(session, tenant):
         return
     session.add(PluginActivation(tenant_id=tenant.id, plugin_name=plugin, enabled_by_id=actor.id if actor else None))
+    _plugins_changed(session, tenant)
     audit.record(session, actor=actor, tenant=tenant, object_type="plugin_activation", object_id=plugin, action="enable")
 
 
@@ -150,4 +177,5 @@ def disable_plugin(session: Session, tenant: Tenant, plugin: str, actor: User | 
     if row is None:
         return
     session.delete(row)
+    _plugins_changed(session, tenant)
     audit.record(session, actor=actor, tenant=tenant, object_type="plugin_activation", object_id=plugin, action="disable")

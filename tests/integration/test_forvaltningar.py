@@ -136,3 +136,29 @@ def test_each_has_its_own_administrator_and_staff(client, db, registry, tyreso_p
     assert "handlaggare@kultur.tyreso.test" in staff_page and "handlaggare@ks.tyreso.test" not in staff_page
     assert client.get(f"/k/tyreso-kultur/personal/{tyreso_pair['tyreso']['staff'].id}").status_code == 404
     assert client.get("/k/tyreso/personal/").status_code == 404
+
+
+def test_each_process_reads_a_tenants_plugins_again_when_another_changes_them(db, registry, engine):
+    """The plugin cache (issue 8) is per process; the tenant's config_version,
+    raised in the database by whoever changes the plugins, tells every other
+    process's cache to read them again."""
+    from core.db import make_sessionmaker
+    from core.services import tenants
+    from core.tenancy import Scope
+
+    tenant = factories.tenant(db, registry, "jarva")
+    db.commit()
+    cache = tenants.TenantConfigCache()
+    assert tenants.kommun_for(db, registry, tenant, cache).profile.code == "jarva"
+    from tests.integration.test_query_counts import counting
+
+    with counting() as statements:
+        assert tenants.kommun_for(db, registry, tenant, cache).profile.code == "jarva"
+    assert statements == []  # the second request asks the database nothing
+    # Another process disables the plugin.
+    with make_sessionmaker(engine, Scope.system(), registry=registry)() as other:
+        tenants.disable_plugin(other, other.get(type(tenant), tenant.id), "jarva", None)
+        other.commit()
+    db.expire_all()
+    fresh = db.get(type(tenant), tenant.id)
+    assert tenants.kommun_for(db, registry, fresh, cache).profile.code == "generic"
