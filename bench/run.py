@@ -86,11 +86,21 @@ class Client:
         self.idle: list = []
 
     async def get(self, path: str) -> int:
-        conn = self.idle.pop() if self.idle else await asyncio.open_connection("127.0.0.1", self.port)
+        """The status, or 599 when no connection could carry the request. A
+        kept-alive connection the server has closed is retried once on a new one."""
+        reused = bool(self.idle)
+        try:
+            conn = self.idle.pop() if reused else await asyncio.open_connection("127.0.0.1", self.port)
+        except OSError:
+            return 599
         try:
             status = await _request(*conn, path, self.headers)
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             conn[1].close()
+            if reused:
+                # The other idle connections may be closed too: start afresh.
+                self.close()
+                return await self.get(path)
             return 599
         self.idle.append(conn)
         return status
