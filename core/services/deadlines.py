@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.engine import SOON
 from core.models import CaseTask, CaseTaskRole, Partnership, Tenant
 
-PER_PAGE = 50
+PER_PAGE = 25
 
 
 @dataclass(frozen=True)

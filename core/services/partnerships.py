@@ -94,7 +94,8 @@ def list_partnerships(
         where.append(Partnership.status == status)
     counted = select(func.count()).select_from(Partnership).where(*where)
     if matches is not None:
-        counted = counted.join(matches, matches.c.partnership_id == Partnership.id)
+        found = search_index.ranked_matches(session, tenant, query, ranked=False)
+        counted = counted.join(found, found.c.partnership_id == Partnership.id)
     total = session.scalar(counted) or 0
     column = SORTS.get(sort, SORTS["andrad"])
     if descending is None:

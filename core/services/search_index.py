@@ -48,9 +48,11 @@ def terms(query: str) -> list[str]:
     return [t for t in clean_text(query).lower().split() if t]
 
 
-def ranked_matches(session: Session, tenant: Tenant, query: str):
+def ranked_matches(session: Session, tenant: Tenant, query: str, *, ranked: bool = True):
     """A subquery of (partnership_id, rank) for the partnerships that match
-    ``query``, or None when the query is empty. Higher rank is better."""
+    ``query``, or None when the query is empty. Higher rank is better.
+    ``ranked=False`` leaves the rank at 0: counting needs no ranking, and
+    ranking every match of a common word is most of a search's cost."""
     words = terms(query)
     if not words:
         return None
@@ -60,13 +62,15 @@ def ranked_matches(session: Session, tenant: Tenant, query: str):
     if dialect == "postgresql":
         tsv = literal_column("search_entry.tsv")
         tsquery = func.websearch_to_tsquery("swedish", " ".join(words))
-        text_match = select(SearchEntry.partnership_id, func.ts_rank(tsv, tsquery).label("rank")).where(
+        rank = func.ts_rank(tsv, tsquery) if ranked else literal(0.0)
+        text_match = select(SearchEntry.partnership_id, rank.label("rank")).where(
             in_tenant, or_(tsv.op("@@")(tsquery), all_words))
     elif all(len(w) >= TRIGRAM for w in words):
         fts = table("search_fts")
         match = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
         text_match = (
-            select(SearchEntry.partnership_id, (-func.bm25(literal_column("search_fts"))).label("rank"))
+            select(SearchEntry.partnership_id,
+                   ((-func.bm25(literal_column("search_fts"))) if ranked else literal(0.0)).label("rank"))
             .select_from(SearchEntry)
             .join(fts, literal_column("search_fts.rowid") == SearchEntry.id)
             .where(in_tenant, literal_column("search_fts").op("MATCH")(match))
@@ -74,12 +78,11 @@ def ranked_matches(session: Session, tenant: Tenant, query: str):
     else:
         text_match = select(SearchEntry.partnership_id, literal(0.0).label("rank")).where(in_tenant, all_words)
     # An organisation's name: its own register, shared by every tenant that works with it.
-    org_match = (
-        select(Party.partnership_id, literal(0.0).label("rank"))
-        .join(Organisation, Organisation.id == Party.organisation_id)
-        .where(Party.tenant_id == tenant.id,
-               and_(*[search.contains(Organisation.name, search.pattern(w)) for w in words]))
-    )
+    # The register is small: find the organisations first, then their parties
+    # (not every party of the tenant, each with its organisation's name folded).
+    named = select(Organisation.id).where(and_(*[search.contains(Organisation.name, search.pattern(w)) for w in words]))
+    org_match = select(Party.partnership_id, literal(0.0).label("rank")).where(
+        Party.tenant_id == tenant.id, Party.organisation_id.in_(named))
     union = text_match.union_all(org_match).subquery()
     return (select(union.c.partnership_id, func.max(union.c.rank).label("rank"))
             .group_by(union.c.partnership_id).subquery())
