@@ -99,22 +99,14 @@ def clone_partnerships(session: Session, source_ids: list[int], count: int, *, h
              "text": search_index.entry_text(row["title"], row["samhallsutmaning"])}
             for new, row in zip(new_ids, rows, strict=True)], returning=False)
         # Parties, then what hangs on each party.
-        party_rows, party_src = [], []
-        for new, sid in zip(new_ids, picks, strict=True):
-            for old_key, row in parties.get(sid, []):
-                party_rows.append({**row, "partnership_id": new})
-                party_src.append(old_key)
+        party_rows, party_src = _children(parties, new_ids, picks)
         new_party_ids = _insert(session, Party, party_rows, returning=True)
         _insert(session, Contribution, [
             {**c, "party_id": new_party} for new_party, old in zip(new_party_ids, party_src, strict=True)
             for _, c in contributions.get(old, [])], returning=False)
         _insert(session, CaseState, [{**r, "partnership_id": new} for new, sid in zip(new_ids, picks, strict=True)
                                      for _, r in state.get(sid, [])], returning=False)
-        task_rows, task_src = [], []
-        for new, sid in zip(new_ids, picks, strict=True):
-            for old_key, row in tasks.get(sid, []):
-                task_rows.append({**row, "partnership_id": new})
-                task_src.append(old_key)
+        task_rows, task_src = _children(tasks, new_ids, picks)
         new_task_ids = _insert(session, CaseTask, task_rows, returning=True)
         _insert(session, CaseTaskRole, [
             {**r, "task_id": new_task} for new_task, old in zip(new_task_ids, task_src, strict=True)
@@ -133,6 +125,17 @@ def clone_partnerships(session: Session, source_ids: list[int], count: int, *, h
                 session.add_all(Decision(**{**row, "partnership_id": new}) for _, row in decisions.get(sid, []))
         session.flush()
     return created
+
+
+def _children(by_source: dict, new_ids: list[int], picks: list[int]) -> tuple[list[dict], list[int | None]]:
+    """Each clone's copies of its source's rows in a child table, and the key
+    of the row each copy came from (for the rows that hang on the copy)."""
+    rows, sources = [], []
+    for new, sid in zip(new_ids, picks, strict=True):
+        for old_key, row in by_source.get(sid, []):
+            rows.append({**row, "partnership_id": new})
+            sources.append(old_key)
+    return rows, sources
 
 
 def _link(documents_dir: Path, storage_name: str) -> str:

@@ -1,8 +1,8 @@
 """One request context and one unit of work per request.
 
 Every handler receives a ``RequestContext`` through dependency injection: the
-request's database session and its principal, resolved once, in one thread
-hop: staff in a tenant with their roles and permissions, a representative of
+request's database session and its principal, resolved once, in the
+handler's one worker thread (``in_worker_thread``): staff in a tenant with their roles and permissions, a representative of
 an organisation, the platform administrator, or nobody. What a route needs is
 declared on the route (or its controller) with ``opt``:
 
@@ -14,9 +14,9 @@ declared on the route (or its controller) with ``opt``:
 The session's scope (core.tenancy) follows the principal, so the ORM net and,
 on PostgreSQL, row-level security see the same tenant the handler does.
 
-The transaction is committed once, by the unit of work (web.unit_of_work),
-when the response starts and only if its status is below 400; handlers and
-services never commit. A request with an unsafe method (POST …) is expected to
+The transaction is committed once (web.unit_of_work), when the handler has
+returned and only if its status is below 400; handlers and services never
+commit. A request with an unsafe method (POST …) is expected to
 write: on SQLite its transaction takes the write lock when it begins
 (core.db.writing), so writers queue instead of failing and a rule that counts
 before it inserts counts alone.
@@ -91,7 +91,7 @@ class RequestContext:
     framework validates dataclass dependencies field by field, down into
     process definitions, which it cannot and need not do."""
 
-    __slots__ = ("db", "app", "user", "tenant", "access", "organisation", "request", "resolved")
+    __slots__ = ("db", "app", "user", "tenant", "access", "organisation", "request")
 
     def __init__(self, db: Session, app: AppContext, user: User | None = None, tenant: Tenant | None = None,
                  access: Access | None = None, organisation: Organisation | None = None,
@@ -103,7 +103,6 @@ class RequestContext:
         self.access = access
         self.organisation = organisation
         self.request = request
-        self.resolved = False
 
     @property
     def registry(self) -> Registry:
@@ -149,7 +148,7 @@ def _resolve(ctx: RequestContext) -> RequestContext:
     check_path_ids(request)
     user = auth.resolve_session(db, cookies.session_token(request), app.policy)
     request.state.user = SignedIn(name=user.name, is_platform_admin=user.is_platform_admin) if user else None
-    ctx.user, ctx.resolved = user, True
+    ctx.user = user
     if user is not None:
         set_scope(db, Scope.of_user(user.id))
     if requires is Requires.ANYONE:
