@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from math import ceil
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core.engine import SOON
@@ -75,6 +75,23 @@ def counts(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, 
         .where(*_scope(tenant, today, role_keys))
     ).one()
     return Counts(total=total, overdue=overdue)
+
+
+def counts_mine_and_all(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, ...]) -> tuple[Counts, Counts]:
+    """The counts for these roles and for the whole tenant, in one pass over
+    the tenant's window of tasks (the start page shows both tabs' counts)."""
+    mine = CaseTask.id.in_(
+        select(CaseTaskRole.task_id).where(
+            CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(role_keys), CaseTaskRole.due <= today + SOON))
+    late = CaseTask.due < today
+
+    def tally(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    total, overdue, own, own_overdue = session.execute(
+        select(func.count(), tally(late), tally(mine), tally(and_(mine, late))).where(*_scope(tenant, today, None))
+    ).one()
+    return Counts(total=own, overdue=own_overdue), Counts(total=total, overdue=overdue)
 
 
 def overview(session: Session, tenant: Tenant, today: date, *, role_keys: tuple[str, ...] | None = None,

@@ -223,6 +223,12 @@ def test_jv_04_deadlines_overview_shows_an_overdue_first_meeting_to_its_owner(wo
     mine = deadlines.overview(db, world.jarva, TODAY, role_keys=("stabsenhet",)).items
     assert {i.partnership_title for i in mine} >= {"Sen start", "Snart dags"}
     assert deadlines.overview(db, world.jarva, TODAY, role_keys=("avdelningschef",)).items == []
+    # The start page's tab counts, counted in one pass, agree with each count on its own.
+    for roles in (("stabsenhet",), ("avdelningschef",)):
+        own, everyone = deadlines.counts_mine_and_all(db, world.jarva, TODAY, roles)
+        assert own == deadlines.counts(db, world.jarva, TODAY, roles)
+        assert everyone == deadlines.counts(db, world.jarva, TODAY)
+    assert deadlines.counts_mine_and_all(db, world.jarva, TODAY, ("stabsenhet",))[0].overdue >= 1
 
 
 @pytest.mark.parametrize("code", ["jarva", "hasselby-vallingby", "tyreso", "norrmalm"])

@@ -67,8 +67,7 @@ def _deadlines(db: Session, access: Access, scope: str, page: int) -> dict:
     that owns no step (a nämnd member, say) sees the whole tenant's. It reads
     the stored state, a page at a time (core.services.deadlines)."""
     today = clock.today()
-    own_count = deadlines.counts(db, access.tenant, today, role_keys(access))
-    all_count = deadlines.counts(db, access.tenant, today)
+    own_count, all_count = deadlines.counts_mine_and_all(db, access.tenant, today, role_keys(access))
     scope = scope if scope in ("mina", "alla") else ("mina" if own_count.total else "alla")
     mine = scope == "mina"
     shown = deadlines.overview(db, access.tenant, today, role_keys=role_keys(access) if mine else None,
