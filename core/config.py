@@ -32,6 +32,13 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # IOP_WORKER_THREADS: see DEFAULT_WORKER_THREADS.
     worker_threads: int = DEFAULT_WORKER_THREADS
+    # IOP_SMTP_URL: smtp://user:password@host:587?starttls=1, smtps://host:465,
+    # or unset: messages are written to mail_dir instead (core.mailer).
+    smtp_url: str | None = None
+    # IOP_MAIL_FROM: the sender of every message.
+    mail_from: str = "IOP-plattformen <noreply@iop.invalid>"
+    # IOP_BASE_URL: where users reach the platform; links in e-mail start with it.
+    base_url: str = "http://127.0.0.1:8000"
 
     @property
     def max_in_flight(self) -> int:
@@ -43,6 +50,11 @@ class Settings:
     @property
     def documents_dir(self) -> Path:
         return self.data_dir / "documents"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where messages go when no SMTP server is configured."""
+        return self.data_dir / "mail"
 
     @property
     def migration_url(self) -> str:
@@ -91,6 +103,17 @@ def parse_worker_threads(value: str) -> int:
     return int(value)
 
 
+def parse_base_url(value: str) -> str:
+    """``IOP_BASE_URL``: http(s)://host[:port][/path], without a trailing slash."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return Settings.base_url
+    scheme, _, rest = value.partition("://")
+    if scheme not in ("http", "https") or not rest or any(c in rest for c in "?# "):
+        raise ValueError(f"IOP_BASE_URL: {value!r} ska vara en adress som https://iop.example.se")
+    return value
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("IOP_DATA_DIR", "./var")).resolve()
@@ -104,4 +127,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     threads = parse_worker_threads(env.get("IOP_WORKER_THREADS", ""))
     return Settings(database_url=database_url, data_dir=data_dir, secret_key=secret_key, secure_cookies=secure,
                     trusted_proxies=proxies, worker_threads=threads,
-                    database_owner_url=env.get("IOP_DATABASE_OWNER_URL") or None)
+                    database_owner_url=env.get("IOP_DATABASE_OWNER_URL") or None,
+                    smtp_url=env.get("IOP_SMTP_URL") or None,
+                    mail_from=env.get("IOP_MAIL_FROM") or Settings.mail_from,
+                    base_url=parse_base_url(env.get("IOP_BASE_URL", "")))

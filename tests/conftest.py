@@ -182,3 +182,13 @@ def world(db, registry):
     w = factories.two_tenants(db, registry)
     db.commit()
     return w
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server started for the test; ``.inbox`` holds what it received."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()

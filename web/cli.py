@@ -1,6 +1,7 @@
 """The ``iop`` command (CONTRACT.md): serve, db upgrade, demo [--reset], plugins,
-audit verify [--tenant CODE]; and deadlines refresh [--all], the daily
-recomputation of what time has moved (core.services.case_state).
+audit verify [--tenant CODE]; deadlines refresh [--all], the daily
+recomputation of what time has moved (core.services.case_state); and mail send
+[--loop], which delivers the e-mail outbox (core.mailer).
 
 Every failure ends with one line on stderr and a non-zero exit code.
 """
@@ -183,6 +184,29 @@ def cmd_audit_verify(args) -> int:
     return 0
 
 
+def cmd_mail_send(args) -> None:
+    import time
+
+    from core import mailer
+
+    settings = load_settings()
+    transport = mailer.transport_for(settings)
+    where = f"via {settings.smtp_url.split('@')[-1]}" if settings.smtp_url else f"till mappen {settings.mail_dir}"
+    engine = make_engine(settings.database_url)
+    try:
+        factory = make_sessionmaker(engine, Scope.system())
+        while True:
+            done = mailer.deliver(factory, transport, settings.mail_from)
+            if done.sent or done.retried or done.failed or not args.loop:
+                print(f"E-post {where}: {_count(done.sent, 'skickat', 'skickade')}, "
+                      f"{done.retried} försöks igen senare, {done.failed} misslyckade.", flush=True)
+            if not args.loop:
+                return
+            time.sleep(args.interval)
+    finally:
+        engine.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iop", description="IOP-plattformen")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
         "refresh", help="räknar om det som tiden har flyttat (körs dagligen; två körningar gör inget två gånger)")
     refresh_p.add_argument("--all", action="store_true", help="räknar om alla partnerskap, t.ex. efter en uppdatering av ett tillägg")
     refresh_p.set_defaults(func=cmd_deadlines_refresh)
+    mail_p = sub.add_parser("mail", help="e-post")
+    mail_sub = mail_p.add_subparsers(dest="mail_command", required=True)
+    send_p = mail_sub.add_parser("send", help="skickar e-post som väntar i utkorgen")
+    send_p.add_argument("--loop", action="store_true", help="fortsätter och skickar nya meddelanden tills den stoppas")
+    send_p.add_argument("--interval", type=float, default=5.0, metavar="SEKUNDER",
+                        help="paus mellan varven med --loop (standard 5)")
+    send_p.set_defaults(func=cmd_mail_send)
     return parser
 
 

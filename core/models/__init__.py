@@ -6,6 +6,7 @@ from core.models.case_state import CaseState, CaseTask, CaseTaskRole
 from core.models.decision import Decision
 from core.models.document import Document
 from core.models.form_response import FormResponse
+from core.models.mail import OutboxMessage
 from core.models.meeting import Meeting
 from core.models.organisation import ContactPerson, Organisation, TenantOrganisation
 from core.models.partnership import Contribution, Partnership, PartnershipStatus, Party
@@ -28,6 +29,7 @@ __all__ = [
     "LoginAttempt",
     "Meeting",
     "Organisation",
+    "OutboxMessage",
     "Partnership",
     "PartnershipStatus",
     "Party",
