@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pluggy
 
-from core.plugin_api import PROJECT_NAME, KommunProfile, RolesTable, TemplateRef
+from core.plugin_api import PROJECT_NAME, GuideQuestion, KommunProfile, RolesTable, TemplateRef
 from core.process import ProcessDefinition
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -44,3 +44,10 @@ def iop_register_processes() -> list[ProcessDefinition] | None:
     kommuner's process definitions. New partnerships start on the highest
     version; running ones keep the version they started with, so old versions
     stay declared. ``None`` means the kommun uses the generic default process."""
+
+
+@hookspec
+def iop_register_guide_questions() -> list[GuideQuestion] | None:
+    """Called once at start-up. Returns the questions each of the plugin's
+    kommuner adds to the guide to the right form of collaboration
+    (``/portal/vagledning``), asked after the core's. ``None`` means none."""

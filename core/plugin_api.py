@@ -106,6 +106,32 @@ class TemplateRef:
     format_version: int = FORMAT_VERSION
 
 
+@dataclass(frozen=True)
+class GuideQuestion:
+    """A question the kommun adds to the public guide to the right form of
+    collaboration (core.guide), after the core's: a condition of its own
+    (Järva's JV-21/JV-22), asked as a yes/no question where "no" is the
+    problem, with ``problem`` saying in plain Swedish what that means."""
+
+    kommun: str
+    key: str
+    question: str
+    explanation: str
+    problem: str
+    rule_ids: tuple[str, ...] = field(default=())
+    format_version: int = FORMAT_VERSION
+
+
+def validate_guide_question(question: GuideQuestion, plugin: str) -> None:
+    where = f"plugin '{plugin}'"
+    if question.format_version != FORMAT_VERSION:
+        raise PluginError(f"{where}: guide question '{question.key}' has format version {question.format_version}")
+    if not KEY_PATTERN.match(question.key):
+        raise PluginError(f"{where}: guide question '{question.key}' needs a lower-case key")
+    if not (question.question.strip() and question.explanation.strip() and question.problem.strip()):
+        raise PluginError(f"{where}: guide question '{question.key}' needs a question, an explanation and a problem")
+
+
 def validate_profile(profile: KommunProfile, plugin: str) -> None:
     where = f"plugin '{plugin}'"
     if profile.format_version != FORMAT_VERSION:

@@ -15,10 +15,12 @@ from core import generic, hookspecs
 from core.process import ProcessDefinition, validate_process
 from core.plugin_api import (
     PROJECT_NAME,
+    GuideQuestion,
     KommunProfile,
     PluginError,
     RolesTable,
     TemplateRef,
+    validate_guide_question,
     validate_profile,
     validate_roles,
     validate_template,
@@ -35,6 +37,8 @@ class KommunEntry:
     templates: tuple[TemplateRef, ...]
     # Every declared version, oldest first; empty means the generic process.
     processes: tuple[ProcessDefinition, ...] = ()
+    # What the kommun adds to the guide to the right form (core.guide).
+    guide_questions: tuple[GuideQuestion, ...] = ()
 
     def process(self, version: int | None = None) -> ProcessDefinition | None:
         """The given version, or the newest when ``version`` is None."""
@@ -171,6 +175,16 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
         validate_process(process, table, tuple(templates[process.kommun]), plugin)
         processes[process.kommun].append(process)
 
+    questions: dict[str, list[GuideQuestion]] = {code: [] for code in profiles}
+    for plugin, question in _collect(pm.hook.iop_register_guide_questions):
+        if not isinstance(question, GuideQuestion):
+            raise PluginError(f"plugin '{plugin}': iop_register_guide_questions must return GuideQuestion objects")
+        owned(plugin, question.kommun, "a guide question")
+        validate_guide_question(question, plugin)
+        if any(q.key == question.key for q in questions[question.kommun]):
+            raise PluginError(f"plugin '{plugin}' declares guide question '{question.key}' twice")
+        questions[question.kommun].append(question)
+
     if generic.CODE not in roles:
         raise PluginError("the generic default roles table is missing")
     kommuner = {
@@ -180,6 +194,7 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
             roles=roles.get(code) or RolesTable(kommun=code, roles=roles[generic.CODE].roles),
             templates=tuple(templates[code]),
             processes=tuple(sorted(processes[code], key=lambda p: p.version)),
+            guide_questions=tuple(questions[code]),
         )
         for code, (plugin, profile) in profiles.items()
     }

@@ -3,7 +3,8 @@ JV-14, JV-17, JV-18), from the local application guidelines (seed 002)."""
 
 from __future__ import annotations
 
-from core.plugin_api import KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef, hookimpl
+from core.plugin_api import (GuideQuestion, KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef,
+                             hookimpl)
 from iop_jarva.process import PROCESS_V1
 
 CODE = "jarva"
@@ -98,3 +99,43 @@ def iop_register_templates():
 @hookimpl
 def iop_register_processes():
     return [PROCESS_V1]
+
+
+def _condition(key: str, question: str, explanation: str, problem: str, rule: str) -> GuideQuestion:
+    return GuideQuestion(kommun=CODE, key=key, question=question, explanation=explanation, problem=problem,
+                         rule_ids=(rule,))
+
+
+# Järva's general conditions (JV-21) and what its societal challenge must be
+# (JV-22), asked in the public guide when Järva is chosen.
+GUIDE_QUESTIONS = (
+    _condition("ansvarsomrade", "Hör verksamheten till något av stadsdelsnämndens ansvarsområden?",
+               "Stadsdelsnämnden ansvarar bland annat för förskola, socialtjänst, äldreomsorg, stöd till personer "
+               "med funktionsnedsättning, fritid och lokalt trygghetsarbete i Järva.",
+               "Verksamheten hör inte till stadsdelsnämndens ansvarsområden. Då kan Järva inte ingå ett IOP om den; "
+               "en annan del av staden kan vara rätt motpart.", "JV-21"),
+    _condition("oppen", "Är verksamheten öppen och tillgänglig för alla i målgruppen?",
+               "Alla som hör till målgruppen ska kunna delta, oavsett om de är medlemmar i er organisation.",
+               "Verksamheten är inte öppen för alla i målgruppen. Järva kräver det för ett IOP.", "JV-21"),
+    _condition("samverkan", "Behöver ni och stadsdelsförvaltningen samverka för att lösa utmaningen?",
+               "Ett IOP förutsätter att utmaningen inte kan lösas lika bra av någon av er ensam.",
+               "Utmaningen kräver inte samverkan med förvaltningen. Då är ett IOP inte motiverat i Järva.", "JV-21"),
+    _condition("langsiktig", "Kan er organisation bära ett långsiktigt samarbete, i flera år?",
+               "Ett IOP i Järva gäller oftast flera år. Organisationen behöver ha stabilitet, till exempel en "
+               "fungerande styrelse och ekonomi.",
+               "Organisationen kan inte bära ett långsiktigt samarbete än. Järva kräver det för ett IOP.", "JV-21"),
+    _condition("kostnadseffektiv", "Är verksamheten kostnadseffektiv, med varsam användning av skattepengar?",
+               "Stadsdelsnämnden ska använda skattebetalarnas pengar varsamt och kunna visa vad de ger.",
+               "Verksamheten är inte kostnadseffektiv. Järva kräver det för ett IOP.", "JV-21"),
+    _condition("lokal_utmaning", "Har utmaningen ett lokalt perspektiv som går att visa med statistik eller "
+               "undersökningar?",
+               "Beskriv hur utmaningen syns just i Järva, och vad som visar det: statistik, enkäter eller "
+               "andra undersökningar.",
+               "Utmaningen saknar ett lokalt perspektiv som går att belägga. Ta fram underlag om hur den syns i "
+               "Järva innan ni lämnar en intresseanmälan.", "JV-22"),
+)
+
+
+@hookimpl
+def iop_register_guide_questions():
+    return list(GUIDE_QUESTIONS)
