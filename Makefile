@@ -20,10 +20,12 @@ browser: setup
 	@if [ -x /usr/bin/chromium ] || [ -n "$$IOP_CHROMIUM" ]; then echo "browser: $${IOP_CHROMIUM:-/usr/bin/chromium}"; \
 	else $(BIN)/playwright install chromium; fi
 
+# The mail sender runs beside the server and stops with it; without
+# IOP_SMTP_URL it writes each message to var/mail/ (README.md).
 run: setup
 	$(BIN)/iop db upgrade
 	$(BIN)/iop demo
-	$(BIN)/iop serve
+	$(BIN)/iop mail send --loop & sender=$$!; trap "kill $$sender" EXIT INT TERM; $(BIN)/iop serve
 
 # Two workers (pytest-xdist): each has its own databases, server and browser.
 test: setup browser

@@ -7,6 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Threads that run blocking work (database, templates) for requests. Every
 # request holds one while it waits for the database, so this many requests
@@ -35,8 +36,8 @@ class Settings:
     # IOP_SMTP_URL: smtp://user:password@host:587?starttls=1, smtps://host:465,
     # or unset: messages are written to mail_dir instead (core.mailer).
     smtp_url: str | None = None
-    # IOP_MAIL_FROM: the sender of every message.
-    mail_from: str = "IOP-plattformen <noreply@iop.invalid>"
+    # IOP_MAIL_FROM: the sender of every message; unset, noreply@ the host of base_url.
+    mail_from: str = "IOP-plattformen <noreply@127.0.0.1>"
     # IOP_BASE_URL: where users reach the platform; links in e-mail start with it.
     base_url: str = "http://127.0.0.1:8000"
 
@@ -125,9 +126,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     secure = env.get("IOP_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}
     proxies = parse_trusted_proxies(env.get("IOP_TRUSTED_PROXIES", ""))
     threads = parse_worker_threads(env.get("IOP_WORKER_THREADS", ""))
+    base_url = parse_base_url(env.get("IOP_BASE_URL", ""))
     return Settings(database_url=database_url, data_dir=data_dir, secret_key=secret_key, secure_cookies=secure,
                     trusted_proxies=proxies, worker_threads=threads,
                     database_owner_url=env.get("IOP_DATABASE_OWNER_URL") or None,
                     smtp_url=env.get("IOP_SMTP_URL") or None,
-                    mail_from=env.get("IOP_MAIL_FROM") or Settings.mail_from,
-                    base_url=parse_base_url(env.get("IOP_BASE_URL", "")))
+                    mail_from=env.get("IOP_MAIL_FROM") or f"IOP-plattformen <noreply@{urlsplit(base_url).hostname}>",
+                    base_url=base_url)

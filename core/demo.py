@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.models import User
+from core.models.organisation import SIGNATORY
 from core.inputs import MeetingInput, OrganisationInput, PartnershipInput
 from core.orgnr import with_check_digit
 from core.plugin_api import TENANT_ADMIN_ROLE
@@ -126,7 +127,8 @@ def demo_logins(session: Session, registry: Registry) -> list[tuple[str, str, st
             rows.append((_slug_email(role.key, code), code, role.key))
         rows.append((_slug_email(TENANT_ADMIN_ROLE, code), code, TENANT_ADMIN_ROLE))
     for key, *_ in ORGANISATIONS:
-        rows.append((f"kontakt@{key}.demo", "-", "företrädare för idéburen part"))
+        rows.append((f"kontakt@{key}.demo", "-", "kontaktperson för idéburen part"))
+        rows.append((f"ordforande@{key}.demo", "-", "firmatecknare (ordförande) för idéburen part"))
     return rows
 
 
@@ -174,8 +176,12 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
         walker = Walker(session, registry, entry, tenant, staff, documents_dir, today)
         _partnerships(session, registry, entry, walker, registered, spec.topics or TOPICS, spec.stages or STAGES)
     for key, name, *_ in ORGANISATIONS:
+        # Several representatives per organisation; one signs and takes its positions (JV-10, JV-18).
         users.create_user(session, actor=admin, email=f"kontakt@{key}.demo", name=f"Kontaktperson, {name}",
                           password=PASSWORD, password_hash=hashed, organisation_id=orgs[key].id)
+        users.create_user(session, actor=admin, email=f"ordforande@{key}.demo", name=f"Ordförande, {name}",
+                          password=PASSWORD, password_hash=hashed, organisation_id=orgs[key].id,
+                          capacity=SIGNATORY)
 
 
 def _partnerships(session: Session, registry: Registry, kommun: KommunEntry, walker: Walker, orgs: list,

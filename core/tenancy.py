@@ -13,6 +13,7 @@ database, whose row-level security is the second wall (core.rls).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, event, false, select, text
@@ -90,6 +91,23 @@ def set_scope(session: Session, scope: Scope) -> None:
     session.info[SCOPE_KEY] = scope
     if session.in_transaction():
         _tell_database(session.connection(), scope)
+
+
+@contextmanager
+def as_platform(session: Session):
+    """For the platform's own record of an event that belongs to no tenant
+    (an organisation's representatives changing, say), made by someone whose
+    session may not write platform rows: what is flushed inside is written
+    in the platform's scope, and the session's own scope returns after."""
+    previous = scope_of(session)
+    set_scope(session, Scope.system())
+    try:
+        yield
+        session.flush()
+    finally:
+        session.info[SCOPE_KEY] = previous
+        if session.in_transaction():
+            _tell_database(session.connection(), previous)
 
 
 def scope_of(session: Session) -> Scope | None:

@@ -117,8 +117,18 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL (no trailing slash) of a real server with the demo data."""
+def mail_server() -> Iterator:
+    """A real SMTP server (aiosmtpd) that the live server's mail is sent to."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_env(tmp_path_factory: pytest.TempPathFactory, mail_server) -> dict[str, str]:
+    """The environment of the live server and of the commands run beside it."""
     data_dir = tmp_path_factory.mktemp("iop-data")
     env = os.environ.copy()
     env.pop("IOP_DATABASE_URL", None)  # SQLite in the data directory
@@ -126,6 +136,26 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env["IOP_DATA_DIR"] = str(data_dir)
     env["IOP_SECRET_KEY"] = "e2e-secret"
     env["PYTHONUNBUFFERED"] = "1"
+    env["IOP_SMTP_URL"] = mail_server.url
+    return env
+
+
+@pytest.fixture
+def send_mail(live_env: dict[str, str]) -> Callable[[], None]:
+    """Runs ``iop mail send`` once, as the compose file's mail service does in a loop."""
+
+    def _send() -> None:
+        subprocess.run([*_iop_command(), "mail", "send"], env=live_env, cwd=ROOT, check=True, capture_output=True,
+                       timeout=60, stdin=subprocess.DEVNULL)
+
+    return _send
+
+
+@pytest.fixture(scope="session")
+def live_server(live_env: dict[str, str]) -> Iterator[str]:
+    """Base URL (no trailing slash) of a real server with the demo data."""
+    env = dict(live_env)
+    data_dir = Path(env["IOP_DATA_DIR"])
     iop = _iop_command()
 
     demo = subprocess.run(
@@ -138,6 +168,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
+    env["IOP_BASE_URL"] = base_url
     log_path = data_dir / "server.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(

@@ -32,7 +32,7 @@ from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
 from web import admission, context, csrf, faults, rendering, unit_of_work
-from web.controllers import admin, api, auth, casework, health, organisations, portal, process_page, staff, workspace
+from web.controllers import accounts, admin, api, auth, casework, guide, health, organisations, portal, process_page, staff, workspace
 
 HERE = Path(__file__).parent
 
@@ -151,6 +151,8 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
         route_handlers=[
             health.healthz,
             auth.AuthController,
+            accounts.AccountController,
+            guide.vagledning,
             workspace.WorkspaceController,
             process_page.ProcessPageController,
             casework.CaseworkController,

@@ -8,14 +8,15 @@ from core.models.document import Document
 from core.models.form_response import FormResponse
 from core.models.mail import OutboxMessage
 from core.models.meeting import Meeting
-from core.models.organisation import ContactPerson, Organisation, TenantOrganisation
+from core.models.organisation import ContactPerson, Organisation, Representative, TenantOrganisation
 from core.models.partnership import Contribution, Partnership, PartnershipStatus, Party
 from core.models.plugin_activation import PluginActivation
 from core.models.search_entry import SearchEntry
 from core.models.tenant import Tenant
-from core.models.user import LoginAttempt, RoleAssignment, User, UserSession
+from core.models.user import AccountToken, LoginAttempt, RequestLimitEvent, RoleAssignment, User, UserSession
 
 __all__ = [
+    "AccountToken",
     "AuditChainHead",
     "AuditEvent",
     "CaseState",
@@ -34,6 +35,8 @@ __all__ = [
     "PartnershipStatus",
     "Party",
     "PluginActivation",
+    "Representative",
+    "RequestLimitEvent",
     "RoleAssignment",
     "SearchEntry",
     "Tenant",

@@ -41,6 +41,41 @@ class Organisation(Base):
         return LEGAL_FORMS.get(self.legal_form, self.legal_form)
 
 
+CONTACT, SIGNATORY = "kontaktperson", "firmatecknare"
+CAPACITIES = {
+    CONTACT: "Kontaktperson",
+    SIGNATORY: "Firmatecknare eller ordförande",
+}
+
+
+class Representative(Base):
+    """A user who acts for an organisation in the portal, in a capacity:
+    contact person, or authorised signatory / chair, who alone may sign and
+    take the organisation's positions (JV-10, JV-18). Until ``approved_at``
+    the claim gives no access at all: someone who claims an organisation that
+    already exists in the platform waits for one of its representatives, or
+    staff of a tenant where it is a party, to approve. A user represents one
+    organisation; ``User.organisation_id`` is set while the claim is approved."""
+
+    __tablename__ = "representative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), unique=True)
+    capacity: Mapped[str] = mapped_column(String(20), default=CONTACT)
+    approved_at: Mapped[datetime | None] = mapped_column(default=None)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def capacity_label(self) -> str:
+        return CAPACITIES.get(self.capacity, self.capacity)
+
+    @property
+    def is_signatory(self) -> bool:
+        return self.capacity == SIGNATORY and self.approved_at is not None
+
+
 class TenantOrganisation(TenantOwned, Base):
     """An organisation in one tenant's register, with what the tenant notes about it."""
 

@@ -20,6 +20,10 @@ class User(Base):
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set for an organisation's representative, who uses the portal.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # When the user followed the link in the verification e-mail; an account
+    # made by sign-up cannot sign in until then. Accounts made by an
+    # administrator, or by accepting an invitation, are verified when made.
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user", lazy="raise")
@@ -61,4 +65,31 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AccountToken(Base):
+    """A one-time link sent by e-mail: verify an address, reset a password,
+    accept an invitation. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RequestLimitEvent(Base):
+    """A sign-up or password-reset request, kept so the rate limit holds
+    across worker processes (core.services.limits)."""
+
+    __tablename__ = "request_limit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -45,6 +45,11 @@ class SessionPolicy:
         return min(self.first_delay * 2**doublings, self.max_delay)
 
 
+class NotVerified(Exception):
+    """The password was right, but the account's e-mail address is not yet
+    verified (an organisation's sign-up): it cannot sign in until it is."""
+
+
 class TooManyAttempts(Exception):
     """The attempt was not checked. ``retry_after`` is the whole number of
     seconds to wait before the next attempt can be checked."""
@@ -117,6 +122,8 @@ def authenticate(
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         return None
+    if user.email_verified_at is None:
+        raise NotVerified()
     session.execute(delete(LoginAttempt).where(
         or_(and_(LoginAttempt.email == email, LoginAttempt.client == client),
             LoginAttempt.at < now - policy.failure_window)))

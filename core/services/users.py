@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core.models import RoleAssignment, Tenant, User
+from core.db import utcnow
+from core.models import Representative, RoleAssignment, Tenant, User
+from core.models.organisation import CONTACT
 from core.registry import KommunEntry
 from core.services import ValidationError, audit
 from core.values import clean_text, too_long
@@ -57,12 +59,14 @@ def create_user(
     organisation_id: int | None = None,
     tenant: Tenant | None = None,
     password_hash: str | None = None,
+    capacity: str = CONTACT,
 ) -> User:
     """A new account. ``tenant`` is the tenant whose administrator creates it
     (the event goes into that tenant's audit trail); None for the platform.
     ``password_hash``: ``password`` hashed already, with production
     parameters (the demo hashes its one password once for all its accounts,
-    which halves the time ``iop demo`` takes)."""
+    which halves the time ``iop demo`` takes). With ``organisation_id`` the
+    user is that organisation's approved representative in ``capacity``."""
     email, name = clean_text(email).lower(), clean_text(name)
     errors: dict[str, str] = {}
     if message := email_error(email):
@@ -76,9 +80,12 @@ def create_user(
     if errors:
         raise ValidationError(errors)
     user = User(email=email, name=name, password_hash=password_hash or hash_password(password),
-                is_platform_admin=is_platform_admin, organisation_id=organisation_id)
+                is_platform_admin=is_platform_admin, organisation_id=organisation_id, email_verified_at=utcnow())
     session.add(user)
     session.flush()
+    if organisation_id is not None:
+        session.add(Representative(organisation_id=organisation_id, user_id=user.id, capacity=capacity,
+                                   approved_at=user.email_verified_at, approved_by_id=actor.id if actor else None))
     audit.record(session, actor=actor, tenant=tenant, object_type="user", object_id=user.id, action="create",
                  after={"email": email, "is_platform_admin": is_platform_admin})
     return user

@@ -10,10 +10,12 @@ from litestar.response import Redirect, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import RoleAssignment, Tenant, User
+from core.models import Organisation, RoleAssignment, Tenant, User
+from core.models.organisation import CAPACITIES
+from core.orgnr import check_organisationsnummer
 from core.models.tenant import TENANT_KINDS
 from core.plugin_api import TENANT_ADMIN_ROLE
-from core.services import ValidationError, staff, tenants, users
+from core.services import ValidationError, representatives, staff, tenants, users
 from core.services.permissions import assignable_roles, role_for
 from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, clean
@@ -245,9 +247,43 @@ class AdminController(Controller):
             tenant = by_tenant[a.tenant_id]
             role = role_for(registry.for_tenant(tenant.kommun_code, set(enabled.get(tenant.id, {}))), a.role_key)
             rows.append({"assignment": a, "tenant": tenant, "role": role})
+        rep = representatives.representative_of(db, user)
         return page(request, "admin/user.html", status_code=status_code, target=user, rows=rows,
                     choices=_role_choices(db, registry), errors=errors or {},
-                    saved=request.query_params.get("sparad"))
+                    saved=request.query_params.get("sparad"), rep=rep, capacities=CAPACITIES,
+                    represented=db.get(Organisation, rep.organisation_id) if rep else None)
+
+    @post("/anvandare/{user_id:int}/organisation")
+    @in_worker_thread
+    def link_organisation(self, request: Request, ctx: NamedDependency[RequestContext], user_id: FromPath[int],
+                          data: FormData) -> Response:
+        """Links any user to an organisation as its representative, approved."""
+        db, admin = ctx.db, ctx.user
+        data = clean(data)
+        user = _user_or_404(db, user_id)
+        number, problem = check_organisationsnummer(data.get("organisationsnummer", ""))
+        organisation = db.scalar(select(Organisation).where(Organisation.organisationsnummer == number)) if number else None
+        try:
+            if problem:
+                raise ValidationError({"organisationsnummer": problem})
+            if organisation is None:
+                raise ValidationError({"organisationsnummer": "Ingen organisation på plattformen har det numret."})
+            representatives.link(db, actor=admin, user=user, organisation=organisation,
+                                 capacity=data.get("capacity", ""))
+        except ValidationError as exc:
+            db.rollback()
+            return self._user_page(request, db, user_id, status_code=422, errors=exc.errors)
+        return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
+
+    @post("/anvandare/{user_id:int}/organisation/ta-bort")
+    @in_worker_thread
+    def unlink_organisation(self, ctx: NamedDependency[RequestContext], user_id: FromPath[int]) -> Response:
+        db, admin = ctx.db, ctx.user
+        rep = representatives.representative_of(db, _user_or_404(db, user_id))
+        if rep is None:
+            raise NotFoundException()
+        representatives.remove(db, rep, admin)
+        return Redirect(f"/admin/anvandare/{user_id}?sparad=1", status_code=303)
 
     @get("/anvandare/{user_id:int}")
     @in_worker_thread

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.models import RoleAssignment, Tenant, User
 from core.plugin_api import TENANT_ADMIN_ROLE
-from core.services import auth
+from core.services import auth, representatives
 from core.tenancy import Scope, set_scope
 from web import cookies, csrf
 from web.client_address import request_client_ip
@@ -46,7 +46,7 @@ def _workspaces(db: Session, user: User) -> list[Workspace]:
 
 def _home_for(db: Session, user: User) -> str:
     spaces = _workspaces(db, user)
-    if user.organisation_id and not spaces:
+    if (user.organisation_id or representatives.representative_of(db, user)) and not spaces:
         return "/portal/"
     if user.is_platform_admin and not spaces:
         return "/admin/"
@@ -96,6 +96,10 @@ class AuthController(Controller):
                             error=_wait_message(exc.retry_after))
             response.headers["Retry-After"] = str(exc.retry_after)
             return response
+        except auth.NotVerified:
+            return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
+                        error="Du behöver bekräfta din e-postadress först. Öppna länken i meddelandet vi skickade "
+                              "när du skapade kontot. Hittar du det inte? Välj Glömt lösenordet, så får du en ny länk.")
         if user is None:
             return page(request, "auth/login.html", status_code=400, email=email, next=nxt,
                         error="E-postadressen eller lösenordet stämmer inte.")

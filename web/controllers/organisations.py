@@ -8,11 +8,13 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response
 
-from core.models.organisation import LEGAL_FORMS
+from core.models import Representative
+from core.models.organisation import CAPACITIES, LEGAL_FORMS
 from core.inputs import OrganisationInput
-from core.services import ValidationError, organisations
+from core.services import ValidationError, organisations, representatives
 from core.services.permissions import ORG_EDIT
 from web.context import RequestContext, Requires, in_worker_thread
+from web.controllers.portal import INVITE_LABELS
 from web.forms import FormData, clean
 from web.rendering import page
 
@@ -57,6 +59,67 @@ class OrganisationController(Controller):
         org = organisations.get_organisation(db, access.tenant, organisation_id)
         if org is None:
             raise NotFoundException()
-        return page(request, "organisations/view.html", access=access, tenant=access.tenant, org=org,
-                    contacts=organisations.contacts(db, access.tenant, org),
-                    entry=organisations.registration(db, access.tenant, org), saved=request.query_params.get("sparad"))
+        return self._view(request, ctx, org)
+
+    def _view(self, request: Request, ctx: RequestContext, org, *, status_code: int = 200, values=None,
+              errors=None) -> Response:
+        db, access = ctx.db, ctx.access
+        extra = {}
+        if access.can(ORG_EDIT) and representatives.may_manage(db, access.user, org, access.tenant):
+            # Staff of a tenant where the organisation is a party manage its portal representatives.
+            extra = {"people": representatives.listed(db, org), "me": access.user, "capacities": CAPACITIES,
+                     "action": f"/k/{access.tenant.code}/organisationer/{org.id}/foretradare",
+                     "values": values or {}, "errors": errors or {}, "labels": INVITE_LABELS,
+                     "rep_saved": request.query_params.get("foretradare")}
+        return page(request, "organisations/view.html", status_code=status_code, access=access, tenant=access.tenant,
+                    org=org, contacts=organisations.contacts(db, access.tenant, org),
+                    entry=organisations.registration(db, access.tenant, org), saved=request.query_params.get("sparad"),
+                    **extra)
+
+    def _managed(self, ctx: RequestContext, organisation_id: int):
+        """The organisation, when these staff may manage its representatives; else 404."""
+        org = organisations.get_organisation(ctx.db, ctx.access.tenant, organisation_id)
+        if org is None or not representatives.may_manage(ctx.db, ctx.access.user, org, ctx.access.tenant):
+            raise NotFoundException()
+        return org
+
+    def _rep(self, ctx: RequestContext, org, representative_id: int) -> Representative:
+        rep = ctx.db.get(Representative, representative_id)
+        if rep is None or rep.organisation_id != org.id:
+            raise NotFoundException()
+        return rep
+
+    def _back(self, ctx: RequestContext, org, what: str) -> Redirect:
+        return Redirect(f"/k/{ctx.access.tenant.code}/organisationer/{org.id}?foretradare={what}#portal-heading",
+                        status_code=303)
+
+    @post("/{organisation_id:int}/foretradare", opt={"permission": ORG_EDIT})
+    @in_worker_thread
+    def invite(self, request: Request, ctx: NamedDependency[RequestContext], organisation_id: FromPath[int],
+               data: FormData) -> Response:
+        org, data = self._managed(ctx, organisation_id), clean(data)
+        try:
+            representatives.invite(ctx.db, organisation=org, actor=ctx.access.user, email=data.get("email", ""),
+                                   name=data.get("name", ""), capacity=data.get("capacity", ""),
+                                   base_url=ctx.settings.base_url, tenant=ctx.access.tenant)
+        except ValidationError as exc:
+            ctx.db.rollback()
+            return self._view(request, ctx, org, status_code=422, values=data, errors=exc.errors)
+        return self._back(ctx, org, "inbjuden")
+
+    @post("/{organisation_id:int}/foretradare/{representative_id:int}/godkann", opt={"permission": ORG_EDIT})
+    @in_worker_thread
+    def approve(self, ctx: NamedDependency[RequestContext], organisation_id: FromPath[int],
+                representative_id: FromPath[int]) -> Response:
+        org = self._managed(ctx, organisation_id)
+        representatives.approve(ctx.db, self._rep(ctx, org, representative_id), ctx.access.user,
+                                ctx.settings.base_url, tenant=ctx.access.tenant)
+        return self._back(ctx, org, "godkand")
+
+    @post("/{organisation_id:int}/foretradare/{representative_id:int}/ta-bort", opt={"permission": ORG_EDIT})
+    @in_worker_thread
+    def remove(self, ctx: NamedDependency[RequestContext], organisation_id: FromPath[int],
+               representative_id: FromPath[int]) -> Response:
+        org = self._managed(ctx, organisation_id)
+        representatives.remove(ctx.db, self._rep(ctx, org, representative_id), ctx.access.user, tenant=ctx.access.tenant)
+        return self._back(ctx, org, "borttagen")
