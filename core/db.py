@@ -102,10 +102,8 @@ POOL_TIMEOUT_SECONDS = 5.0
 # 503, instead of hanging on an unanswered network for minutes.
 CONNECT_TIMEOUT_SECONDS = 5
 
-# Per connection: how much of the file may be memory-mapped, and the page
-# cache each keeps (in KiB).
+# How much of the database file a connection may memory-map.
 SQLITE_MMAP_BYTES = 1 << 30
-SQLITE_CACHE_KIB = 16 * 1024
 
 _BEGIN_IMMEDIATE = "iop_sqlite_begin_immediate"
 _SQLITE_PATH = "iop.sqlite_path"
@@ -206,10 +204,9 @@ def make_engine(url: str, *, application: bool = False, pool_size: int = DEFAULT
             cursor.execute("PRAGMA journal_mode=WAL")
             if application:
                 # Reads served from the operating system's page cache through
-                # a shared mapping, and a larger private cache: each pooled
-                # connection otherwise re-reads the pages of every list index.
+                # a shared mapping, which every pooled connection shares,
+                # instead of each copying pages into its own cache.
                 cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
-                cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             cursor.close()
             dbapi_connection.create_function(SQLITE_LOWER, 1, sqlite_lower, deterministic=True)
 

@@ -80,6 +80,22 @@ def test_a_new_organisation_signs_up_verifies_and_invites_a_colleague_on_a_phone
     send_mail()
     assert mail_server.inbox.to(f"kalle-{suffix}@forening.test")[0]["Subject"].startswith("Du är inbjuden")
 
+    # The organisation's document library: kept once, with its year.
+    page.get_by_role("link", name="Portalen").click()
+    page.get_by_role("link", name="Organisationens dokument").click()
+    _fits(page, "dokumentbiblioteket")
+    page.get_by_role("button", name="Spara dokumentet").click()
+    expect(page.get_by_role("heading", name="Något behöver rättas")).to_be_visible()
+    _fits(page, "dokumentbiblioteket med fel")
+    page.get_by_label("Slags dokument").select_option(label="Protokoll från årsmöte")
+    page.get_by_label("År", exact=True).fill("2025")
+    page.get_by_label("Fil", exact=True).set_input_files(
+        files=[{"name": "arsmote.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 protokoll"}])
+    page.get_by_role("button", name="Spara dokumentet").click()
+    expect(page.get_by_role("status")).to_have_text("Dokumentet är sparat.")
+    expect(page.get_by_role("link", name="Ladda ner Protokoll från årsmöte 2025")).to_be_visible()
+    _fits(page, "dokumentbiblioteket med ett dokument")
+
 
 def test_the_guide_one_question_at_a_time_on_a_phone(page: Page) -> None:
     page.set_viewport_size(PHONE)

@@ -6,6 +6,7 @@ from core.models.case_state import CaseState, CaseTask, CaseTaskRole
 from core.models.decision import Decision
 from core.models.document import Document
 from core.models.form_response import FormResponse
+from core.models.library import LibraryDocument
 from core.models.mail import OutboxMessage
 from core.models.meeting import Meeting
 from core.models.organisation import ContactPerson, Organisation, Representative, TenantOrganisation
@@ -27,6 +28,7 @@ __all__ = [
     "Decision",
     "Document",
     "FormResponse",
+    "LibraryDocument",
     "LoginAttempt",
     "Meeting",
     "Organisation",

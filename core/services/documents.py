@@ -145,22 +145,9 @@ def clean_filename(filename: str) -> str:
     return stem[: MAX_FILENAME - len(suffix) - 1].rstrip(". ") + "." + suffix
 
 
-def store_document(
-    session: Session,
-    documents_dir: Path,
-    tenant: Tenant,
-    actor: User | None,
-    *,
-    partnership: Partnership | None,
-    kind: str,
-    title: str,
-    filename: str,
-    content: bytes,
-    kinds: set[str] | None = None,
-) -> Document:
-    """``kinds``: the document kinds the partnership's process knows; the
-    upload must be one of them."""
-    errors: dict[str, str] = {}
+def checked_file(filename: str, content: bytes, errors: dict[str, str]) -> tuple[str, str]:
+    """The upload's cleaned name and extension; what is wrong with it goes
+    into ``errors["file"]``, in Swedish."""
     name = clean_filename(filename)
     ext = Path(name).suffix.lower()
     if not filename.strip() and not content:
@@ -178,6 +165,35 @@ def store_document(
         errors["file"] = f"Filen är för stor. Största tillåtna storlek är {MAX_BYTES // (1024 * 1024)} MB."
     elif problem := content_problem(ext, content):
         errors["file"] = problem
+    return name, ext
+
+
+def write_private(folder: Path, content: bytes) -> str:
+    """Stores ``content`` under a generated name in ``folder`` (made private
+    to the application's user) and returns the name."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    storage_name = secrets.token_hex(20)
+    _write_private(folder / storage_name, content)
+    return storage_name
+
+
+def store_document(
+    session: Session,
+    documents_dir: Path,
+    tenant: Tenant,
+    actor: User | None,
+    *,
+    partnership: Partnership | None,
+    kind: str,
+    title: str,
+    filename: str,
+    content: bytes,
+    kinds: set[str] | None = None,
+) -> Document:
+    """``kinds``: the document kinds the partnership's process knows; the
+    upload must be one of them."""
+    errors: dict[str, str] = {}
+    name, ext = checked_file(filename, content, errors)
     title = clean_text(title)
     if not title:
         errors["title"] = "Skriv en rubrik för dokumentet."
@@ -190,12 +206,9 @@ def store_document(
     if partnership is not None and partnership.tenant_id != tenant.id:
         raise ValueError("partnership of another tenant")
 
-    storage_name = secrets.token_hex(20)
-    folder = documents_dir / str(tenant.id)
     # Only the application's own user may list or read what is uploaded.
     documents_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    _write_private(folder / storage_name, content)
+    storage_name = write_private(documents_dir / str(tenant.id), content)
     previous = session.scalar(
         select(func.max(Document.version)).where(
             Document.tenant_id == tenant.id,

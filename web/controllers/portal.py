@@ -8,18 +8,21 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Response
+from litestar.datastructures import UploadFile
+from litestar.response import File, Redirect, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Organisation, Partnership, Party, Representative, Tenant, User
+from core.models.library import LIBRARY_KINDS
 from core.models.organisation import CAPACITIES
-from core.services import ValidationError, representatives
+from core.services import ValidationError, documents, library, representatives
 from web.context import RequestContext, Requires, in_worker_thread
-from web.forms import FormData, clean
+from web.forms import FormData, UploadData, clean
 from web.rendering import page
 
 INVITE_LABELS = {"name": "Namn", "email": "E-postadress", "capacity": "Roll i organisationen"}
+LIBRARY_LABELS = {"kind": "Slags dokument", "year": "År", "title": "Rubrik", "file": "Fil"}
 
 
 def _own(ctx: RequestContext) -> Organisation:
@@ -106,3 +109,49 @@ class PortalController(Controller):
             raise NotFoundException()  # the page offers no such button: you cannot remove yourself
         representatives.remove(ctx.db, rep, ctx.user)
         return Redirect("/portal/foretradare?sparat=borttagen", status_code=303)
+
+    @get("/dokument")
+    @in_worker_thread
+    def library_page(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        return self._library(request, ctx, saved=request.query_params.get("sparat"))
+
+    def _library(self, request: Request, ctx: RequestContext, *, status_code: int = 200, values=None, errors=None,
+                 saved=None) -> Response:
+        organisation = _own(ctx)
+        return page(request, "portal/library.html", status_code=status_code, organisation=organisation,
+                    docs=library.listed(ctx.db, organisation), kinds=LIBRARY_KINDS, values=values or {},
+                    errors=errors or {}, labels=LIBRARY_LABELS, saved=saved, max_mb=documents.MAX_BYTES // 2**20)
+
+    @post("/dokument")
+    @in_worker_thread
+    def upload(self, request: Request, ctx: NamedDependency[RequestContext], data: UploadData) -> Response:
+        organisation = _own(ctx)
+        upload = data.get("file")
+        content = upload.file.read(documents.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+        fields = {k: str(data.get(k) or "") for k in ("kind", "year", "title")}
+        try:
+            library.add(ctx.db, ctx.settings.documents_dir, organisation, ctx.user,
+                        filename=upload.filename if isinstance(upload, UploadFile) else "", content=content, **fields)
+        except ValidationError as exc:
+            ctx.db.rollback()
+            return self._library(request, ctx, status_code=422, values=clean(fields), errors=exc.errors)
+        return Redirect("/portal/dokument?sparat=uppladdat", status_code=303)
+
+    @get("/dokument/{document_id:int}")
+    @in_worker_thread
+    def download(self, ctx: NamedDependency[RequestContext], document_id: FromPath[int]) -> File:
+        doc = library.get(ctx.db, _own(ctx), document_id)
+        if doc is None:
+            raise NotFoundException()
+        return File(path=library.path_of(ctx.settings.documents_dir, doc), filename=doc.original_filename,
+                    media_type=doc.content_type, content_disposition_type="attachment",
+                    headers={"X-Content-Type-Options": "nosniff"})
+
+    @post("/dokument/{document_id:int}/ta-bort")
+    @in_worker_thread
+    def remove_document(self, ctx: NamedDependency[RequestContext], document_id: FromPath[int]) -> Response:
+        doc = library.get(ctx.db, _own(ctx), document_id)
+        if doc is None:
+            raise NotFoundException()
+        library.remove(ctx.db, ctx.settings.documents_dir, doc, ctx.user)
+        return Redirect("/portal/dokument?sparat=borttaget", status_code=303)
