@@ -102,8 +102,6 @@ POOL_TIMEOUT_SECONDS = 5.0
 # 503, instead of hanging on an unanswered network for minutes.
 CONNECT_TIMEOUT_SECONDS = 5
 
-# How much of the database file a connection may memory-map.
-SQLITE_MMAP_BYTES = 1 << 30
 
 _BEGIN_IMMEDIATE = "iop_sqlite_begin_immediate"
 _SQLITE_PATH = "iop.sqlite_path"
@@ -202,11 +200,6 @@ def make_engine(url: str, *, application: bool = False, pool_size: int = DEFAULT
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            if application:
-                # Reads served from the operating system's page cache through
-                # a shared mapping, which every pooled connection shares,
-                # instead of each copying pages into its own cache.
-                cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cursor.close()
             dbapi_connection.create_function(SQLITE_LOWER, 1, sqlite_lower, deterministic=True)
 

@@ -96,6 +96,22 @@ def test_a_new_organisation_signs_up_verifies_and_invites_a_colleague_on_a_phone
     expect(page.get_by_role("link", name="Ladda ner Protokoll från årsmöte 2025")).to_be_visible()
     _fits(page, "dokumentbiblioteket med ett dokument")
 
+    # An intresseanmälan to Järva, saved as a draft; JV-05's documents are asked for.
+    page.get_by_role("link", name="Portalen").click()
+    page.get_by_role("link", name="Intresseanmälningar").click()
+    _fits(page, "intresseanmälningarna")
+    page.get_by_label("Kommun eller stadsdel").select_option(label="Järva stadsdelsnämnd")
+    page.get_by_role("button", name="Börja skriva").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Intresseanmälan till Järva stadsdelsnämnd")
+    expect(page.get_by_label("Protokoll från senaste årsmötet")).to_be_visible()
+    page.get_by_label("Ett kort namn på idén").fill("Läxhjälp i Gläntan")
+    page.get_by_role("button", name="Spara utkast").click()
+    expect(page.get_by_role("status")).to_have_text("Utkastet är sparat. Du kan fortsätta nu eller senare.")
+    _fits(page, "intresseanmälan som utkast")
+    page.get_by_role("button", name="Skicka intresseanmälan").click()
+    expect(page.get_by_role("heading", name="Något behöver rättas")).to_be_visible()
+    _fits(page, "intresseanmälan med det som saknas")
+
 
 def test_the_guide_one_question_at_a_time_on_a_phone(page: Page) -> None:
     page.set_viewport_size(PHONE)

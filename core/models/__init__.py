@@ -1,5 +1,7 @@
 """All models, imported here so Alembic and the session see one metadata."""
 
+from core.models.application import Application, ApplicationDocument
+
 from core.models.audit import AuditEvent
 from core.models.audit_chain import AuditChainHead
 from core.models.case_state import CaseState, CaseTask, CaseTaskRole
@@ -18,6 +20,8 @@ from core.models.user import AccountToken, LoginAttempt, RequestLimitEvent, Role
 
 __all__ = [
     "AccountToken",
+    "Application",
+    "ApplicationDocument",
     "AuditChainHead",
     "AuditEvent",
     "CaseState",

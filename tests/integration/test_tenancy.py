@@ -16,9 +16,11 @@ from tests.factories import login, post
 # Tables that belong to nobody in particular: the platform's own. An
 # organisation's representatives are the organisation's, not a tenant's; the
 # outbox, one-time links and request limits concern people, not tenants; an
-# organisation's document library is the organisation's.
+# organisation's document library and its drafts of applications are the
+# organisation's (a submitted one becomes the tenant's initiative).
 SHARED = {"tenant", "organisation", "app_user", "user_session", "login_attempt", "alembic_version", "representative",
-          "mail_outbox", "account_token", "request_limit_event", "organisation_document"}
+          "mail_outbox", "account_token", "request_limit_event", "organisation_document", "application",
+          "application_document"}
 
 
 def test_every_table_with_a_tenant_column_is_tenant_scoped_and_the_rest_are_shared():

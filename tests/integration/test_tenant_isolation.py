@@ -8,7 +8,7 @@ import pytest
 from litestar.routes import HTTPRoute
 from sqlalchemy import select
 
-from core.models import Representative, RoleAssignment
+from core.models import Application, Representative, RoleAssignment
 from core.services import documents
 from tests import factories
 from tests.factories import csrf, login
@@ -30,6 +30,12 @@ def _walk(app, world, db, settings):
     if representative is None:
         user = factories.user(db, registry_of(app), "rep@jarvabron.test", organisation_id=world.jarva_org.id)
         representative = db.scalar(select(Representative).where(Representative.user_id == user.id))
+    # A draft intresseanmälan of Järva's party.
+    application = db.scalar(select(Application).where(Application.organisation_id == world.jarva_org.id))
+    if application is None:
+        application = Application(organisation_id=world.jarva_org.id, addressed_to_id=world.jarva.id, title=SECRET)
+        db.add(application)
+        db.flush()
     db.commit()
     values = {
         "code": "jarva",
@@ -44,6 +50,7 @@ def _walk(app, world, db, settings):
         "path": "x",
         "token": "inte-en-giltig-lank",
         "representative_id": representative.id,
+        "application_id": application.id,
     }
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
@@ -179,12 +186,12 @@ def test_the_tenant_matrix_every_route_by_every_kind_of_outsider(app, client, wo
     login(client, "kontakt@utanfor.test")
     check("företrädare för annan organisation",
           lambda t, p, m: {404} if "/jarva" in p or t.startswith("/admin") or "/foretradare/" in p
-          or p.startswith("/portal/dokument/") else None)
+          or p.startswith("/portal/dokument/") or p.startswith("/portal/ansokan/") else None)
     # A representative of Järva's own party: the organisation's side, never the kommun's.
     login(client, "rep@jarvabron.test")
     check("företrädare för Järvas part",
           lambda t, p, m: {404} if p.startswith("/k/") or p.startswith("/api/v1/k/") or t.startswith("/admin")
-          else None, sees=lambda t: t in ("/portal", "/portal/"))
+          else None, sees=lambda t: t in ("/portal", "/portal/") or t.startswith("/portal/ansokan"))
     print("\ntenant matrix: " + ", ".join(f"{kind} {n}" for kind, n in counts.items())
           + f" ({len(routes)} routes and methods each)")
     assert len(counts) == 5 and min(counts.values()) > 25

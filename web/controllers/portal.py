@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from core.models import Organisation, Partnership, Party, Representative, Tenant, User
 from core.models.library import LIBRARY_KINDS
 from core.models.organisation import CAPACITIES
-from core.services import ValidationError, documents, library, representatives
+from core import clock
+from core.services import ValidationError, applications, documents, library, representatives, tenants
+from core.tenancy import Scope, set_scope
 from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, UploadData, clean
 from web.rendering import page
@@ -155,3 +157,85 @@ class PortalController(Controller):
             raise NotFoundException()
         library.remove(ctx.db, ctx.settings.documents_dir, doc, ctx.user)
         return Redirect("/portal/dokument?sparat=borttaget", status_code=303)
+
+    # ---------------------------------------------------------------- intresseanmälan
+
+    @get("/ansokan")
+    @in_worker_thread
+    def applications_page(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
+        organisation = _own(ctx)
+        return page(request, "portal/applications.html", organisation=organisation,
+                    applications=applications.listed(ctx.db, organisation), places=tenants.list_tenants(ctx.db),
+                    errors={})
+
+    @post("/ansokan")
+    @in_worker_thread
+    def new_application(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
+        organisation, data = _own(ctx), clean(data)
+        tenant = tenants.get_by_code(ctx.db, data.get("tenant", ""))
+        if tenant is None:
+            return page(request, "portal/applications.html", status_code=422, organisation=organisation,
+                        applications=applications.listed(ctx.db, organisation), places=tenants.list_tenants(ctx.db),
+                        errors={"tenant": "Välj vilken kommun eller stadsdel intresseanmälan gäller."})
+        application = applications.start(ctx.db, organisation, ctx.user, tenant)
+        return Redirect(f"/portal/ansokan/{application.id}", status_code=303)
+
+    def _application_page(self, request: Request, ctx: RequestContext, application, *, status_code: int = 200,
+                          values: dict | None = None, errors: dict | None = None) -> Response:
+        db = ctx.db
+        tenant = db.get(Tenant, application.addressed_to_id)
+        needed = applications.required_documents(self._process_of(ctx, tenant))
+        have = applications.attached(db, application)
+        if values is None:
+            values = {f: getattr(application, f) for f in applications.TEXTS}
+            values.update({f: getattr(application, f).isoformat() if getattr(application, f) else ""
+                           for f in ("period_start", "period_end")})
+            values.update({f"dokument_{kind}": str(doc.id) for kind, doc in have.items()})
+        docs = library.listed(db, _own(ctx))
+        return page(request, "portal/application.html", status_code=status_code, application=application,
+                    tenant=None, place=tenant, needed=needed, have=have, docs=docs, values=values,
+                    errors=errors or {}, labels={**applications.LABELS,
+                                                 **{f"dokument_{k}": t for k, t in needed}},
+                    saved=request.query_params.get("sparat"))
+
+    def _process_of(self, ctx: RequestContext, tenant):
+        from core.services.casework import newest_process
+
+        # Which plugins the tenant runs is read in its scope; this reads nothing else there.
+        set_scope(ctx.db, Scope.of_tenant(tenant.id))
+        try:
+            return newest_process(ctx.app.registry, tenants.kommun_for(ctx.db, ctx.app.registry, tenant,
+                                                                       ctx.app.tenant_config))
+        finally:
+            set_scope(ctx.db, Scope.of_organisation(ctx.organisation.id))
+
+    @get("/ansokan/{application_id:int}")
+    @in_worker_thread
+    def application(self, request: Request, ctx: NamedDependency[RequestContext],
+                    application_id: FromPath[int]) -> Response:
+        found = applications.get(ctx.db, _own(ctx), application_id)
+        if found is None:
+            raise NotFoundException()
+        return self._application_page(request, ctx, found)
+
+    @post("/ansokan/{application_id:int}")
+    @in_worker_thread
+    def save_application(self, request: Request, ctx: NamedDependency[RequestContext],
+                         application_id: FromPath[int], data: FormData) -> Response:
+        db, data = ctx.db, clean(data)
+        found = applications.get(db, _own(ctx), application_id)
+        if found is None:
+            raise NotFoundException()
+        tenant = db.get(Tenant, found.addressed_to_id)
+        kinds = [k for k, _ in applications.required_documents(self._process_of(ctx, tenant))]
+        try:
+            applications.save(db, found, data, kinds)
+            if data.get("atgard") == "skicka":
+                applications.submit(db, ctx.app.registry, found, ctx.user, documents_dir=ctx.settings.documents_dir,
+                                    base_url=ctx.settings.base_url, today=clock.today())
+                return Redirect(f"/portal/ansokan/{found.id}?sparat=skickad", status_code=303)
+        except ValidationError as exc:
+            db.rollback()
+            found = applications.get(db, _own(ctx), application_id)
+            return self._application_page(request, ctx, found, status_code=422, values=data, errors=exc.errors)
+        return Redirect(f"/portal/ansokan/{found.id}?sparat=utkast", status_code=303)
