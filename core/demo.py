@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.config import Settings
 from core.models import User
 from core.models.organisation import SIGNATORY
 from core.inputs import MeetingInput, OrganisationInput, PartnershipInput
@@ -24,7 +25,8 @@ from core.orgnr import with_check_digit
 from core.plugin_api import TENANT_ADMIN_ROLE
 from core.process import add_months
 from core.registry import KommunEntry, Registry
-from core.services import meetings, organisations, partnerships, passwords, tenants, users
+from core.services import applications, library, meetings, organisations, partnerships, passwords, tenants, users
+from core.tenancy import Scope, set_scope
 from core.services.casework import newest_process
 from core.services.permissions import ADMINISTRATOR
 from core.walkthrough import Walker
@@ -182,6 +184,43 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
         users.create_user(session, actor=admin, email=f"ordforande@{key}.demo", name=f"Ordförande, {name}",
                           password=PASSWORD, password_hash=hashed, organisation_id=orgs[key].id,
                           capacity=SIGNATORY)
+    _applications(session, registry, documents_dir, orgs, today)
+
+
+# The demo's intresseanmälningar to Järva: one submitted, waiting for its
+# first meeting, and one draft.
+APPLICATION = {
+    "samhallsutmaning": "Många unga i området saknar en trygg plats att vara på efter skolan.",
+    "lokalt_perspektiv": "Stadsdelens trygghetsmätning visar att få unga känner sig trygga i centrum på kvällar.",
+    "ide": "En öppen mötesplats tre kvällar i veckan med vuxna volontärer och läxhjälp.",
+    "malgrupp": "Unga 13–18 år i Järva.",
+    "bidrag": "Ideellt arbete, 800 timmar om året, och föreningens lokal två kvällar i veckan.",
+    "onskemal": "Stöd till en samordnare och samverkan med fritidsgården.",
+}
+
+
+def _applications(session: Session, registry: Registry, documents_dir: Path, orgs: dict, today: date) -> None:
+    jarva = tenants.get_by_code(session, "jarva")
+    if jarva is None or "jarva" not in registry.kommuner:
+        return
+    sender = session.scalar(select(User).where(User.email == "ordforande@tusenfarg.demo"))
+    organisation = orgs["tusenfarg"]
+    for kind in ("arsmotesprotokoll", "verksamhetsberattelse", "resultat_och_balansrakning", "revisionsberattelse",
+                 "verksamhetsplan"):
+        library.add(session, documents_dir, organisation, sender, kind=kind, year=str(today.year - 1), title="",
+                    filename=f"{kind}.pdf", content=b"%PDF-1.4\n% demo\n")
+    kinds = [k for k, _ in applications.required_documents(newest_process(registry, registry.kommuner["jarva"]))]
+    sent = applications.start(session, organisation, sender, jarva)
+    docs = {d.kind: d for d in library.listed(session, organisation)}
+    applications.save(session, sent, {"title": "Kvällsöppet i Tensta", **APPLICATION,
+                                      **{f"dokument_{k}": str(docs[k].id) for k in kinds if k in docs}}, kinds)
+    applications.submit(session, registry, sent, sender, documents_dir=documents_dir,
+                        base_url=Settings.base_url, today=today)
+    set_scope(session, Scope.system())  # submitting worked in Järva's scope; the demo goes on as the system
+    writer = session.scalar(select(User).where(User.email == "kontakt@brobyggarna.demo"))
+    draft = applications.start(session, orgs["brobyggarna"], writer, jarva)
+    applications.save(session, draft, {"title": "Föräldrar som nattvandrar",
+                                       "samhallsutmaning": APPLICATION["samhallsutmaning"]}, kinds)
 
 
 def _partnerships(session: Session, registry: Registry, kommun: KommunEntry, walker: Walker, orgs: list,
