@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -38,6 +38,8 @@ class Tenant(Base):
     # cache of them (core.services.tenants.TenantConfigCache) knows when to
     # read them again: the tenant row is read on every request anyway.
     config_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Whether organisations can send it an intresseanmälan through the portal.
+    takes_applications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -52,6 +52,11 @@ REQUIRED = {
 ORIGIN_FIELD, ORIGIN_CIVIL, IDEA_FIELD = "ursprung", "civilsamhallet", "verksamhetside"
 
 
+def receiving(session: Session) -> list[Tenant]:
+    """The kommuner and stadsdelar that take intresseanmälningar through the portal."""
+    return list(session.scalars(select(Tenant).where(Tenant.takes_applications.is_(True)).order_by(Tenant.name)))
+
+
 def start(session: Session, organisation: Organisation, actor: User, tenant: Tenant) -> Application:
     application = Application(organisation_id=organisation.id, addressed_to_id=tenant.id, created_by_id=actor.id)
     session.add(application)
@@ -138,6 +143,9 @@ def submit(session: Session, registry: Registry, application: Application, actor
     initiative, its documents and its stored state are that tenant's rows."""
     tenant = session.get(Tenant, application.addressed_to_id)
     organisation = session.get(Organisation, application.organisation_id)
+    if not tenant.takes_applications:
+        raise ValidationError({"title": f"{tenant.name} tar inte emot intresseanmälningar i portalen just nu. "
+                                        "Kontakta dem direkt; utkastet finns kvar."})
     # From here the session works in the receiving tenant's scope: the
     # representative hands the initiative over, and everything written is the
     # tenant's (its plugins are read in that scope too).

@@ -91,7 +91,7 @@ def create_tenant(
     return tenant
 
 
-EDITABLE = ("name", "kind", "decision_body", "parent_organisation", "kommun_code")
+EDITABLE = ("name", "kind", "decision_body", "parent_organisation", "kommun_code", "takes_applications")
 
 
 def update_tenant(session: Session, registry: Registry, tenant: Tenant, *, actor: User | None,
@@ -107,7 +107,8 @@ def update_tenant(session: Session, registry: Registry, tenant: Tenant, *, actor
     if errors:
         raise ValidationError(errors)
     after = {"name": name, "kind": kind, "decision_body": decision_body,
-             "parent_organisation": parent_organisation or None, "kommun_code": kommun_code}
+             "parent_organisation": parent_organisation or None, "kommun_code": kommun_code,
+             "takes_applications": data.get("takes_applications") == "1"}
     before = {key: getattr(tenant, key) for key in EDITABLE}
     changed = {key for key in EDITABLE if before[key] != after[key]}
     if not changed:

@@ -96,7 +96,7 @@ def test_the_platform_admin_chooses_the_kommun_a_tenant_runs(client, world, db, 
     assert tenants.kommun_for(db, registry, world.tyreso) is registry.kommuner["tyreso"]
 
     values = {"name": "Kultur- och fritidsförvaltningen", "kind": "forvaltning", "parent_organisation": "Tyresö kommun",
-              "decision_body": "Kultur- och fritidsnämnden"}
+              "decision_body": "Kultur- och fritidsnämnden", "takes_applications": "1"}
     bad = post(client, "/admin/organisationer/tyreso-kultur", {**values, "name": "Nytt namn", "kommun_code": "generic"})
     assert bad.status_code == 422
     assert "Välj en kommun i listan, eller nationell vägledning." in bad.text and 'value="Nytt namn"' in bad.text

@@ -94,3 +94,17 @@ def test_another_organisations_application_answers_404(client, db, world, regist
     assert post(client, url, {"title": "x", "atgard": "spara"}).status_code == 404
     login(client, world.jarva_staff.email)
     assert client.get(url).status_code == 404
+
+
+def test_only_tenants_that_take_applications_are_offered(client, db, world, registry):
+    factories.user(db, registry, "kontakt@jarvabron.test", organisation_id=world.jarva_org.id)
+    db.commit()
+    login(client, world.admin.email)
+    details = {"name": world.tyreso.name, "kind": world.tyreso.kind, "decision_body": world.tyreso.decision_body,
+               "parent_organisation": "", "kommun_code": world.tyreso.kommun_code or ""}
+    assert post(client, "/admin/organisationer/tyreso", details).status_code == 303  # the box left unticked
+    assert 'name="takes_applications" value="1" >' in client.get("/admin/organisationer/tyreso").text
+    login(client, "kontakt@jarvabron.test")
+    page = client.get("/portal/ansokan").text
+    assert 'value="jarva"' in page and 'value="tyreso"' not in page
+    assert post(client, "/portal/ansokan", {"tenant": "tyreso"}).status_code == 422

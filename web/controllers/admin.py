@@ -75,6 +75,13 @@ TENANT_NOTES = {"skapad": "Organisationen är skapad. Aktivera kommunens tilläg
                 "administrator-borttagen": "Personen är inte längre administratör här."}
 
 
+def _form_value(value) -> str:
+    """A tenant's detail as its form field holds it (a checkbox's "1")."""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return value or ""
+
+
 def _tenant_page(request: Request, db: Session, tenant: Tenant, *, status_code: int = 200,
                  values: dict | None = None, errors: dict | None = None, admin_values: dict | None = None,
                  admin_errors: dict | None = None) -> Response:
@@ -86,7 +93,7 @@ def _tenant_page(request: Request, db: Session, tenant: Tenant, *, status_code: 
     return page(request, "admin/tenant.html", status_code=status_code, target=tenant, kommun=kommun, chosen=chosen,
                 enabled=enabled, plugins=registry.installable(), kinds=TENANT_KINDS,
                 kommuner=_kommun_options(registry, tenant.kommun_code),
-                values=values if values is not None else {key: getattr(tenant, key) or "" for key in tenants.EDITABLE},
+                values=values if values is not None else {key: _form_value(getattr(tenant, key)) for key in tenants.EDITABLE},
                 errors=errors or {}, labels=TENANT_LABELS, admins=admins, admin_values=admin_values or {},
                 admin_errors=admin_errors or {}, admin_labels=ADMIN_LABELS,
                 note=TENANT_NOTES.get(request.query_params.get("meddelande", "")))

@@ -165,17 +165,18 @@ class PortalController(Controller):
     def applications_page(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         organisation = _own(ctx)
         return page(request, "portal/applications.html", organisation=organisation,
-                    applications=applications.listed(ctx.db, organisation), places=tenants.list_tenants(ctx.db),
+                    applications=applications.listed(ctx.db, organisation), places=applications.receiving(ctx.db),
                     errors={})
 
     @post("/ansokan")
     @in_worker_thread
     def new_application(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
         organisation, data = _own(ctx), clean(data)
-        tenant = tenants.get_by_code(ctx.db, data.get("tenant", ""))
+        places = applications.receiving(ctx.db)
+        tenant = next((t for t in places if t.code == data.get("tenant", "")), None)
         if tenant is None:
             return page(request, "portal/applications.html", status_code=422, organisation=organisation,
-                        applications=applications.listed(ctx.db, organisation), places=tenants.list_tenants(ctx.db),
+                        applications=applications.listed(ctx.db, organisation), places=places,
                         errors={"tenant": "Välj vilken kommun eller stadsdel intresseanmälan gäller."})
         application = applications.start(ctx.db, organisation, ctx.user, tenant)
         return Redirect(f"/portal/ansokan/{application.id}", status_code=303)
