@@ -136,6 +136,20 @@ def save(session: Session, application: Application, data: dict[str, str], kinds
     session.flush()
 
 
+def missing(session: Session, application: Application, tenant: Tenant,
+            process: ProcessDefinition | None) -> dict[str, str]:
+    """What must be filled in or attached before the application can be sent, by field."""
+    if not tenant.takes_applications:
+        return {"title": f"{tenant.name} tar inte emot intresseanmälningar i portalen just nu. "
+                         "Kontakta dem direkt; utkastet finns kvar."}
+    errors = {f: message for f, message in REQUIRED.items() if not getattr(application, f)}
+    have = attached(session, application)
+    for kind, title in required_documents(process):
+        if kind not in have:
+            errors[f"dokument_{kind}"] = f"Bifoga {title[0].lower() + title[1:]}."
+    return errors
+
+
 def submit(session: Session, registry: Registry, application: Application, actor: User, *, documents_dir: Path,
            base_url: str, today: date) -> Partnership:
     """Sends the saved application: ValidationError names everything still
@@ -143,21 +157,14 @@ def submit(session: Session, registry: Registry, application: Application, actor
     initiative, its documents and its stored state are that tenant's rows."""
     tenant = session.get(Tenant, application.addressed_to_id)
     organisation = session.get(Organisation, application.organisation_id)
-    if not tenant.takes_applications:
-        raise ValidationError({"title": f"{tenant.name} tar inte emot intresseanmälningar i portalen just nu. "
-                                        "Kontakta dem direkt; utkastet finns kvar."})
     # From here the session works in the receiving tenant's scope: the
     # representative hands the initiative over, and everything written is the
     # tenant's (its plugins are read in that scope too).
     set_scope(session, Scope.of_tenant(tenant.id))
     process = newest_process(registry, tenants.kommun_for(session, registry, tenant))
-    errors = {f: message for f, message in REQUIRED.items() if not getattr(application, f)}
-    have = attached(session, application)
-    for kind, title in required_documents(process):
-        if kind not in have:
-            errors[f"dokument_{kind}"] = f"Bifoga {title[0].lower() + title[1:]}."
-    if errors:
+    if errors := missing(session, application, tenant, process):
         raise ValidationError(errors)
+    have = attached(session, application)
     if session.scalar(select(TenantOrganisation.id).where(TenantOrganisation.tenant_id == tenant.id,
                                                           TenantOrganisation.organisation_id == organisation.id)) is None:
         session.add(TenantOrganisation(tenant_id=tenant.id, organisation_id=organisation.id))

@@ -46,9 +46,13 @@ def test_an_application_is_saved_as_a_draft_and_submitted_as_an_initiative(clien
     assert post(client, url, {"title": "Läxhjälp i Tensta", "atgard": "spara"}).status_code == 303
     assert 'value="Läxhjälp i Tensta"' in client.get(url).text
     # Sending without the rest names what is missing, JV-05's documents included.
-    missing = post(client, url, {"title": "Läxhjälp i Tensta", "atgard": "skicka"})
-    assert missing.status_code == 422
+    # The draft is saved all the same.
+    tried = post(client, url, {"title": "Läxhjälp i Tensta", "malgrupp": "Barn i årskurs 4–9.", "atgard": "skicka"})
+    assert tried.status_code == 303
+    missing = client.get(tried.headers["location"])
+    assert "Utkastet är sparat, men det kan inte skickas än" in missing.text
     assert "Beskriv samhällsutmaningen." in missing.text and "Bifoga protokoll från senaste årsmötet." in missing.text
+    assert "Barn i årskurs 4–9." in missing.text
     assert db.scalar(select(Partnership).where(Partnership.title == "Läxhjälp i Tensta")) is None
     _library(client)
     page = client.get(url).text
@@ -108,3 +112,13 @@ def test_only_tenants_that_take_applications_are_offered(client, db, world, regi
     page = client.get("/portal/ansokan").text
     assert 'value="jarva"' in page and 'value="tyreso"' not in page
     assert post(client, "/portal/ansokan", {"tenant": "tyreso"}).status_code == 422
+    # A draft to a tenant that has since stopped taking applications stays a draft.
+    url = post(client, "/portal/ansokan", {"tenant": "jarva"}).headers["location"]
+    login(client, world.admin.email)
+    jarva = {"name": world.jarva.name, "kind": world.jarva.kind, "decision_body": world.jarva.decision_body,
+             "parent_organisation": world.jarva.parent_organisation or "", "kommun_code": "jarva"}
+    assert post(client, "/admin/organisationer/jarva", jarva).status_code == 303
+    login(client, "kontakt@jarvabron.test")
+    sent = client.get(post(client, url, {**TEXTS, "atgard": "skicka"}).headers["location"])
+    assert "tar inte emot intresseanmälningar i portalen just nu" in sent.text
+    assert 'value="Läxhjälp i Tensta"' in sent.text

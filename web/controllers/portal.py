@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Organisation, Partnership, Party, Representative, Tenant, User
+from core.models.application import DRAFT
 from core.models.library import LIBRARY_KINDS
 from core.models.organisation import CAPACITIES
 from core import clock
@@ -185,7 +186,10 @@ class PortalController(Controller):
                           values: dict | None = None, errors: dict | None = None) -> Response:
         db = ctx.db
         tenant = db.get(Tenant, application.addressed_to_id)
-        needed = applications.required_documents(self._process_of(ctx, tenant))
+        process = self._process_of(ctx, tenant)
+        needed = applications.required_documents(process)
+        if errors is None and request.query_params.get("saknas") and application.status == DRAFT:
+            errors = applications.missing(db, application, tenant, process)
         have = applications.attached(db, application)
         if values is None:
             values = {f: getattr(application, f) for f in applications.TEXTS}
@@ -228,15 +232,18 @@ class PortalController(Controller):
         if found is None:
             raise NotFoundException()
         tenant = db.get(Tenant, found.addressed_to_id)
-        kinds = [k for k, _ in applications.required_documents(self._process_of(ctx, tenant))]
+        process = self._process_of(ctx, tenant)
         try:
-            applications.save(db, found, data, kinds)
-            if data.get("atgard") == "skicka":
-                applications.submit(db, ctx.app.registry, found, ctx.user, documents_dir=ctx.settings.documents_dir,
-                                    base_url=ctx.settings.base_url, today=clock.today())
-                return Redirect(f"/portal/ansokan/{found.id}?sparat=skickad", status_code=303)
+            applications.save(db, found, data, [k for k, _ in applications.required_documents(process)])
         except ValidationError as exc:
             db.rollback()
             found = applications.get(db, _own(ctx), application_id)
             return self._application_page(request, ctx, found, status_code=422, values=data, errors=exc.errors)
+        if data.get("atgard") == "skicka":
+            if applications.missing(db, found, tenant, process):
+                # The draft is saved all the same; the page says what is missing.
+                return Redirect(f"/portal/ansokan/{found.id}?sparat=utkast&saknas=1", status_code=303)
+            applications.submit(db, ctx.app.registry, found, ctx.user, documents_dir=ctx.settings.documents_dir,
+                                base_url=ctx.settings.base_url, today=clock.today())
+            return Redirect(f"/portal/ansokan/{found.id}?sparat=skickad", status_code=303)
         return Redirect(f"/portal/ansokan/{found.id}?sparat=utkast", status_code=303)
