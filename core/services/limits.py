@@ -23,6 +23,7 @@ class Limit:
 
 
 SIGN_UP_PER_CLIENT = Limit("signup-client", 10)
+SIGN_UP_PER_ADDRESS = Limit("signup-address", 3)
 RESET_PER_CLIENT = Limit("reset-client", 10)
 RESET_PER_ADDRESS = Limit("reset-address", 3)
 

@@ -147,12 +147,24 @@ def test_password_reset_by_e_mail_ends_every_session(client, other, db, engine, 
 
 
 def test_sign_up_and_reset_are_rate_limited_per_client(client):
+    # Corrections of a form with errors do not count.
+    for _ in range(12):
+        assert _sign_up(client, email="fel@x.test", password_again="fel").status_code == 422
     for i in range(10):
-        assert _sign_up(client, email=f"n{i}@x.test", password_again="fel").status_code == 422
-    assert _sign_up(client, email="n11@x.test").status_code == 429
+        number = factories.with_check_digit(f"80277{i:04d}")
+        assert _sign_up(client, email=f"n{i}@x.test", organisationsnummer=number).status_code == 200
+    assert _sign_up(client, email="n11@x.test", organisationsnummer=factories.with_check_digit("802779999")
+                    ).status_code == 429
     for _ in range(10):
         post(client, "/losenord/glomt", {"email": "a@b.test"})
     assert post(client, "/losenord/glomt", {"email": "a@b.test"}).status_code == 429
+
+
+def test_one_address_gets_at_most_three_sign_up_messages_an_hour(client, db, engine, smtp_server, world):
+    for _ in range(5):
+        assert _sign_up(client, email=world.jarva_staff.email).status_code == 200
+    _deliver(engine, smtp_server)
+    assert len(smtp_server.inbox.to(world.jarva_staff.email)) == 3
 
 
 @pytest.fixture

@@ -54,15 +54,19 @@ class AccountController(Controller):
     @in_worker_thread
     def sign_up(self, request: Request, ctx: NamedDependency[RequestContext], data: FormData) -> Response:
         db, data = ctx.db, clean(data)
-        allowed = limits.allow(db, [(limits.SIGN_UP_PER_CLIENT, request_client_ip(request))])
-        if not allowed:
-            return _message(request, "Vänta en stund", TOO_MANY, status_code=429)
         try:
             form = representatives.SignUp.from_form(data)
         except ValidationError as exc:
+            # Corrections are free: only a complete sign-up, which sends mail, counts.
             return page(request, "auth/signup.html", status_code=422, values=_without_passwords(data),
                         errors=exc.errors, labels=SIGN_UP_LABELS, legal_forms=LEGAL_FORMS, capacities=CAPACITIES)
-        representatives.sign_up(db, form, ctx.settings.base_url)
+        client_ok = limits.allow(db, [(limits.SIGN_UP_PER_CLIENT, request_client_ip(request))])
+        address_ok = limits.allow(db, [(limits.SIGN_UP_PER_ADDRESS, form.email)])
+        if not client_ok:
+            return _message(request, "Vänta en stund", TOO_MANY, status_code=429)
+        if address_ok:
+            # Too many for one address send nothing more, and say nothing of it.
+            representatives.sign_up(db, form, ctx.settings.base_url)
         return _sent_to(request, form.email)
 
     @get("/portal/verifiera/{token:str}")
