@@ -94,13 +94,12 @@ def set_scope(session: Session, scope: Scope) -> None:
 
 
 @contextmanager
-def as_platform(session: Session):
-    """For the platform's own record of an event that belongs to no tenant
-    (an organisation's representatives changing, say), made by someone whose
-    session may not write platform rows: what is flushed inside is written
-    in the platform's scope, and the session's own scope returns after."""
+def within(session: Session, scope: Scope):
+    """Works in ``scope`` for a moment, then in the session's own scope again:
+    for the few things a principal does in someone else's scope, explicitly.
+    What is flushed inside is written in ``scope``."""
     previous = scope_of(session)
-    set_scope(session, Scope.system())
+    set_scope(session, scope)
     try:
         yield
         session.flush()
@@ -108,6 +107,13 @@ def as_platform(session: Session):
         session.info[SCOPE_KEY] = previous
         if session.in_transaction():
             _tell_database(session.connection(), previous)
+
+
+def as_platform(session: Session):
+    """For the platform's own record of an event that belongs to no tenant
+    (an organisation's representatives changing, say), made by someone whose
+    session may not write platform rows."""
+    return within(session, Scope.system())
 
 
 def scope_of(session: Session) -> Scope | None:

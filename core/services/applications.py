@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.forms import MAX_TEXT as FORM_TEXT
 from core.inputs import MAX_TEXT, PartnershipInput
-from core.models import (Application, ApplicationDocument, LibraryDocument, Organisation, Partnership,
+from core.models import (Application, ApplicationDocument, FormResponse, LibraryDocument, Organisation, Partnership,
                          RoleAssignment, Tenant, TenantOrganisation, User)
 from core.models.application import DRAFT, SUBMITTED
 from core.models.library import LIBRARY_KINDS
@@ -192,8 +192,6 @@ def submit(session: Session, registry: Registry, application: Application, actor
 def _initiative_form(session, tenant, actor, partnership, process, application) -> None:
     """Järva's initiative form records where the initiative came from (JV-03):
     from civil society, and the idea, when the process asks."""
-    from core.models import FormResponse
-
     form = process.form("initiativ") if process else None
     if form is None:
         return

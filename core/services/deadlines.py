@@ -61,12 +61,15 @@ def _scope(tenant: Tenant, today: date, role_keys: tuple[str, ...] | None):
     only those one of these roles owns."""
     where = [CaseTask.tenant_id == tenant.id, CaseTask.due.is_not(None), CaseTask.due <= today + SOON]
     if role_keys is not None:
-        where.append(CaseTask.id.in_(
-            select(CaseTaskRole.task_id).where(
-                CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(role_keys),
-                CaseTaskRole.due <= today + SOON)
-        ))
+        where.append(_owned_by(tenant, today, role_keys))
     return where
+
+
+def _owned_by(tenant: Tenant, today: date, role_keys: tuple[str, ...]):
+    """The task is one of these roles' (within the window, by the role index)."""
+    return CaseTask.id.in_(
+        select(CaseTaskRole.task_id).where(
+            CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(role_keys), CaseTaskRole.due <= today + SOON))
 
 
 def counts(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, ...] | None = None) -> Counts:
@@ -80,9 +83,7 @@ def counts(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, 
 def counts_mine_and_all(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, ...]) -> tuple[Counts, Counts]:
     """The counts for these roles and for the whole tenant, in one pass over
     the tenant's window of tasks (the start page shows both tabs' counts)."""
-    mine = CaseTask.id.in_(
-        select(CaseTaskRole.task_id).where(
-            CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(role_keys), CaseTaskRole.due <= today + SOON))
+    mine = _owned_by(tenant, today, role_keys)
     late = CaseTask.due < today
 
     def tally(condition):

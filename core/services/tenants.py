@@ -11,6 +11,7 @@ from core.plugin_api import CODE_PATTERN
 from core.registry import KommunEntry, Registry
 from core.services import ValidationError, audit
 from core.values import clean_text, too_long
+from core.tenancy import Scope, within
 
 
 def get_by_code(session: Session, code: str) -> Tenant | None:
@@ -151,6 +152,15 @@ def kommun_for(session: Session, registry: Registry, tenant: Tenant,
     one it has chosen, while the plugin declaring it is enabled for it."""
     plugins = cache.enabled_plugins(session, tenant) if cache is not None else enabled_plugins(session, tenant)
     return registry.for_tenant(tenant.kommun_code, set(plugins))
+
+
+def kommun_for_outsider(session: Session, registry: Registry, tenant: Tenant,
+                        cache: TenantConfigCache | None = None) -> KommunEntry:
+    """kommun_for, for someone outside the tenant (the public guide, an
+    organisation writing to it): which plugins a tenant has enabled is its
+    own data, so it is read in the tenant's scope, and nothing else is."""
+    with within(session, Scope.of_tenant(tenant.id)):
+        return kommun_for(session, registry, tenant, cache)
 
 
 def _plugins_changed(session: Session, tenant: Tenant) -> None:

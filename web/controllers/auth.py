@@ -46,7 +46,7 @@ def _workspaces(db: Session, user: User) -> list[Workspace]:
 
 def _home_for(db: Session, user: User) -> str:
     spaces = _workspaces(db, user)
-    if (user.organisation_id or representatives.representative_of(db, user)) and not spaces:
+    if not spaces and (user.organisation_id or representatives.representative_of(db, user)):
         return "/portal/"
     if user.is_platform_admin and not spaces:
         return "/admin/"

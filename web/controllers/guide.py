@@ -10,7 +10,6 @@ from litestar.response import Response
 
 from core import guide
 from core.services import tenants
-from core.tenancy import Scope, set_scope
 from web.context import RequestContext, Requires, in_worker_thread
 from web.rendering import page
 
@@ -24,12 +23,8 @@ def vagledning(request: Request, ctx: NamedDependency[RequestContext]) -> Respon
     params = request.query_params
     places = tenants.list_tenants(db)
     chosen = next((t for t in places if t.code == params.get("kommun", "")), None)
-    extra = ()
-    if chosen is not None:
-        # Which plugins the tenant has enabled is the tenant's own data; this
-        # request reads nothing else.
-        set_scope(db, Scope.of_tenant(chosen.id))
-        extra = tenants.kommun_for(db, app.registry, chosen, app.tenant_config).guide_questions
+    extra = (tenants.kommun_for_outsider(db, app.registry, chosen, app.tenant_config).guide_questions
+             if chosen is not None else ())
     questions = guide.questions_for(extra)
     raw = {key[len(PREFIX):]: value for key, value in params.items() if key.startswith(PREFIX)}
     at = guide.step(questions, raw)

@@ -8,13 +8,12 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response
 
-from core.models import Representative
-from core.models.organisation import CAPACITIES, LEGAL_FORMS
+from core.models.organisation import LEGAL_FORMS
 from core.inputs import OrganisationInput
 from core.services import ValidationError, organisations, representatives
 from core.services.permissions import ORG_EDIT
 from web.context import RequestContext, Requires, in_worker_thread
-from web.controllers.portal import INVITE_LABELS
+from web.controllers.portal import representative_or_404, representatives_context
 from web.forms import FormData, clean
 from web.rendering import page
 
@@ -67,9 +66,8 @@ class OrganisationController(Controller):
         extra = {}
         if access.can(ORG_EDIT) and representatives.may_manage(db, access.user, org, access.tenant):
             # Staff of a tenant where the organisation is a party manage its portal representatives.
-            extra = {"people": representatives.listed(db, org), "me": access.user, "capacities": CAPACITIES,
-                     "action": f"/k/{access.tenant.code}/organisationer/{org.id}/foretradare",
-                     "values": values or {}, "errors": errors or {}, "labels": INVITE_LABELS,
+            extra = {**representatives_context(db, org, access.user, values=values, errors=errors,
+                                               action=f"/k/{access.tenant.code}/organisationer/{org.id}/foretradare"),
                      "rep_saved": request.query_params.get("foretradare")}
         return page(request, "organisations/view.html", status_code=status_code, access=access, tenant=access.tenant,
                     org=org, contacts=organisations.contacts(db, access.tenant, org),
@@ -82,12 +80,6 @@ class OrganisationController(Controller):
         if org is None or not representatives.may_manage(ctx.db, ctx.access.user, org, ctx.access.tenant):
             raise NotFoundException()
         return org
-
-    def _rep(self, ctx: RequestContext, org, representative_id: int) -> Representative:
-        rep = ctx.db.get(Representative, representative_id)
-        if rep is None or rep.organisation_id != org.id:
-            raise NotFoundException()
-        return rep
 
     def _back(self, ctx: RequestContext, org, what: str) -> Redirect:
         return Redirect(f"/k/{ctx.access.tenant.code}/organisationer/{org.id}?foretradare={what}#portal-heading",
@@ -112,7 +104,7 @@ class OrganisationController(Controller):
     def approve(self, ctx: NamedDependency[RequestContext], organisation_id: FromPath[int],
                 representative_id: FromPath[int]) -> Response:
         org = self._managed(ctx, organisation_id)
-        representatives.approve(ctx.db, self._rep(ctx, org, representative_id), ctx.access.user,
+        representatives.approve(ctx.db, representative_or_404(ctx.db, org, representative_id), ctx.access.user,
                                 ctx.settings.base_url, tenant=ctx.access.tenant)
         return self._back(ctx, org, "godkand")
 
@@ -121,5 +113,5 @@ class OrganisationController(Controller):
     def remove(self, ctx: NamedDependency[RequestContext], organisation_id: FromPath[int],
                representative_id: FromPath[int]) -> Response:
         org = self._managed(ctx, organisation_id)
-        representatives.remove(ctx.db, self._rep(ctx, org, representative_id), ctx.access.user, tenant=ctx.access.tenant)
+        representatives.remove(ctx.db, representative_or_404(ctx.db, org, representative_id), ctx.access.user, tenant=ctx.access.tenant)
         return self._back(ctx, org, "borttagen")

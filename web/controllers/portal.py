@@ -19,7 +19,7 @@ from core.models.library import LIBRARY_KINDS
 from core.models.organisation import CAPACITIES
 from core import clock
 from core.services import ValidationError, applications, documents, library, representatives, tenants
-from core.tenancy import Scope, set_scope
+from core.services.casework import newest_process
 from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, UploadData, clean
 from web.rendering import page
@@ -35,21 +35,29 @@ def _own(ctx: RequestContext) -> Organisation:
     return ctx.organisation
 
 
-def _representative(db: Session, organisation: Organisation, representative_id: int) -> Representative:
+def representative_or_404(db: Session, organisation: Organisation, representative_id: int) -> Representative:
+    """A representative (or claim) of this organisation; 404 for any other."""
     rep = db.get(Representative, representative_id)
     if rep is None or rep.organisation_id != organisation.id:
         raise NotFoundException()
     return rep
 
 
-def representatives_page(request: Request, db: Session, organisation: Organisation, user: User, *, action: str,
-                         template: str, status_code: int = 200, values: dict | None = None,
-                         errors: dict | None = None, **extra) -> Response:
-    """The list of representatives with the invitation form: the portal's
-    page and the staff's section share it (``action`` is where forms post)."""
-    return page(request, template, status_code=status_code, organisation=organisation,
-                people=representatives.listed(db, organisation), me=user, action=action, capacities=CAPACITIES,
-                values=values or {}, errors=errors or {}, labels=INVITE_LABELS, **extra)
+def representatives_context(db: Session, organisation: Organisation, user: User, *, action: str,
+                            values: dict | None = None, errors: dict | None = None) -> dict:
+    """What portal/_representatives.html shows: the list of representatives
+    and the invitation form, in the portal and on the staff's organisation
+    page alike (``action`` is where its forms post)."""
+    return {"people": representatives.listed(db, organisation), "me": user, "action": action,
+            "capacities": CAPACITIES, "values": values or {}, "errors": errors or {}, "labels": INVITE_LABELS}
+
+
+def representatives_page(request: Request, db: Session, organisation: Organisation, user: User, *,
+                         status_code: int = 200, values: dict | None = None, errors: dict | None = None,
+                         **extra) -> Response:
+    return page(request, "portal/representatives.html", status_code=status_code, organisation=organisation,
+                **representatives_context(db, organisation, user, action="/portal/foretradare", values=values,
+                                          errors=errors), **extra)
 
 
 class PortalController(Controller):
@@ -76,9 +84,7 @@ class PortalController(Controller):
     @get("/foretradare")
     @in_worker_thread
     def people(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
-        return representatives_page(request, ctx.db, _own(ctx), ctx.user, action="/portal/foretradare",
-                                    template="portal/representatives.html",
-                                    rep_saved=request.query_params.get("sparat"))
+        return representatives_page(request, ctx.db, _own(ctx), ctx.user, rep_saved=request.query_params.get("sparat"))
 
     @post("/foretradare")
     @in_worker_thread
@@ -90,8 +96,7 @@ class PortalController(Controller):
                                    base_url=ctx.settings.base_url)
         except ValidationError as exc:
             ctx.db.rollback()
-            return representatives_page(request, ctx.db, organisation, ctx.user, action="/portal/foretradare",
-                                        template="portal/representatives.html", status_code=422, values=data,
+            return representatives_page(request, ctx.db, organisation, ctx.user, status_code=422, values=data,
                                         errors=exc.errors)
         return Redirect("/portal/foretradare?sparat=inbjuden", status_code=303)
 
@@ -99,7 +104,7 @@ class PortalController(Controller):
     @in_worker_thread
     def approve(self, ctx: NamedDependency[RequestContext], representative_id: FromPath[int]) -> Response:
         organisation = _own(ctx)
-        rep = _representative(ctx.db, organisation, representative_id)
+        rep = representative_or_404(ctx.db, organisation, representative_id)
         representatives.approve(ctx.db, rep, ctx.user, ctx.settings.base_url)
         return Redirect("/portal/foretradare?sparat=godkand", status_code=303)
 
@@ -107,7 +112,7 @@ class PortalController(Controller):
     @in_worker_thread
     def remove(self, ctx: NamedDependency[RequestContext], representative_id: FromPath[int]) -> Response:
         organisation = _own(ctx)
-        rep = _representative(ctx.db, organisation, representative_id)
+        rep = representative_or_404(ctx.db, organisation, representative_id)
         if rep.user_id == ctx.user.id:
             raise NotFoundException()  # the page offers no such button: you cannot remove yourself
         representatives.remove(ctx.db, rep, ctx.user)
@@ -204,15 +209,8 @@ class PortalController(Controller):
                     saved=request.query_params.get("sparat"))
 
     def _process_of(self, ctx: RequestContext, tenant):
-        from core.services.casework import newest_process
-
-        # Which plugins the tenant runs is read in its scope; this reads nothing else there.
-        set_scope(ctx.db, Scope.of_tenant(tenant.id))
-        try:
-            return newest_process(ctx.app.registry, tenants.kommun_for(ctx.db, ctx.app.registry, tenant,
-                                                                       ctx.app.tenant_config))
-        finally:
-            set_scope(ctx.db, Scope.of_organisation(ctx.organisation.id))
+        return newest_process(ctx.app.registry, tenants.kommun_for_outsider(ctx.db, ctx.app.registry, tenant,
+                                                                          ctx.app.tenant_config))
 
     @get("/ansokan/{application_id:int}")
     @in_worker_thread
