@@ -44,12 +44,30 @@ ORGANISATION = _setting("organisation_id", "int")
 OWN_PARTIES = f"SELECT id FROM party WHERE organisation_id = {ORGANISATION}"
 OWN_PARTNERSHIPS = f"SELECT partnership_id FROM party WHERE organisation_id = {ORGANISATION}"
 
+
+
+def _chosen(kind: str, shared: bool) -> str:
+    """The items of the representative's partnerships that staff chose to
+    show (or not) to the parties (core.models.sharing)."""
+    return (f"SELECT item_id FROM sharing WHERE item_kind = '{kind}' AND shared = {str(shared).lower()} "
+            f"AND partnership_id IN ({OWN_PARTNERSHIPS})")
+
+
 # Beyond its tenant's rows, what a scope other than a tenant's may see.
 EXTRA = {
     "partnership": f"id IN ({OWN_PARTNERSHIPS})",
     "party": f"organisation_id = {ORGANISATION}",
     "contribution": f"party_id IN ({OWN_PARTIES})",
     "role_assignment": f"user_id = {_setting('user_id', 'int')}",
+    "case_state": f"partnership_id IN ({OWN_PARTNERSHIPS})",
+    "case_task": f"partnership_id IN ({OWN_PARTNERSHIPS})",
+    "decision": f"partnership_id IN ({OWN_PARTNERSHIPS}) AND id NOT IN ({_chosen('decision', False)})",
+    "meeting": f"partnership_id IN ({OWN_PARTNERSHIPS}) AND id NOT IN ({_chosen('meeting', False)})",
+    "document": f"id IN ({_chosen('document', True)})",
+    "document_request": f"organisation_id = {ORGANISATION}",
+    "partnership_message": f"partnership_id IN ({OWN_PARTNERSHIPS})",
+    # Read by the policies above, as the representative.
+    "sharing": f"partnership_id IN ({OWN_PARTNERSHIPS})",
 }
 
 

@@ -154,18 +154,35 @@ def _criteria(scope: Scope | None) -> list:
         return [with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tid, include_aliases=True)]
     elif scope.organisation_id is not None:
         # A representative sees the partnerships their organisation is a party
-        # to, and their own organisation's parties and contributions; nothing
+        # to, their own organisation's parties and contributions, where those
+        # cases stand, and what staff share with the parties (Sharing): nothing
         # else of a tenant's. The same as PostgreSQL's policies (core.rls). The
-        # subqueries read the party table through Core, so the criteria are
-        # not applied to themselves.
+        # subqueries read their tables through Core, so the criteria are not
+        # applied to themselves.
+        from core.models import CaseState, CaseTask, Decision, Document, DocumentRequest, Meeting, Message
+        from core.models.sharing import Sharing
+
         oid = scope.organisation_id
-        party = Party.__table__.c
+        party, sharing = Party.__table__.c, Sharing.__table__.c
         theirs = select(party.partnership_id).where(party.organisation_id == oid).scalar_subquery()
         own = select(party.id).where(party.organisation_id == oid).scalar_subquery()
+
+        def chosen(kind: str, shared: bool):
+            return select(sharing.item_id).where(sharing.item_kind == kind, sharing.shared.is_(shared),
+                                                 sharing.partnership_id.in_(theirs)).scalar_subquery()
+
         allowed = {
             Partnership: Partnership.id.in_(theirs),
             Party: Party.organisation_id == oid,
             Contribution: Contribution.party_id.in_(own),
+            CaseState: CaseState.partnership_id.in_(theirs),
+            CaseTask: CaseTask.partnership_id.in_(theirs),
+            Decision: Decision.partnership_id.in_(theirs) & Decision.id.not_in(chosen("decision", False)),
+            Meeting: Meeting.partnership_id.in_(theirs) & Meeting.id.not_in(chosen("meeting", False)),
+            Document: Document.id.in_(chosen("document", True)),
+            DocumentRequest: DocumentRequest.organisation_id == oid,
+            Message: Message.partnership_id.in_(theirs),
+            Sharing: Sharing.partnership_id.in_(theirs),
         }
         return [with_loader_criteria(cls, allowed.get(cls, false()), include_aliases=True)
                 for cls in tenant_scoped_classes()]

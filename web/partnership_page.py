@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.models import Partnership
 from core.process import ProcessDefinition
-from core.services import audit, documents, partnerships
+from core.services import audit, documents, partnerships, requests
 from core.services.casework import CaseView, case_view, process_of
 from core.services.permissions import Access
 from web.rendering import page
@@ -105,5 +105,5 @@ def render(request: Request, db: Session, access: Access, p: Partnership, *, sta
         documents=documents.list_documents(db, access.tenant, p), document_kinds=document_kinds(process),
         events=[(e, actor, describe_event(e, process)) for e, actor in events],
         step_form=step_form or StepForm(), doc_form=doc_form or DocForm(kind=request.query_params.get("typ", "")),
-        saved=saved,
+        saved=saved, open_requests=requests.open_count_in(db, access.tenant, p),
     )

@@ -11,10 +11,13 @@ from core.models.form_response import FormResponse
 from core.models.library import LibraryDocument
 from core.models.mail import OutboxMessage
 from core.models.meeting import Meeting
+from core.models.message import Message
 from core.models.organisation import ContactPerson, Organisation, Representative, TenantOrganisation
 from core.models.partnership import Contribution, Partnership, PartnershipStatus, Party
 from core.models.plugin_activation import PluginActivation
+from core.models.request import DocumentRequest
 from core.models.search_entry import SearchEntry
+from core.models.sharing import Sharing
 from core.models.tenant import Tenant
 from core.models.user import AccountToken, LoginAttempt, RequestLimitEvent, RoleAssignment, User, UserSession
 
@@ -31,10 +34,12 @@ __all__ = [
     "Contribution",
     "Decision",
     "Document",
+    "DocumentRequest",
     "FormResponse",
     "LibraryDocument",
     "LoginAttempt",
     "Meeting",
+    "Message",
     "Organisation",
     "OutboxMessage",
     "Partnership",
@@ -45,6 +50,7 @@ __all__ = [
     "RequestLimitEvent",
     "RoleAssignment",
     "SearchEntry",
+    "Sharing",
     "Tenant",
     "TenantOrganisation",
     "User",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -14,7 +14,8 @@ class Document(TenantOwned, Base):
     generated name (``storage_name``); the original name is kept for download."""
 
     __tablename__ = "document"
-    __table_args__ = (same_tenant("partnership_id", "partnership"),)
+    # (tenant_id, id) is unique so that a request's answer refers to a document of its own tenant.
+    __table_args__ = (UniqueConstraint("tenant_id", "id"), same_tenant("partnership_id", "partnership"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int | None] = mapped_column(index=True)

@@ -22,7 +22,7 @@ from core.models.application import DRAFT, SUBMITTED
 from core.models.library import LIBRARY_KINDS
 from core.process import ProcessDefinition
 from core.registry import Registry
-from core.services import ValidationError, audit, documents, library, mail, partnerships, representatives, tenants
+from core.services import ValidationError, audit, documents, library, mail, partnerships, representatives, sharing, tenants
 from core.services.casework import newest_process
 from core.tenancy import Scope, set_scope
 from core.values import clean_text, parse_date, too_long
@@ -179,9 +179,10 @@ def submit(session: Session, registry: Registry, application: Application, actor
     _initiative_form(session, tenant, actor, partnership, process, application)
     kinds = {k.key for k in process.document_kinds} if process else None
     for kind, doc in have.items():
-        documents.store_document(session, documents_dir, tenant, actor, partnership=partnership, kind=kind,
-                                 title=doc.title, filename=doc.original_filename,
-                                 content=library.path_of(documents_dir, doc).read_bytes(), kinds=kinds)
+        stored = documents.store_document(session, documents_dir, tenant, actor, partnership=partnership, kind=kind,
+                                          title=doc.title, filename=doc.original_filename,
+                                          content=library.path_of(documents_dir, doc).read_bytes(), kinds=kinds)
+        sharing.share_given(session, stored, actor)
     application.status, application.submitted_at, application.partnership_id = SUBMITTED, utcnow(), partnership.id
     audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=partnership.id,
                  action="application_received", after={"application": application.id, "organisation": organisation.id})

@@ -3,17 +3,21 @@ another tenant: neither ever gets another tenant's data, and the other tenant's
 staff get 404 for everything of Järva's."""
 
 import re
+from datetime import date
 
 import pytest
 from litestar.routes import HTTPRoute
 from sqlalchemy import select
 
-from core.models import Application, Representative, RoleAssignment
+from core.models import Application, Decision, DocumentRequest, Representative, RoleAssignment
+from core.models.sharing import Sharing
 from core.services import documents
 from tests import factories
 from tests.factories import csrf, login
 
 SECRET = "Järvas hemliga läxhjälp"
+# What Järva's staff keep from the parties: not even Järva's own party sees it.
+WITHHELD = "Stabens interna resonemang"
 # The OpenAPI document and its catch-all are public: they describe, they hold no data.
 PUBLIC = {"/login", "/logout", "/healthz", "/api/v1", "/api/v1/openapi.json", "/api/v1/{path:str}",
           # An organisation's own way in (sign-up, one-time links, reset) and the guide: for anyone.
@@ -36,6 +40,21 @@ def _walk(app, world, db, settings):
         application = Application(organisation_id=world.jarva_org.id, addressed_to_id=world.jarva.id, title=SECRET)
         db.add(application)
         db.flush()
+    # A request to Järva's party, and a decision staff withheld from the parties.
+    request = db.scalar(select(DocumentRequest).where(DocumentRequest.organisation_id == world.jarva_org.id))
+    if request is None:
+        request = DocumentRequest(tenant_id=world.jarva.id, partnership_id=world.jarva_partnership.id,
+                                  organisation_id=world.jarva_org.id, kind="ovrigt", title=SECRET,
+                                  due_on=date(2030, 1, 1))
+        db.add(request)
+        withheld = Decision(tenant_id=world.jarva.id, partnership_id=world.jarva_partnership.id,
+                            process_code="jarva", process_version=1, step_key="overvagande", outcome_key="fortsatt",
+                            outcome_kind="continue", motivation=WITHHELD, role_key="stabsenhet", role_title="Stab")
+        db.add(withheld)
+        db.flush()
+        db.add(Sharing(tenant_id=world.jarva.id, partnership_id=world.jarva_partnership.id, item_kind="decision",
+                       item_id=withheld.id, shared=False))
+        db.flush()
     db.commit()
     values = {
         "code": "jarva",
@@ -51,6 +70,7 @@ def _walk(app, world, db, settings):
         "token": "inte-en-giltig-lank",
         "representative_id": representative.id,
         "application_id": application.id,
+        "request_id": request.id,
     }
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
@@ -68,7 +88,8 @@ def registry_of(app):
 def _send(client, method, path):
     headers = {"x-csrftoken": csrf(client)}
     # Send each unsafe request in the encoding its form uses, so it reaches the access check.
-    files = {"file": ("a.pdf", b"%PDF-1.4", "application/pdf")} if path.endswith("/dokument") else None
+    uploads = path.endswith("/dokument") or re.fullmatch(r"/portal/partnerskap/\d+/begaran/\d+", path)
+    files = {"file": ("a.pdf", b"%PDF-1.4", "application/pdf")} if uploads else None
     return client.request(method, path, headers=headers, data={"title": "x"}, files=files, follow_redirects=False)
 
 
@@ -157,6 +178,7 @@ def test_the_tenant_matrix_every_route_by_every_kind_of_outsider(app, client, wo
     factories.user(db, registry, "namnd@jarva.test", (world.jarva, viewer_role))
     outsider_org = factories.organisation(db, world.tyreso, "Föreningen Utanför")
     factories.user(db, registry, "kontakt@utanfor.test", organisation_id=outsider_org.id)
+    factories.user(db, registry, "kontakt@tyresoparten.test", organisation_id=world.tyreso_org.id)
     db.commit()
     counts: dict[str, int] = {}
     routes = list(_walk(app, world, db, settings))
@@ -183,15 +205,25 @@ def test_the_tenant_matrix_every_route_by_every_kind_of_outsider(app, client, wo
     check("personal utan behörighet",
           lambda t, p, m: {403} if _permission_of(app, t, m) else ({404} if t.startswith("/admin") else None),
           own_staff=True)
+    outsider = lambda t, p, m: ({404} if "/jarva" in p or t.startswith("/admin") or "/foretradare/" in p  # noqa: E731
+                                or p.startswith(("/portal/dokument/", "/portal/ansokan/", "/portal/partnerskap/"))
+                                else None)
     login(client, "kontakt@utanfor.test")
-    check("företrädare för annan organisation",
-          lambda t, p, m: {404} if "/jarva" in p or t.startswith("/admin") or "/foretradare/" in p
-          or p.startswith("/portal/dokument/") or p.startswith("/portal/ansokan/") else None)
-    # A representative of Järva's own party: the organisation's side, never the kommun's.
+    check("företrädare för annan organisation", outsider)
+    # A representative of an organisation that is a party in another tenant (Tyresö) only.
+    login(client, "kontakt@tyresoparten.test")
+    check("företrädare för part i annan kommun", outsider)
+    # A representative of Järva's party: the organisation's side, never the
+    # kommun's, and of the case only what is shared with the parties.
     login(client, "rep@jarvabron.test")
     check("företrädare för Järvas part",
-          lambda t, p, m: {404} if p.startswith("/k/") or p.startswith("/api/v1/k/") or t.startswith("/admin")
-          else None, sees=lambda t: t in ("/portal", "/portal/") or t.startswith("/portal/ansokan"))
+          lambda t, p, m: {404} if p.startswith(("/k/", "/api/v1/k/", "/portal/partnerskap/{id}/dokument/".format(
+              id=world.jarva_partnership.id))) or t.startswith("/admin") else None,
+          sees=lambda t: t in ("/portal", "/portal/") or t.startswith(("/portal/ansokan", "/portal/partnerskap")))
+    withheld_seen = [p for t, p, m in routes if m == "GET" and t.startswith("/portal")
+                     and WITHHELD in client.get(p).text]
+    assert not withheld_seen
+    assert SECRET in client.get(f"/portal/partnerskap/{world.jarva_partnership.id}").text
     print("\ntenant matrix: " + ", ".join(f"{kind} {n}" for kind, n in counts.items())
           + f" ({len(routes)} routes and methods each)")
-    assert len(counts) == 5 and min(counts.values()) > 25
+    assert len(counts) == 6 and min(counts.values()) > 25

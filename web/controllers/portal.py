@@ -13,16 +13,18 @@ from litestar.response import File, Redirect, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Organisation, Partnership, Party, Representative, Tenant, User
+from core.models import Document, DocumentRequest, Organisation, Partnership, Party, Representative, Tenant, User
 from core.models.application import DRAFT
 from core.models.library import LIBRARY_KINDS
 from core.models.organisation import CAPACITIES
 from core import clock
-from core.services import ValidationError, applications, documents, library, representatives, tenants
+from core.services import ConflictError, ValidationError, applications, documents, following, library, messages, \
+    representatives, requests, tenants
 from core.services.casework import newest_process
+from core.tenancy import Scope, set_scope
 from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, UploadData, clean
-from web.rendering import page
+from web.rendering import attachment, page
 
 INVITE_LABELS = {"name": "Namn", "email": "E-postadress", "capacity": "Roll i organisationen"}
 LIBRARY_LABELS = {"kind": "Slags dokument", "year": "År", "title": "Rubrik", "file": "Fil"}
@@ -79,7 +81,9 @@ class PortalController(Controller):
             ).all()
             cases = [(p, t) for p, t in rows]
         waiting = organisation is None and representatives.representative_of(db, ctx.user) is not None
-        return page(request, "portal/index.html", organisation=organisation, cases=cases, waiting=waiting)
+        to_do = requests.open_count(db, organisation) if organisation is not None else {}
+        return page(request, "portal/index.html", organisation=organisation, cases=cases, waiting=waiting,
+                    to_do=to_do)
 
     @get("/foretradare")
     @in_worker_thread
@@ -149,11 +153,7 @@ class PortalController(Controller):
     @in_worker_thread
     def download(self, ctx: NamedDependency[RequestContext], document_id: FromPath[int]) -> File:
         doc = library.get(ctx.db, _own(ctx), document_id)
-        if doc is None:
-            raise NotFoundException()
-        return File(path=library.path_of(ctx.settings.documents_dir, doc), filename=doc.original_filename,
-                    media_type=doc.content_type, content_disposition_type="attachment",
-                    headers={"X-Content-Type-Options": "nosniff"})
+        return attachment(doc and library.path_of(ctx.settings.documents_dir, doc), doc)
 
     @post("/dokument/{document_id:int}/ta-bort")
     @in_worker_thread
@@ -245,3 +245,82 @@ class PortalController(Controller):
                                 base_url=ctx.settings.base_url, today=clock.today())
             return Redirect(f"/portal/ansokan/{found.id}?sparat=skickad", status_code=303)
         return Redirect(f"/portal/ansokan/{found.id}?sparat=utkast", status_code=303)
+
+    # ---------------------------------------------------------------- following a case
+
+    def _partnership(self, ctx: RequestContext, partnership_id: int) -> Partnership:
+        _own(ctx)
+        p = following.partnership_of(ctx.db, partnership_id)
+        if p is None:
+            raise NotFoundException()
+        return p
+
+    def _case_page(self, request: Request, ctx: RequestContext, p: Partnership, *, status_code: int = 200,
+                   failed: dict | None = None, message: dict | None = None) -> Response:
+        """``failed``: an answer that was refused (request id, errors);
+        ``message``: a message that was refused (body, errors)."""
+        case = following.case_for(ctx.db, ctx.app.registry, ctx.organisation, p, clock.today(), ctx.app.tenant_config)
+        return page(request, "portal/case.html", status_code=status_code, case=case, organisation=ctx.organisation,
+                    today=clock.today(), failed=failed or {}, message=message or {}, me=ctx.user,
+                    saved=request.query_params.get("sparat"), max_mb=documents.MAX_BYTES // 2**20)
+
+    def _refused(self, ctx: RequestContext) -> None:
+        """After a refused change: nothing of it is kept, and the page is read
+        in the representative's own scope again (an answer or a message
+        switches to the tenant's scope to write)."""
+        ctx.db.rollback()
+        set_scope(ctx.db, Scope.of_organisation(ctx.organisation.id))
+
+    @get("/partnerskap/{partnership_id:int}")
+    @in_worker_thread
+    def case(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int]) -> Response:
+        return self._case_page(request, ctx, self._partnership(ctx, partnership_id))
+
+    @get("/partnerskap/{partnership_id:int}/dokument/{document_id:int}")
+    @in_worker_thread
+    def shared_document(self, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                        document_id: FromPath[int]) -> File:
+        p = self._partnership(ctx, partnership_id)
+        # The scope shows only documents shared with the parties.
+        doc = ctx.db.scalar(select(Document).where(Document.id == document_id, Document.partnership_id == p.id))
+        return attachment(doc and documents.document_path(ctx.settings.documents_dir, doc), doc)
+
+    @post("/partnerskap/{partnership_id:int}/begaran/{request_id:int}")
+    @in_worker_thread
+    def answer_request(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                       request_id: FromPath[int], data: UploadData) -> Response:
+        p = self._partnership(ctx, partnership_id)
+        # The scope shows only requests to the representative's own organisation.
+        req = ctx.db.scalar(select(DocumentRequest).where(DocumentRequest.id == request_id,
+                                                          DocumentRequest.partnership_id == p.id))
+        if req is None:
+            raise NotFoundException()
+        upload = data.get("file")
+        content = upload.file.read(documents.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+        try:
+            requests.answer(ctx.db, ctx.settings.documents_dir, req, ctx.user,
+                            filename=upload.filename if isinstance(upload, UploadFile) else "", content=content,
+                            base_url=ctx.settings.base_url)
+        except ValidationError as exc:
+            self._refused(ctx)
+            return self._case_page(request, ctx, self._partnership(ctx, partnership_id), status_code=422,
+                                   failed={"id": request_id, "errors": exc.errors})
+        except ConflictError as exc:
+            self._refused(ctx)
+            return self._case_page(request, ctx, self._partnership(ctx, partnership_id), status_code=409,
+                                   failed={"id": request_id, "errors": {"file": str(exc)}})
+        return Redirect(f"/portal/partnerskap/{p.id}?sparat=svar#begaranden", status_code=303)
+
+    @post("/partnerskap/{partnership_id:int}/meddelanden")
+    @in_worker_thread
+    def send_message(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                     data: FormData) -> Response:
+        p, data = self._partnership(ctx, partnership_id), clean(data)
+        try:
+            messages.send(ctx.db, partnership=p, author=ctx.user, organisation=ctx.organisation,
+                          body=data.get("body", ""), base_url=ctx.settings.base_url)
+        except ValidationError as exc:
+            self._refused(ctx)
+            return self._case_page(request, ctx, self._partnership(ctx, partnership_id), status_code=422,
+                                   message={"body": data.get("body", ""), "errors": exc.errors})
+        return Redirect(f"/portal/partnerskap/{p.id}?sparat=meddelande#meddelanden", status_code=303)

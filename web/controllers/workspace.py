@@ -22,7 +22,7 @@ from web import partnership_page
 from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, UploadData, clean, number
 from web.partnership_page import DocForm, get_partnership, role_keys
-from web.rendering import page
+from web.rendering import attachment, page
 
 STATUSES = [(s.value, s.label) for s in PartnershipStatus]
 
@@ -209,12 +209,4 @@ class WorkspaceController(Controller):
     def download_document(self, request: Request, ctx: NamedDependency[RequestContext], document_id: FromPath[int]) -> File:
         db, access = ctx.db, ctx.access
         doc = documents.get_document(db, access.tenant, document_id)
-        if doc is None:
-            raise NotFoundException()
-        return File(
-            path=documents.document_path(request.app.state.ctx.settings.documents_dir, doc),
-            filename=doc.original_filename,
-            media_type=doc.content_type,
-            content_disposition_type="attachment",
-            headers={"X-Content-Type-Options": "nosniff"},
-        )
+        return attachment(doc and documents.document_path(ctx.settings.documents_dir, doc), doc)

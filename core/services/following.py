@@ -1,0 +1,95 @@
+"""A partnership as its idéburna party follows it in the portal: where it
+stands, what comes next, what the organisation must do, and what staff have
+shared: decisions with their reasons, meetings with their minutes,
+documents, and the conversation between the parties.
+
+Everything is read in the representative's scope (core.tenancy), which holds
+only their organisation's partnerships and only what is shared; this module
+adds the words the process gives the steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import CaseState, CaseTask, Decision, Document, DocumentRequest, Meeting, Message, Organisation, \
+    Partnership, Tenant
+from core.process import ProcessDefinition
+from core.registry import Registry
+from core.services import messages, requests, tenants
+from core.services.casework import process_of
+from core.services.partnerships import eager_parties
+
+
+@dataclass(frozen=True)
+class SharedDecision:
+    decision: Decision
+    step_title: str
+    outcome_title: str
+
+
+@dataclass(frozen=True)
+class SharedMeeting:
+    meeting: Meeting
+    title: str
+    planned: bool
+
+
+@dataclass(frozen=True)
+class Following:
+    partnership: Partnership
+    tenant: Tenant
+    state: CaseState | None
+    now: list[CaseTask]
+    upcoming: list[CaseTask]
+    requests: list[DocumentRequest]
+    decisions: list[SharedDecision]
+    meetings: list[SharedMeeting]
+    documents: list[Document]
+    conversation: list[tuple[Message, str, str | None]]
+
+    @property
+    def open_requests(self) -> list[DocumentRequest]:
+        return [r for r in self.requests if r.status == "oppen"]
+
+
+def partnership_of(session: Session, partnership_id: int) -> Partnership | None:
+    """One of the representative's partnerships, or None (the caller answers 404)."""
+    return session.scalar(select(Partnership).where(Partnership.id == partnership_id).options(*eager_parties()))
+
+
+def case_for(session: Session, registry: Registry, organisation: Organisation, partnership: Partnership,
+             today: date, cache: tenants.TenantConfigCache | None = None) -> Following:
+    tenant = session.get(Tenant, partnership.tenant_id)
+    process = process_of(registry, tenants.kommun_for_outsider(session, registry, tenant, cache), partnership)
+    pid = partnership.id
+    tasks = session.scalars(select(CaseTask).where(CaseTask.partnership_id == pid)
+                            .order_by(CaseTask.due.is_(None), CaseTask.due, CaseTask.position)).all()
+    decisions = session.scalars(select(Decision).where(Decision.partnership_id == pid)
+                                .order_by(Decision.decided_at.desc(), Decision.id.desc())).all()
+    meetings = session.scalars(select(Meeting).where(Meeting.partnership_id == pid)
+                               .order_by(Meeting.held_on.desc(), Meeting.id.desc())).all()
+    docs = session.scalars(select(Document).where(Document.partnership_id == pid)
+                           .order_by(Document.uploaded_at.desc(), Document.id.desc())).all()
+    return Following(
+        partnership=partnership, tenant=tenant, state=session.get(CaseState, pid),
+        now=[t for t in tasks if t.state == "current"], upcoming=[t for t in tasks if t.state == "upcoming"][:3],
+        requests=requests.addressed_to(session, organisation, pid),
+        decisions=[_decision(process, d) for d in decisions],
+        meetings=[SharedMeeting(m, _meeting_title(process, m.kind), m.held_on > today) for m in meetings],
+        documents=list(docs), conversation=messages.conversation(session, pid),
+    )
+
+
+def _decision(process: ProcessDefinition | None, d: Decision) -> SharedDecision:
+    step = process.step(d.step_key) if process else None
+    outcome = next((o for o in step.outcomes if o.key == d.outcome_key), None) if step else None
+    return SharedDecision(d, step.title if step else "Beslut", outcome.title if outcome else "")
+
+
+def _meeting_title(process: ProcessDefinition | None, kind: str) -> str:
+    rule = process.meeting_rule(kind) if process else None
+    return rule.title if rule else "Möte"

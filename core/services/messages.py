@@ -1,0 +1,94 @@
+"""One conversation per partnership between its parties: the kommun's staff
+and the representatives of each idéburen party. A new message is announced by
+e-mail to the other side; the e-mail says who wrote, not what, since mail
+leaves the platform's walls."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from core.models import CaseTask, CaseTaskRole, Message, Organisation, Partnership, Party, RoleAssignment, Tenant, User
+from core.services import ValidationError, audit, mail, representatives
+from core.tenancy import Scope, set_scope
+from core.values import clean_text, too_long
+
+MAX_BODY = 5000
+
+
+def conversation(session: Session, partnership_id: int) -> list[tuple[Message, str, str | None]]:
+    """Every message of the partnership, oldest first, with its author's name
+    and the organisation they wrote for (None: the kommun)."""
+    author = aliased(User)
+    return [(m, name or "Okänd", org) for m, name, org in session.execute(
+        select(Message, author.name, Organisation.name)
+        .outerjoin(author, author.id == Message.author_id)
+        .outerjoin(Organisation, Organisation.id == Message.organisation_id)
+        .where(Message.partnership_id == partnership_id)
+        .order_by(Message.sent_at, Message.id))]
+
+
+def checked_body(raw: str | None) -> str:
+    body = clean_text(raw)
+    if not body:
+        raise ValidationError({"body": "Skriv ett meddelande."})
+    if problem := too_long(body, MAX_BODY):
+        raise ValidationError({"body": problem})
+    return body
+
+
+def send(session: Session, *, partnership: Partnership, author: User, organisation: Organisation | None,
+         body: str, base_url: str) -> Message:
+    """Adds a message and tells the other side. ``organisation``: the party
+    the author writes for; None for the kommun's staff. A representative's
+    message is the tenant's row, so the rest of the unit of work is the tenant's."""
+    body = checked_body(body)
+    if organisation is not None:
+        set_scope(session, Scope.of_tenant(partnership.tenant_id))
+    tenant = session.get(Tenant, partnership.tenant_id)
+    message = Message(tenant_id=tenant.id, partnership_id=partnership.id, author_id=author.id,
+                      organisation_id=organisation.id if organisation else None, body=body)
+    session.add(message)
+    session.flush()
+    audit.record(session, actor=author, tenant=tenant, object_type="partnership", object_id=partnership.id,
+                 action="message", after={"message": message.id})
+    sender = organisation.name if organisation else tenant.name
+    base = base_url.rstrip("/")
+    for person, link in _other_side(session, tenant, partnership, author, organisation):
+        mail.queue(session, to=person.email, kind="partnership-message",
+                   subject=f"Nytt meddelande från {sender}: {partnership.title}",
+                   body=f"Hej {person.name}!\n\n{author.name} ({sender}) har skrivit ett meddelande i partnerskapet "
+                        f"\"{partnership.title}\". Läs och svara här:\n\n{base}{link}")
+    return message
+
+
+def _other_side(session: Session, tenant: Tenant, partnership: Partnership, author: User,
+                organisation: Organisation | None) -> list[tuple[User, str]]:
+    """Who hears of a new message, each with the link to the conversation:
+    the representatives of every idéburen party other than the author's own;
+    and, when an organisation wrote, the staff who have written in the
+    conversation, or else those whose roles own the case's current steps."""
+    people: dict[int, tuple[User, str]] = {}
+    portal_link = f"/portal/partnerskap/{partnership.id}#meddelanden"
+    party_orgs = session.scalars(select(Organisation).where(Organisation.id.in_(
+        select(Party.organisation_id).where(Party.tenant_id == tenant.id, Party.partnership_id == partnership.id)))).all()
+    for org in party_orgs:
+        if organisation is not None and org.id == organisation.id:
+            continue
+        for person, _ in representatives.approved(session, org):
+            people[person.id] = (person, portal_link)
+    if organisation is not None:
+        staff_link = f"/k/{tenant.code}/partnerskap/{partnership.id}/parter#meddelanden"
+        writers = session.scalars(select(User).where(User.id.in_(
+            select(Message.author_id).where(Message.partnership_id == partnership.id,
+                                            Message.organisation_id.is_(None))), User.is_active.is_(True))).all()
+        if not writers:
+            roles = select(CaseTaskRole.role).join(CaseTask, CaseTask.id == CaseTaskRole.task_id).where(
+                CaseTask.partnership_id == partnership.id, CaseTask.state == "current")
+            writers = session.scalars(select(User).join(RoleAssignment, RoleAssignment.user_id == User.id).where(
+                RoleAssignment.tenant_id == tenant.id, RoleAssignment.role_key.in_(roles),
+                User.is_active.is_(True)).distinct()).all()
+        for person in writers:
+            people[person.id] = (person, staff_link)
+    people.pop(author.id, None)
+    return list(people.values())
