@@ -18,14 +18,15 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.config import Settings
-from core.models import User
+from core.models import Partnership, Party, RoleAssignment, Tenant, User
 from core.models.organisation import SIGNATORY
 from core.inputs import MeetingInput, OrganisationInput, PartnershipInput
 from core.orgnr import with_check_digit
 from core.plugin_api import TENANT_ADMIN_ROLE
 from core.process import add_months
 from core.registry import KommunEntry, Registry
-from core.services import applications, library, meetings, organisations, partnerships, passwords, tenants, users
+from core.services import (applications, library, meetings, messages, organisations, partnerships, passwords,
+                           requests, tenants, users)
 from core.tenancy import Scope, set_scope
 from core.services.casework import newest_process
 from core.services.permissions import ADMINISTRATOR
@@ -185,6 +186,7 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
                           password=PASSWORD, password_hash=hashed, organisation_id=orgs[key].id,
                           capacity=SIGNATORY)
     _applications(session, registry, documents_dir, orgs, today)
+    _exchanges(session, registry, today)
 
 
 # The demo's intresseanmälningar to Järva: one submitted, waiting for its
@@ -221,6 +223,28 @@ def _applications(session: Session, registry: Registry, documents_dir: Path, org
     draft = applications.start(session, orgs["brobyggarna"], writer, jarva)
     applications.save(session, draft, {"title": "Föräldrar som nattvandrar",
                                        "samhallsutmaning": APPLICATION["samhallsutmaning"]}, kinds)
+
+
+def _exchanges(session: Session, registry: Registry, today: date) -> None:
+    """In each tenant, the first running case has a request to its
+    organisation waiting for an answer, and a short conversation."""
+    for tenant in session.scalars(select(Tenant).order_by(Tenant.id)):
+        p = session.scalar(select(Partnership).where(Partnership.tenant_id == tenant.id,
+                                                     Partnership.status == "pagaende").order_by(Partnership.id))
+        party = p and session.scalar(select(Party).where(Party.partnership_id == p.id, Party.role == "ideburen"))
+        if party is None:
+            continue
+        process = newest_process(registry, tenants.kommun_for(session, registry, tenant))
+        kinds = {k.key: k.title for k in process.document_kinds}
+        kind = next((k for k in ("uppfoljning", "resultat") if k in kinds), next(iter(kinds)))
+        officer = session.scalar(select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+                                 .where(RoleAssignment.tenant_id == tenant.id).order_by(User.id))
+        requests.ask(session, tenant, officer, p, requests.RequestInput(
+            organisation_id=party.organisation_id, kind=kind, title=kinds[kind],
+            message="Skicka gärna årets redovisning av verksamheten och ekonomin innan vi ses i styrgruppen.",
+            due_on=today + timedelta(days=21)), base_url=Settings.base_url)
+        messages.send(session, partnership=p, author=officer, organisation=None, base_url=Settings.base_url,
+                      body="Hej! Vi har lagt upp en begäran om årets redovisning i portalen. Hör av er om något är oklart.")
 
 
 def _partnerships(session: Session, registry: Registry, kommun: KommunEntry, walker: Walker, orgs: list,

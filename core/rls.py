@@ -71,9 +71,15 @@ EXTRA = {
 }
 
 
-def policy_expression(table: str) -> str:
+# The clauses of EXTRA that read the staff's choices of what is shared: a
+# database migrated to a revision before that table has none of them.
+READS_SHARING = {"decision", "meeting", "document"}
+
+
+def policy_expression(table: str, tables: set[str] | None = None) -> str:
+    """``tables``: those the schema has (all, when not given)."""
     parts = [PLATFORM, TENANT]
-    if table in EXTRA:
+    if table in EXTRA and not (table in READS_SHARING and tables is not None and "sharing" not in tables):
         parts.append(EXTRA[table])
     return " OR ".join(f"({p})" for p in parts)
 
@@ -121,7 +127,7 @@ def install(connection: Connection, app_role: str | None) -> None:
         connection.execute(text(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY"))
         connection.execute(text(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY"))
         connection.execute(text(f"DROP POLICY IF EXISTS {POLICY} ON {name}"))
-        expression = policy_expression(table)
+        expression = policy_expression(table, tables)
         connection.execute(text(f"CREATE POLICY {POLICY} ON {name} USING ({expression}) WITH CHECK ({expression})"))
     if app_role is None:
         return

@@ -6,19 +6,37 @@ right form of collaboration. Every page is checked with axe-core at 390 px."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from core import clock
 from core.orgnr import with_check_digit
 from e2e.accessibility import assert_no_serious_violations
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "ett-langt-losenord-for-e2e"
+# JV-05's documents as the library names them, and as Järva's process names them.
+JV_05 = ("Protokoll från årsmöte", "Verksamhetsberättelse", "Resultat- och balansräkning", "Revisionsberättelse",
+         "Verksamhetsplan")
+JV_05_IN_PROCESS = ("Protokoll från senaste årsmötet", "Senaste verksamhetsberättelsen",
+                    "Senaste resultat- och balansräkningen", "Senaste revisionsberättelsen", "Senaste verksamhetsplanen")
+APPLICATION = {
+    "Samhällsutmaningen": "Unga i Gläntan saknar stöd med skolarbetet.",
+    "Hur utmaningen syns där ni verkar": "Färre elever än i staden i övrigt når gymnasiebehörighet.",
+    "Er idé": "Läxhjälp tre kvällar i veckan med vuxna volontärer.",
+    "Målgruppen": "Elever i årskurs 4–9.",
+    "Vad er organisation bidrar med": "Ideellt arbete, 600 timmar om året.",
+    "Vad ni önskar av kommunen": "En lokal och samverkan med skolan.",
+}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -27,8 +45,16 @@ def _fits(page: Page, where: str) -> None:
     assert_no_serious_violations(page, where)
 
 
-def test_a_new_organisation_signs_up_verifies_and_invites_a_colleague_on_a_phone(
-        page: Page, mail_server, send_mail: Callable[[], None]) -> None:
+def test_a_new_organisation_signs_up_applies_and_follows_its_case_on_a_phone(
+        page: Page, new_page, sign_in, live_server: str, live_env: dict[str, str], mail_server,
+        send_mail: Callable[[], None]) -> None:
+    """Issue 9's scenario from sign-up to the stadsdelsdirektör's decision in the portal."""
+    live_url = live_server
+
+    def walk(code: str, title: str, steps: int) -> None:
+        subprocess.run([sys.executable, "-m", "e2e.walk", code, title, str(steps)], env=live_env, check=True,
+                       cwd=Path(__file__).resolve().parents[1], timeout=120, stdin=subprocess.DEVNULL)
+
     page.set_viewport_size(PHONE)
     suffix = uuid.uuid4().hex[:6]
     email = f"ordforande-{suffix}@forening.test"
@@ -111,6 +137,90 @@ def test_a_new_organisation_signs_up_verifies_and_invites_a_colleague_on_a_phone
     page.get_by_role("button", name="Skicka intresseanmälan").click()
     expect(page.get_by_role("heading", name="Något behöver rättas")).to_be_visible()
     _fits(page, "intresseanmälan med det som saknas")
+    draft = page.url.split("?")[0]
+
+    # The rest of JV-05's documents in the library, then the whole application, sent.
+    page.get_by_role("link", name="Portalen").click()
+    page.get_by_role("link", name="Organisationens dokument").click()
+    for label in JV_05[1:]:
+        page.get_by_label("Slags dokument").select_option(label=label)
+        page.get_by_label("År", exact=True).fill("2025")
+        page.get_by_label("Fil", exact=True).set_input_files(
+            files=[{"name": "dokument.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 " + label.encode()}])
+        page.get_by_role("button", name="Spara dokumentet").click()
+        expect(page.get_by_role("status")).to_have_text("Dokumentet är sparat.")
+    page.goto(draft)
+    for label, text in APPLICATION.items():
+        page.get_by_label(label).fill(text)
+    for label in JV_05_IN_PROCESS:
+        page.get_by_label(label).select_option(index=1)
+    page.get_by_role("button", name="Skicka intresseanmälan").click()
+    expect(page.get_by_role("status")).to_contain_text("Intresseanmälan är skickad till Järva stadsdelsnämnd")
+    _fits(page, "den skickade intresseanmälan")
+    send_mail()
+    assert mail_server.inbox.to(email)[-1]["Subject"].startswith("Kvitto")
+
+    # JV-03/JV-04: the stabsenhet sees the initiative on its start page, with the
+    # first meeting's deadline four weeks from today.
+    staff = new_page()
+    sign_in(staff, "stabsenhet@jarva.demo")
+    staff.goto("/k/jarva/?frister=mina")
+    title = "Läxhjälp i Gläntan"
+    row = staff.locator("#frister tr", has_text=title)
+    expect(row).to_contain_text((clock.today() + timedelta(weeks=4)).isoformat())
+    expect(row).to_contain_text("Om 28 dagar")
+    expect(staff.locator("#frister")).to_contain_text("Första möte med den idéburna parten")
+    row.get_by_role("link").first.click()
+    case_url = staff.url.split("?")[0].split("#")[0]
+
+    # Staff ask for a document that is missing; the organisation uploads it in the portal.
+    staff.get_by_role("link", name="Med parterna").click()
+    staff.get_by_label("Vad ni ber om").select_option(label="Budget")
+    staff.get_by_label("Meddelande till organisationen").fill("Skicka en budget för första året.")
+    staff.get_by_label("Senast").fill((clock.today() + timedelta(days=14)).isoformat())
+    staff.get_by_role("button", name="Skicka begäran").click()
+    expect(staff.get_by_role("status")).to_have_text("Begäran är skickad till organisationen.")
+    send_mail()
+    notice = mail_server.inbox.to(email)[-1]
+    assert notice["Subject"].endswith("Budget")
+    page.goto(urlsplit(mail_server.inbox.links(notice)[0]).path)
+    expect(page.get_by_role("heading", name="Det här behöver ni göra")).to_be_visible()
+    expect(page.get_by_text("Skicka en budget för första året.")).to_be_visible()
+    _fits(page, "partnerskapets sida med en begäran")
+    page.get_by_role("button", name="Skicka Budget").click()
+    expect(page.get_by_role("alert")).to_contain_text("Välj en fil")
+    _fits(page, "partnerskapets sida med fel")
+    page.get_by_label("Välj fil").set_input_files(
+        files=[{"name": "budget.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 budget"}])
+    page.get_by_role("button", name="Skicka Budget").click()
+    expect(page.get_by_role("status")).to_have_text("Tack! Dokumentet är skickat till kommunen.")
+    expect(page.get_by_role("link", name="Budget")).to_be_visible()
+    staff.goto(case_url + "/parter")
+    expect(staff.get_by_text("Besvarad", exact=True)).to_be_visible()
+
+    # The case goes through the first meeting and the stabsenhet's
+    # consideration; the stadsdelsdirektör decides, with reasons (JV-06).
+    walk("jarva", title, 3)
+    director = new_page()
+    sign_in(director, "stadsdelsdirektor@jarva.demo")
+    director.goto(case_url)
+    step = director.locator("#steg-direktorens_bedomning")
+    step.get_by_label("Initiativet går vidare i processen").check()
+    step.get_by_label("Motivering").fill("Idén svarar mot stadsdelens mål om trygga kvällar för unga.")
+    step.get_by_role("button", name="Slutför steget").click()
+    expect(director.get_by_role("status")).to_contain_text("Steget är slutfört")
+    page.reload()
+    expect(page.get_by_text("Idén svarar mot stadsdelens mål om trygga kvällar för unga.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Stadsdelsdirektörens bedömning")).to_be_visible()
+    _fits(page, "partnerskapets sida med ett beslut")
+
+    # A representative of another organisation gets 404 on all of it.
+    case_path = urlsplit(page.url).path
+    document_path = urlsplit(page.get_by_role("link", name="Budget").get_attribute("href") or "").path
+    other = new_page()
+    sign_in(other, "kontakt@brobyggarna.demo")
+    for path in (case_path, document_path, draft.replace(live_url, "")):
+        assert other.request.get(path).status == 404, path
 
 
 def test_the_guide_one_question_at_a_time_on_a_phone(page: Page) -> None:

@@ -90,6 +90,7 @@ def compute(process: ProcessDefinition, roles: RolesTable, facts: CaseFacts, tod
              owner_roles=sp.step.owner_roles, owner_titles=titles(sp.step.owner_roles))
         for order, sp in enumerate(progress.steps) if sp.open
     ]
+    tasks.extend(_next_in_line(progress, facts, titles))
     latest_ended = max((ob.year for ob in progress.obligations if ob.window.due < today), default=None)
     for ob in progress.obligations:
         # A year long gone cannot be mended; only the latest one is still news.
@@ -108,6 +109,27 @@ def compute(process: ProcessDefinition, roles: RolesTable, facts: CaseFacts, tod
         tasks=tuple(tasks),
         changes_on=_changes_on(process, facts, progress, today),
     )
+
+
+def _next_in_line(progress: Progress, facts: CaseFacts, titles) -> list[Task]:
+    """A step that waits only for the current ones, and whose deadline already
+    runs (JV-04: the first meeting within four weeks of the initiative, while
+    the initiative is still being received): stored as upcoming, with that
+    deadline, so that its owners see it on their start page."""
+    state = {sp.step.key: sp.state for sp in progress.steps}
+    found = []
+    for order, sp in enumerate(progress.steps):
+        step = sp.step
+        if sp.state != "waiting" or step.deadline is None or step.recurring:
+            continue
+        if not all(state.get(k) in ("done", "current") for k in step.after):
+            continue
+        windows = due_windows(step.deadline, facts.dates)
+        if windows:
+            found.append(Task(position=order, kind="step", key=step.key, period="", title=step.title, detail="",
+                              state="upcoming", opens=windows[0].opens, due=windows[0].due,
+                              owner_roles=step.owner_roles, owner_titles=titles(step.owner_roles)))
+    return found
 
 
 def _changes_on(process: ProcessDefinition, facts: CaseFacts, progress: Progress, today: date) -> date | None:

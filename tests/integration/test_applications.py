@@ -8,6 +8,7 @@ and the organisation gets a receipt."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from sqlalchemy import select
 
 from core import clock, mailer
@@ -82,6 +83,13 @@ def test_an_application_is_saved_as_a_draft_and_submitted_as_an_initiative(clien
                    "IOP <noreply@iop.test>")
     assert smtp_server.inbox.to("stab@jarva.test")[0]["Subject"] == "Ny intresseanmälan: Läxhjälp i Tensta"
     assert smtp_server.inbox.to("kontakt@jarvabron.test")[0]["Subject"].startswith("Kvitto")
+    # JV-04: the stabsenhet sees the new initiative on its start page, with
+    # the first meeting due four weeks from the day it was received.
+    login(client, "stab@jarva.test")
+    mine = client.get("/k/jarva/?frister=mina").text
+    row = mine[mine.index("Läxhjälp i Tensta") - 600:mine.index("Läxhjälp i Tensta") + 300]
+    assert "Första möte med den idéburna parten" in row
+    assert (clock.today() + timedelta(weeks=4)).isoformat() in row
     # Sent means kept as sent.
     login(client, "kontakt@jarvabron.test")
     assert post(client, url, {**TEXTS, "title": "Ändrad", "atgard": "spara"}).status_code == 422
