@@ -156,7 +156,23 @@ DOCUMENT_KINDS = (
     DocumentKind("beslutsunderlag", "Beslutsunderlag till nämnden"),
     DocumentKind("overenskommelse_signerad", "Undertecknad överenskommelse"),
     DocumentKind("uppfoljning", "Uppföljning av överenskommelse"),
+    DocumentKind("redovisning_part", "Den idéburna partens redovisning"),
     DocumentKind("utvardering", "Utvärdering av IOP"),
+)
+
+# The idéburna party's yearly report, filled in the portal when staff ask for
+# it (core.process.FormDefinition.produces); the follow-up builds on it.
+REDOVISNING = FormDefinition(
+    key="redovisning",
+    title="Den idéburna partens redovisning",
+    produces="redovisning_part",
+    rule_ids=(),
+    fields=(
+        FormField("arbete_mot_mal", "Hur har ni arbetat mot överenskommelsens mål under året?", "text"),
+        FormField("resultat", "Vad har arbetet gett, och för hur många?", "text"),
+        FormField("medel", "Hur har kommunens bidrag använts?", "text"),
+        FormField("avvikelser", "Har något inte blivit som planerat, och vad gör ni åt det?", "text", required=False),
+    ),
 )
 
 STOP = Outcome("avbryt", "Avbryt processen", "stop", needs_reason=True)
@@ -301,7 +317,7 @@ PROCESS_V1 = ProcessDefinition(
     version=1,
     title="Idéburet offentligt partnerskap enligt nationell vägledning",
     phases=(PROVA, OVERENSKOMMELSE, FOLJA_UPP, AVSLUTA),
-    forms=(INITIATIV, VAL_AV_FORM, KRITERIER, FORUTSATTNINGAR, RATTSLIG_PROVNING),
+    forms=(INITIATIV, VAL_AV_FORM, KRITERIER, FORUTSATTNINGAR, RATTSLIG_PROVNING, REDOVISNING),
     document_kinds=DOCUMENT_KINDS,
 )
 

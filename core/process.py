@@ -250,11 +250,18 @@ def yes_no(key: str, label: str, hint: str = "") -> FormField:
 
 @dataclass(frozen=True)
 class FormDefinition:
+    """A form of the process. Staff fill it in on the partnership, unless it
+    ``produces`` a document kind: then it is the idéburna party's part of a
+    step (a yearly report, its answers to an evaluation), filled in the
+    portal when staff ask for that kind of document, and the submitted
+    answers become the partnership's document of that kind."""
+
     key: str
     title: str
     fields: tuple[FormField, ...]
     template: str | None = None
     rule_ids: tuple[str, ...] = ()
+    produces: str | None = None
 
 
 # ---------------------------------------------------------------- steps
@@ -402,6 +409,10 @@ class ProcessDefinition:
     def step(self, key: str) -> Step | None:
         return next((s for s in self.steps() if s.key == key), None)
 
+    def organisation_form(self, kind: str) -> FormDefinition | None:
+        """The form the idéburna party fills in to give a document of ``kind``."""
+        return next((f for f in self.forms if f.produces == kind), None)
+
     def form(self, key: str) -> FormDefinition | None:
         return next((f for f in self.forms if f.key == key), None)
 
@@ -454,6 +465,7 @@ def validate_process(process: ProcessDefinition, roles: RolesTable, templates: t
         meeting_kinds.add(rule.kind)
     for step in process.steps():
         _validate_step(process, step, roles, template_keys, forms, document_kinds, meeting_kinds, seen, fail)
+    _validate_organisation_forms(process, forms, document_kinds, fail)
     _check_no_cycles(process, fail)
     for step in process.steps():
         for outcome in step.outcomes:
@@ -486,6 +498,26 @@ def _validate_forms(process: ProcessDefinition, template_keys: set[str], fail) -
                 fail(f"form '{form.key}' field '{f.key}' asks for a motivation but is not a yes/no question")
             field_keys.add(f.key)
     return forms
+
+
+def _validate_organisation_forms(process: ProcessDefinition, forms: dict[str, FormDefinition],
+                                 document_kinds: set[str], fail) -> None:
+    """A form the idéburna party fills in produces a declared document kind,
+    one form per kind, and is no staff step's form: its answers are kept as
+    that document, not as the partnership's form answers."""
+    producing: dict[str, str] = {}
+    staff_forms = {step.form for step in process.steps()} | {
+        r.ref for step in process.steps() for r in step.requires if r.kind == "form"}
+    for form in forms.values():
+        if form.produces is None:
+            continue
+        if form.produces not in document_kinds:
+            fail(f"form '{form.key}' produces unknown document kind '{form.produces}'")
+        if form.produces in producing:
+            fail(f"forms '{producing[form.produces]}' and '{form.key}' both produce '{form.produces}'")
+        producing[form.produces] = form.key
+        if form.key in staff_forms:
+            fail(f"form '{form.key}' is filled in by the organisation and cannot be a step's form")
 
 
 def _validate_step(process, step, roles, template_keys, forms, document_kinds, meeting_kinds, seen, fail) -> None:

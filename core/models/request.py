@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -38,3 +38,6 @@ class DocumentRequest(TenantOwned, Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     answered_at: Mapped[datetime | None] = mapped_column()
     document_id: Mapped[int | None] = mapped_column()
+    # For a kind the organisation gives by filling in a form
+    # (ProcessDefinition.organisation_form): its answers so far.
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.models import CaseState, CaseTask, Decision, Document, DocumentRequest, Meeting, Message, Organisation, \
     Partnership, Tenant
-from core.process import ProcessDefinition
+from core.process import FormDefinition, ProcessDefinition
 from core.registry import Registry
 from core.services import messages, requests, tenants
 from core.services.casework import process_of
@@ -50,6 +50,9 @@ class Following:
     meetings: list[SharedMeeting]
     documents: list[Document]
     conversation: list[tuple[Message, str, str | None]]
+    # The form the organisation fills in to answer a request, by request id
+    # (ProcessDefinition.organisation_form); the others are answered with a file.
+    forms: dict[int, FormDefinition]
 
     @property
     def open_requests(self) -> list[DocumentRequest]:
@@ -64,7 +67,7 @@ def partnership_of(session: Session, partnership_id: int) -> Partnership | None:
 def case_for(session: Session, registry: Registry, organisation: Organisation, partnership: Partnership,
              today: date, cache: tenants.TenantConfigCache | None = None) -> Following:
     tenant = session.get(Tenant, partnership.tenant_id)
-    process = process_of(registry, tenants.kommun_for_outsider(session, registry, tenant, cache), partnership)
+    process = process_for(session, registry, partnership, cache)
     pid = partnership.id
     tasks = session.scalars(select(CaseTask).where(CaseTask.partnership_id == pid)
                             .order_by(CaseTask.due.is_(None), CaseTask.due, CaseTask.position)).all()
@@ -72,16 +75,24 @@ def case_for(session: Session, registry: Registry, organisation: Organisation, p
                                 .order_by(Decision.decided_at.desc(), Decision.id.desc())).all()
     meetings = session.scalars(select(Meeting).where(Meeting.partnership_id == pid)
                                .order_by(Meeting.held_on.desc(), Meeting.id.desc())).all()
+    asked = requests.addressed_to(session, organisation, pid)
     docs = session.scalars(select(Document).where(Document.partnership_id == pid)
                            .order_by(Document.uploaded_at.desc(), Document.id.desc())).all()
     return Following(
         partnership=partnership, tenant=tenant, state=session.get(CaseState, pid),
         now=[t for t in tasks if t.state == "current"], upcoming=[t for t in tasks if t.state == "upcoming"][:3],
-        requests=requests.addressed_to(session, organisation, pid),
+        requests=asked,
         decisions=[_decision(process, d) for d in decisions],
         meetings=[SharedMeeting(m, _meeting_title(process, m.kind), m.held_on > today) for m in meetings],
         documents=list(docs), conversation=messages.conversation(session, pid),
+        forms={r.id: f for r in asked if process and (f := process.organisation_form(r.kind)) is not None},
     )
+
+
+def process_for(session: Session, registry: Registry, partnership: Partnership,
+                cache: tenants.TenantConfigCache | None = None) -> ProcessDefinition | None:
+    tenant = session.get(Tenant, partnership.tenant_id)
+    return process_of(registry, tenants.kommun_for_outsider(session, registry, tenant, cache), partnership)
 
 
 def _decision(process: ProcessDefinition | None, d: Decision) -> SharedDecision:

@@ -14,9 +14,12 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.db import utcnow
+from core.forms import check_answers, display_answer, motivation_key, needs_motivation
 from core.models import Document, DocumentRequest, Organisation, Partnership, Tenant, User
 from core.models.request import ANSWERED, OPEN, WITHDRAWN
+from core.process import FormDefinition
 from core.services import ConflictError, ValidationError, audit, documents, mail, representatives, sharing
 from core.tenancy import Scope, set_scope
 from core.values import clean_text, parse_date, parse_int, too_long
@@ -138,15 +141,66 @@ def open_count(session: Session, organisation: Organisation) -> dict[int, int]:
 
 def answer(session: Session, documents_dir: Path, req: DocumentRequest, actor: User, *, filename: str,
            content: bytes, base_url: str) -> Document:
-    """The organisation's answer: the file becomes the partnership's document
-    of the kind asked for. The rest of the unit of work is the tenant's: the
-    document, the request and the case's state are its rows."""
-    if req.status != OPEN:
-        raise ConflictError("Begäran är redan besvarad eller återkallad.")
+    """The organisation's answer with a file: it becomes the partnership's
+    document of the kind asked for. The rest of the unit of work is the
+    tenant's: the document, the request and the case's state are its rows."""
+    _still_open(req)
     errors: dict[str, str] = {}
     documents.checked_file(filename, content, errors)
     if errors:
         raise ValidationError(errors)
+    return _deliver(session, documents_dir, req, actor, filename=filename, content=content, base_url=base_url)
+
+
+def save_answers(session: Session, req: DocumentRequest, form: FormDefinition, data: dict[str, str]) -> dict[str, str]:
+    """Keeps the organisation's answers to the form so far (a draft), and
+    returns what must still be answered before it can be sent, by field."""
+    _still_open(req)
+    answers, errors = check_answers(form, data)
+    if errors:
+        raise ValidationError(errors)
+    set_scope(session, Scope.of_tenant(req.tenant_id))
+    req.answers = answers
+    return missing_answers(form, answers)
+
+
+def missing_answers(form: FormDefinition, answers: dict[str, str]) -> dict[str, str]:
+    missing = {}
+    for f in form.fields:
+        if f.required and not answers.get(f.key):
+            missing[f.key] = "Svara på frågan innan ni skickar."
+        elif needs_motivation(f, answers.get(f.key, "")) and not answers.get(motivation_key(f)):
+            missing[motivation_key(f)] = "Skriv en motivering innan ni skickar."
+    return missing
+
+
+def send_answers(session: Session, documents_dir: Path, req: DocumentRequest, form: FormDefinition, actor: User, *,
+                 base_url: str) -> Document:
+    """Sends the saved, complete answers: they become the partnership's
+    document of the kind asked for, as plain text that anyone can open."""
+    if missing_answers(form, req.answers or {}):
+        raise ValidationError(missing_answers(form, req.answers or {}))
+    partnership = session.get(Partnership, req.partnership_id)
+    organisation = session.get(Organisation, req.organisation_id)
+    lines = [form.title, partnership.title, f"{organisation.name}, skickad {clock.today().isoformat()} av {actor.name}", ""]
+    for f in form.fields:
+        lines += [f.label, display_answer(f, req.answers.get(f.key, ""))]
+        if req.answers.get(motivation_key(f)):
+            lines.append(f"Motivering: {req.answers[motivation_key(f)]}")
+        lines.append("")
+    return _deliver(session, documents_dir, req, actor, filename=f"{form.key}.txt",
+                    content="\n".join(lines).encode("utf-8"), base_url=base_url)
+
+
+def _still_open(req: DocumentRequest) -> None:
+    if req.status != OPEN:
+        raise ConflictError("Begäran är redan besvarad eller återkallad.")
+
+
+def _deliver(session: Session, documents_dir: Path, req: DocumentRequest, actor: User, *, filename: str,
+             content: bytes, base_url: str) -> Document:
+    """Stores the answer as the partnership's document, shared with the
+    parties, closes the request and tells the one who asked."""
     partnership = session.get(Partnership, req.partnership_id)
     organisation = session.get(Organisation, req.organisation_id)
     set_scope(session, Scope.of_tenant(req.tenant_id))

@@ -173,3 +173,50 @@ def test_the_parties_write_to_each_other_and_the_other_side_is_told(client, db, 
     page = client.get(f"/portal/partnerskap/{p.id}").text
     assert page.index("När kan vi ses nästa gång?") < page.index("Tisdag klockan 10 passar oss.")
     assert [m.organisation_id for m in db.scalars(select(Message).order_by(Message.id))] == [world.jarva_org.id, None]
+
+
+def test_the_organisations_yearly_report_is_filled_in_the_portal_and_becomes_the_follow_ups_document(
+        client, db, registry, world, settings):
+    """JV-16: the follow-up rests on the organisation's report of its work,
+    statistics and use of the IOP funds; the plugin declares the form, the
+    organisation fills it in, and the sent answers are the document the
+    follow-up step requires."""
+    p, *_ = _case(db, registry, world, settings)
+    login(client, "stab@jarva.test")
+    base = f"/k/jarva/partnerskap/{p.id}/parter"
+    assert "(formulär i portalen)" in client.get(base).text
+    due = (clock.today() + timedelta(days=30)).isoformat()
+    assert post(client, f"{base}/begaran", {"kind": "uppfoljning", "due_on": due}).status_code == 303
+    assert post(client, f"{base}/begaran", {"kind": "budget", "due_on": due}).status_code == 303
+    report, budget = db.scalars(select(DocumentRequest).order_by(DocumentRequest.id)).all()
+
+    login(client, "kontakt@jarvabron.test")
+    page = client.get(f"/portal/partnerskap/{p.id}").text
+    assert f"/portal/partnerskap/{p.id}/begaran/{report.id}/formular" in page
+    # A document that is not a form is sent as a file; it has no form to fill in.
+    assert client.get(f"/portal/partnerskap/{p.id}/begaran/{budget.id}/formular").status_code == 404
+    url = f"/portal/partnerskap/{p.id}/begaran/{report.id}/formular"
+    form = client.get(url).text
+    assert "Hur har IOP-medlen använts?" in form
+    half = post(client, url, {"arbete_mot_mal": "Läxhjälp tre kvällar i veckan.", "atgard": "skicka"})
+    assert half.status_code == 303 and "saknas=1" in half.headers["location"]
+    shown = client.get(half.headers["location"]).text
+    assert "Svar som saknas" not in shown and "Svara på frågan innan ni skickar." in shown
+    assert "Läxhjälp tre kvällar i veckan." in shown  # the draft is kept
+    db.expire_all()
+    assert db.get(DocumentRequest, report.id).status == "oppen"
+    sent = post(client, url, {"arbete_mot_mal": "Läxhjälp tre kvällar i veckan.", "statistik": "42 elever, 110 kvällar.",
+                              "iop_medel": "Lön till samordnaren och material.", "atgard": "skicka"})
+    assert sent.status_code == 303 and sent.headers["location"].endswith("?sparat=svar#begaranden")
+    db.expire_all()
+    answered = db.get(DocumentRequest, report.id)
+    doc = db.get(Document, answered.document_id)
+    assert answered.status == "besvarad" and doc.kind == "uppfoljning"
+    text = documents.document_path(settings.documents_dir, doc).read_text("utf-8")
+    assert "Statistik som överenskommelsen anger\n42 elever, 110 kvällar." in text
+    assert "Föreningen Järvabron" in text
+    # Sent means sent: the answers are shown, and no longer taken.
+    assert "Formuläret är skickat." in client.get(url).text
+    assert post(client, url, {"statistik": "Ändrat", "atgard": "spara"}).status_code == 303
+    db.expire_all()
+    assert db.get(DocumentRequest, report.id).answers["statistik"] == "42 elever, 110 kvällar."

@@ -11,6 +11,7 @@ from core.process import (
     After,
     Before,
     CaseDates,
+    DocumentKind,
     DueWindow,
     FormDefinition,
     FormField,
@@ -145,3 +146,31 @@ def test_one_version_declared_twice_stops_start_up():
 
     with pytest.raises(PluginError, match="version 1 of 'test' twice"):
         build_registry(build_plugin_manager(load_entry_points=False, extra_plugins={"test": _process_plugin(1, 1)}))
+
+
+REPORT = FormDefinition("redovisning", "Redovisning", (FormField("arbete", "Hur har ni arbetat?", "text"),),
+                        produces="uppfoljning")
+
+
+@pytest.mark.parametrize(
+    "forms,kinds,message",
+    [
+        ((*_process().forms, REPORT), (), "produces unknown document kind 'uppfoljning'"),
+        ((*_process().forms, REPORT, replace(REPORT, key="igen")), (DocumentKind("uppfoljning", "Uppföljning"),),
+         "both produce 'uppfoljning'"),
+        ((replace(REPORT, key="checklista"),), (DocumentKind("uppfoljning", "Uppföljning"),),
+         "cannot be a step's form"),
+    ],
+)
+def test_a_form_the_organisation_fills_in_must_produce_one_declared_kind(forms, kinds, message):
+    process = _process()
+    process = replace(process, forms=forms, document_kinds=kinds)
+    with pytest.raises(PluginError, match=message):
+        validate_process(process, ROLES, TEMPLATES, "test")
+
+
+def test_the_organisations_form_is_found_by_the_kind_it_produces():
+    process = replace(_process(), forms=(*_process().forms, REPORT),
+                      document_kinds=(DocumentKind("uppfoljning", "Uppföljning"),))
+    validate_process(process, ROLES, TEMPLATES, "test")
+    assert process.organisation_form("uppfoljning") is REPORT and process.organisation_form("budget") is None

@@ -20,6 +20,7 @@ from core.models.organisation import CAPACITIES
 from core import clock
 from core.services import ConflictError, ValidationError, applications, documents, following, library, messages, \
     representatives, requests, tenants
+from core.forms import display_answer, motivation_key
 from core.services.casework import newest_process
 from core.tenancy import Scope, set_scope
 from web.context import RequestContext, Requires, in_worker_thread
@@ -285,16 +286,70 @@ class PortalController(Controller):
         doc = ctx.db.scalar(select(Document).where(Document.id == document_id, Document.partnership_id == p.id))
         return attachment(doc and documents.document_path(ctx.settings.documents_dir, doc), doc)
 
-    @post("/partnerskap/{partnership_id:int}/begaran/{request_id:int}")
-    @in_worker_thread
-    def answer_request(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
-                       request_id: FromPath[int], data: UploadData) -> Response:
-        p = self._partnership(ctx, partnership_id)
+    def _request(self, ctx: RequestContext, p: Partnership, request_id: int) -> DocumentRequest:
         # The scope shows only requests to the representative's own organisation.
         req = ctx.db.scalar(select(DocumentRequest).where(DocumentRequest.id == request_id,
                                                           DocumentRequest.partnership_id == p.id))
         if req is None:
             raise NotFoundException()
+        return req
+
+    def _request_form(self, ctx: RequestContext, p: Partnership, req: DocumentRequest):
+        process = following.process_for(ctx.db, ctx.app.registry, p, ctx.app.tenant_config)
+        form = process.organisation_form(req.kind) if process else None
+        if form is None:
+            raise NotFoundException()  # answered with a file, on the case's page
+        return form
+
+    def _form_page(self, request: Request, ctx: RequestContext, p: Partnership, req: DocumentRequest, form, *,
+                   status_code: int = 200, values: dict | None = None, errors: dict | None = None) -> Response:
+        if errors is None and request.query_params.get("saknas") and req.status == "oppen":
+            errors = requests.missing_answers(form, req.answers or {})
+        return page(request, "portal/request_form.html", status_code=status_code, p=p, req=req, form=form,
+                    values=req.answers if values is None else values, errors=errors or {},
+                    saved=request.query_params.get("sparat"), motivation_key=motivation_key,
+                    display_answer=display_answer)
+
+    @get("/partnerskap/{partnership_id:int}/begaran/{request_id:int}/formular")
+    @in_worker_thread
+    def request_form(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                     request_id: FromPath[int]) -> Response:
+        p = self._partnership(ctx, partnership_id)
+        req = self._request(ctx, p, request_id)
+        return self._form_page(request, ctx, p, req, self._request_form(ctx, p, req))
+
+    @post("/partnerskap/{partnership_id:int}/begaran/{request_id:int}/formular")
+    @in_worker_thread
+    def answer_with_form(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                         request_id: FromPath[int], data: FormData) -> Response:
+        p, data = self._partnership(ctx, partnership_id), clean(data)
+        req = self._request(ctx, p, request_id)
+        form = self._request_form(ctx, p, req)
+        url = f"/portal/partnerskap/{p.id}/begaran/{req.id}/formular"
+        try:
+            missing = requests.save_answers(ctx.db, req, form, data)
+            if data.get("atgard") == "skicka" and not missing:
+                requests.send_answers(ctx.db, ctx.settings.documents_dir, req, form, ctx.user,
+                                      base_url=ctx.settings.base_url)
+                return Redirect(f"/portal/partnerskap/{p.id}?sparat=svar#begaranden", status_code=303)
+        except ValidationError as exc:
+            self._refused(ctx)
+            p = self._partnership(ctx, partnership_id)
+            return self._form_page(request, ctx, p, self._request(ctx, p, request_id), form, status_code=422,
+                                   values=data, errors=exc.errors)
+        except ConflictError:
+            self._refused(ctx)
+            return Redirect(f"/portal/partnerskap/{p.id}#begaranden", status_code=303)
+        # Saved as a draft; sending what is not complete says what is missing.
+        missing_flag = "&saknas=1" if data.get("atgard") == "skicka" else ""
+        return Redirect(f"{url}?sparat=utkast{missing_flag}", status_code=303)
+
+    @post("/partnerskap/{partnership_id:int}/begaran/{request_id:int}")
+    @in_worker_thread
+    def answer_request(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                       request_id: FromPath[int], data: UploadData) -> Response:
+        p = self._partnership(ctx, partnership_id)
+        req = self._request(ctx, p, request_id)
         upload = data.get("file")
         content = upload.file.read(documents.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
         try:

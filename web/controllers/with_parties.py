@@ -61,11 +61,15 @@ def _render(request: Request, ctx: RequestContext, p: Partnership, *, status_cod
 
     kinds = _kinds(request, access, p)
     parties = _parties(db, p)
+    # The kinds the organisation gives by filling in a form in the portal.
+    org_forms = {k: f.title for k in kinds if process and (f := process.organisation_form(k)) is not None}
+    options = [(k, f"{t} (formulär i portalen)" if k in org_forms else t) for k, t in kinds.items()]
     return page(request, "workspace/with_parties.html", status_code=status_code, access=access, tenant=tenant, p=p,
                 decisions=items(Decision, (Decision.decided_at.desc(), Decision.id.desc())),
                 meetings=items(Meeting, (Meeting.held_on.desc(), Meeting.id.desc())),
                 documents=items(Document, (Document.uploaded_at.desc(), Document.id.desc())),
-                step_title=step_title, meeting_title=meeting_title, doc_title=lambda d: d.title, parties=parties, kinds=kinds,
+                step_title=step_title, meeting_title=meeting_title, doc_title=lambda d: d.title, parties=parties, kinds=options,
+                org_forms=org_forms,
                 asked=requests.for_partnership(db, tenant, p), statuses=REQUEST_STATUSES,
                 conversation=messages.conversation(db, p.id), can_edit=access.can(EDIT),
                 values=values or {}, errors=errors or {}, message=message or {}, refusal=refusal,

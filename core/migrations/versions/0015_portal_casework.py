@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column('answered_by_id', sa.Integer(), nullable=True),
         sa.Column('answered_at', UTCDateTime(timezone=True), nullable=True),
         sa.Column('document_id', sa.Integer(), nullable=True),
+        sa.Column('answers', sa.JSON(), nullable=False),
         _fk('document_request', 'tenant_id', 'tenant'),
         _fk('document_request', 'organisation_id', 'organisation'),
         _fk('document_request', 'requested_by_id', 'app_user'),

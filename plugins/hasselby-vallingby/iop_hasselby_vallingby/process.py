@@ -115,6 +115,22 @@ DOCUMENT_KINDS = (
     DocumentKind("tjansteutlatande", "Tjänsteutlåtande till nämnden"),
     DocumentKind("overenskommelse_signerad", "Undertecknad överenskommelse"),
     DocumentKind("uppfoljning", "Uppföljning av överenskommelse"),
+    DocumentKind("redovisning_part", "Den idéburna partens redovisning"),
+)
+
+# The idéburna party's yearly report, filled in the portal when staff ask for
+# it (core.process.FormDefinition.produces); the follow-up builds on it.
+REDOVISNING = FormDefinition(
+    key="redovisning",
+    title="Den idéburna partens redovisning",
+    produces="redovisning_part",
+    rule_ids=("HV-03",),
+    fields=(
+        FormField("arbete_mot_mal", "Hur har ni arbetat mot överenskommelsens mål under året?", "text"),
+        FormField("resultat", "Vad har arbetet gett, och för hur många?", "text"),
+        FormField("medel", "Hur har kommunens bidrag använts?", "text"),
+        FormField("avvikelser", "Har något inte blivit som planerat, och vad gör ni åt det?", "text", required=False),
+    ),
 )
 
 # The key answers of the assessment: without them the initiative cannot go on
@@ -247,6 +263,6 @@ PROCESS_V1 = ProcessDefinition(
     version=1,
     title="Rutin för idéburet offentligt partnerskap i Hässelby-Vällingby stadsdelsnämnd",
     phases=(BEDOMA, OVERENSKOMMELSE, FOLJA_UPP, AVSLUTA),
-    forms=(INITIATIV, BEDOMNING, INNEHALL),
+    forms=(INITIATIV, BEDOMNING, INNEHALL, REDOVISNING),
     document_kinds=DOCUMENT_KINDS,
 )

@@ -46,6 +46,53 @@ INITIATIV = FormDefinition(
     ),
 )
 
+# The idéburna party's own parts of the running agreement, filled in the
+# portal when staff ask for them (core.process.FormDefinition.produces).
+REDOVISNING = FormDefinition(
+    key="redovisning",
+    title="Ekonomisk redovisning och redovisning av verksamhet",
+    produces="uppfoljning",
+    rule_ids=("JV-16",),
+    fields=(
+        FormField("arbete_mot_mal", "Hur har ni arbetat mot överenskommelsens mål och aktiviteter under året?", "text"),
+        FormField("statistik", "Statistik som överenskommelsen anger", "text",
+                  hint="Till exempel hur många som har deltagit och hur många tillfällen ni har haft."),
+        FormField("iop_medel", "Hur har IOP-medlen använts?", "text",
+                  hint="Skicka resultat- och balansräkningen som ett eget dokument när kommunen ber om den."),
+        FormField("avvikelser", "Har något inte blivit som planerat, och vad gör ni åt det?", "text", required=False),
+    ),
+)
+
+UTVARDERING_PART = FormDefinition(
+    key="utvardering_part",
+    title="Utvärdering av IOP: den idéburna partens svar",
+    produces="utvardering_part",
+    rule_ids=("JV-17",),
+    fields=(
+        FormField("genomforande", "Hur har verksamheten genomförts?", "text"),
+        FormField("maluppfyllelse", "Hur väl har målen uppnåtts?", "text"),
+        FormField("bidrag", "Har båda parter bidragit som överenskommet?", "text"),
+        FormField("kostnadseffektivitet",
+                  "Har verksamheten bedrivits kostnadseffektivt och med varsam hantering av offentliga medel?", "text"),
+        FormField("larande", "Vad har ni lärt er?", "text"),
+    ),
+)
+
+STALLNINGSTAGANDE_PART = FormDefinition(
+    key="stallningstagande_part",
+    title="Den idéburna partens ställningstagande inför slutrapporten",
+    produces="stallningstagande_part",
+    rule_ids=("JV-18",),
+    fields=(
+        FormField("hela_perioden", "Hur ser ni på hela perioden, med de tidigare uppföljningarna?", "text"),
+        FormField("standpunkt", "Vad vill ni när överenskommelsen löper ut?", "choice", choices=(
+            ("avsluta", "Avsluta partnerskapet"),
+            ("omforhandla", "Förhandla om en ny eller ändrad överenskommelse"),
+        )),
+        FormField("motivering", "Varför?", "text"),
+    ),
+)
+
 CHECKLISTA = FormDefinition(
     key="checklista_overvagande",
     title="Checklista inför övervägande om att inleda IOP",
@@ -150,6 +197,8 @@ DOCUMENT_KINDS = (
     DocumentKind("uppfoljning", "Underlag för årlig uppföljning (ekonomisk redovisning och redovisning av verksamhet)"),
     DocumentKind("utvardering", "Utvärdering"),
     DocumentKind("slutrapport", "Slutrapport"),
+    DocumentKind("utvardering_part", "Den idéburna partens svar till utvärderingen"),
+    DocumentKind("stallningstagande_part", "Den idéburna partens ställningstagande inför slutrapporten"),
 )
 
 _FULL_CHECK = tuple(
@@ -315,7 +364,8 @@ PROCESS_V1 = ProcessDefinition(
     version=1,
     title="Lokala tillämpningsanvisningar för IOP i Järva stadsdelsnämnd",
     phases=(INLEDA, GENOMFORA, FOLJA_UPP, AVSLUTA),
-    forms=(INITIATIV, CHECKLISTA, GRANSKNING, STALLNINGSTAGANDE, GRUPPER, OMFORHANDLING),
+    forms=(INITIATIV, CHECKLISTA, GRANSKNING, STALLNINGSTAGANDE, GRUPPER, OMFORHANDLING, REDOVISNING,
+           UTVARDERING_PART, STALLNINGSTAGANDE_PART),
     document_kinds=DOCUMENT_KINDS,
     meeting_rules=(
         MeetingRule("forsta_mote", "Första möte", rule_ids=("JV-04",)),
