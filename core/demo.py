@@ -201,6 +201,13 @@ APPLICATION = {
 }
 
 
+# Answers to Järva's own questions (JV-22), as the form names them.
+APPLICATION_ANSWERS = {
+    "fraga_belagg": "Stadsdelens trygghetsmätning 2025 och fritidsgårdens besöksstatistik.",
+    "fraga_namndens_mal": "Trygghet och fritid för unga.",
+}
+
+
 def _applications(session: Session, registry: Registry, documents_dir: Path, orgs: dict, today: date) -> None:
     jarva = tenants.get_by_code(session, "jarva")
     if jarva is None or "jarva" not in registry.kommuner:
@@ -211,18 +218,20 @@ def _applications(session: Session, registry: Registry, documents_dir: Path, org
                  "verksamhetsplan"):
         library.add(session, documents_dir, organisation, sender, kind=kind, year=str(today.year - 1), title="",
                     filename=f"{kind}.pdf", content=b"%PDF-1.4\n% demo\n")
-    kinds = [k for k, _ in applications.required_documents(newest_process(registry, registry.kommuner["jarva"]))]
+    process = newest_process(registry, registry.kommuner["jarva"])
+    kinds = [k for k, _ in applications.required_documents(process)]
+    asked = applications.questions(process)
     sent = applications.start(session, organisation, sender, jarva)
     docs = {d.kind: d for d in library.listed(session, organisation)}
-    applications.save(session, sent, {"title": "Kvällsöppet i Tensta", **APPLICATION,
-                                      **{f"dokument_{k}": str(docs[k].id) for k in kinds if k in docs}}, kinds)
+    applications.save(session, sent, {"title": "Kvällsöppet i Tensta", **APPLICATION, **APPLICATION_ANSWERS,
+                                      **{f"dokument_{k}": str(docs[k].id) for k in kinds if k in docs}}, kinds, asked)
     applications.submit(session, registry, sent, sender, documents_dir=documents_dir,
                         base_url=Settings.base_url, today=today)
     set_scope(session, Scope.system())  # submitting worked in Järva's scope; the demo goes on as the system
     writer = session.scalar(select(User).where(User.email == "kontakt@brobyggarna.demo"))
     draft = applications.start(session, orgs["brobyggarna"], writer, jarva)
     applications.save(session, draft, {"title": "Föräldrar som nattvandrar",
-                                       "samhallsutmaning": APPLICATION["samhallsutmaning"]}, kinds)
+                                       "samhallsutmaning": APPLICATION["samhallsutmaning"]}, kinds, asked)
 
 
 def _exchanges(session: Session, registry: Registry, today: date) -> None:
@@ -236,7 +245,9 @@ def _exchanges(session: Session, registry: Registry, today: date) -> None:
             continue
         process = newest_process(registry, tenants.kommun_for(session, registry, tenant))
         kinds = {k.key: k.title for k in process.document_kinds}
-        kind = next((k for k in ("uppfoljning", "resultat") if k in kinds), next(iter(kinds)))
+        # What the organisation gives by filling in a form in the portal, where the process has one.
+        kind = next((f.produces for f in process.forms if f.produces),
+                    next((k for k in ("uppfoljning", "resultat") if k in kinds), next(iter(kinds))))
         officer = session.scalar(select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
                                  .where(RoleAssignment.tenant_id == tenant.id).order_by(User.id))
         requests.ask(session, tenant, officer, p, requests.RequestInput(

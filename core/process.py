@@ -383,6 +383,9 @@ class ProcessDefinition:
     forms: tuple[FormDefinition, ...] = ()
     meeting_rules: tuple[MeetingRule, ...] = ()
     document_kinds: tuple[DocumentKind, ...] = ()
+    # What the kommun asks in an intresseanmälan beyond the platform's own
+    # questions (Järva: how the challenge is shown, which goals it serves).
+    application_fields: tuple[FormField, ...] = ()
     format_version: int = FORMAT_VERSION
 
     def steps(self) -> list[Step]:
@@ -484,20 +487,25 @@ def _validate_forms(process: ProcessDefinition, template_keys: set[str], fail) -
             fail(f"form '{form.key}' names unknown template '{form.template}'")
         if not form.fields:
             fail(f"form '{form.key}' has no fields")
-        field_keys = set()
-        for f in form.fields:
-            if not KEY_PATTERN.match(f.key):
-                fail(f"form '{form.key}' field key '{f.key}' must be lower-case letters, digits and underscores")
-            if f.kind not in FIELD_KINDS:
-                fail(f"form '{form.key}' field '{f.key}' has unknown kind '{f.kind}' (known: {', '.join(FIELD_KINDS)})")
-            if f.key in field_keys:
-                fail(f"form '{form.key}' declares field '{f.key}' twice")
-            if f.kind == "choice" and not f.choices:
-                fail(f"form '{form.key}' field '{f.key}' is a choice without choices")
-            if f.motivation_when is not None and f.kind != "yesno":
-                fail(f"form '{form.key}' field '{f.key}' asks for a motivation but is not a yes/no question")
-            field_keys.add(f.key)
+        _validate_fields(f"form '{form.key}'", form.fields, fail)
+    _validate_fields("application_fields", process.application_fields, fail)
     return forms
+
+
+def _validate_fields(what: str, fields: tuple[FormField, ...], fail) -> None:
+    field_keys = set()
+    for f in fields:
+        if not KEY_PATTERN.match(f.key):
+            fail(f"{what} field key '{f.key}' must be lower-case letters, digits and underscores")
+        if f.kind not in FIELD_KINDS:
+            fail(f"{what} field '{f.key}' has unknown kind '{f.kind}' (known: {', '.join(FIELD_KINDS)})")
+        if f.key in field_keys:
+            fail(f"{what} declares field '{f.key}' twice")
+        if f.kind == "choice" and not f.choices:
+            fail(f"{what} field '{f.key}' is a choice without choices")
+        if f.motivation_when is not None and f.kind != "yesno":
+            fail(f"{what} field '{f.key}' asks for a motivation but is not a yes/no question")
+        field_keys.add(f.key)
 
 
 def _validate_organisation_forms(process: ProcessDefinition, forms: dict[str, FormDefinition],

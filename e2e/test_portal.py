@@ -36,6 +36,9 @@ APPLICATION = {
     "Målgruppen": "Elever i årskurs 4–9.",
     "Vad er organisation bidrar med": "Ideellt arbete, 600 timmar om året.",
     "Vad ni önskar av kommunen": "En lokal och samverkan med skolan.",
+    # Järva's own questions (JV-22).
+    "Vad visar att utmaningen finns?": "Skolverkets statistik över gymnasiebehörighet.",
+    "Vilka av stadsdelsnämndens ansvarsområden och mål hör idén till?": "Skola och fritid.",
 }
 PHONE = {"width": 390, "height": 844}
 
@@ -244,3 +247,23 @@ def test_the_guide_one_question_at_a_time_on_a_phone(page: Page) -> None:
     _fits(page, "vägledningens rekommendation")
     page.get_by_role("link", name="Börja om").click()
     expect(page.get_by_text("Fråga 1 av 14")).to_be_visible()
+
+
+def test_the_yearly_report_is_filled_in_the_portal_on_a_phone(page: Page, sign_in) -> None:
+    """JV-16: the demo's running case in Järva waits for the organisation's
+    yearly report, which it fills in as a form in the portal."""
+    page.set_viewport_size(PHONE)
+    sign_in(page, "kontakt@ljusmaskinen.demo")
+    page.locator(".card", has_text="Kommunen väntar på").get_by_role("link").first.click()
+    expect(page.get_by_role("heading", name="Det här behöver ni göra")).to_be_visible()
+    _fits(page, "partnerskapets sida med en begäran om ett formulär")
+    page.get_by_role("link", name="Fyll i").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ekonomisk redovisning och redovisning av verksamhet")
+    _fits(page, "formuläret i portalen")
+    page.get_by_role("button", name="Skicka till kommunen").click()
+    expect(page.get_by_role("heading", name="Något behöver rättas")).to_be_visible()
+    _fits(page, "formuläret med det som saknas")
+    page.get_by_label("Statistik som överenskommelsen anger").fill("31 unga vuxna, 12 fick jobb.")
+    page.get_by_role("button", name="Spara utkast").click()
+    expect(page.get_by_role("status")).to_have_text("Svaren är sparade. Ni kan fortsätta nu eller senare.")
+    expect(page.get_by_label("Statistik som överenskommelsen anger")).to_have_value("31 unga vuxna, 12 fick jobb.")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -40,6 +40,9 @@ class Application(Base):
     # is referred to together with its tenant (core.tenancy.same_tenant), and
     # this row is not the tenant's.
     partnership_id: Mapped[int | None] = mapped_column(default=None)
+    # The answers to the questions the receiving kommun's process adds
+    # (ProcessDefinition.application_fields), by the field's key.
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
 
 class ApplicationDocument(Base):

@@ -7,6 +7,7 @@ told by e-mail, and the organisation gets a receipt."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.forms import MAX_TEXT as FORM_TEXT
+from core.forms import check_answers, display_answer, motivation_key, needs_motivation
 from core.inputs import MAX_TEXT, PartnershipInput
 from core.models import (Application, ApplicationDocument, FormResponse, LibraryDocument, Organisation, Partnership,
                          RoleAssignment, Tenant, TenantOrganisation, User)
 from core.models.application import DRAFT, SUBMITTED
 from core.models.library import LIBRARY_KINDS
-from core.process import ProcessDefinition
+from core.process import FormDefinition, FormField, ProcessDefinition
 from core.registry import Registry
 from core.services import ValidationError, audit, documents, library, mail, partnerships, representatives, sharing, tenants
 from core.services.casework import newest_process
@@ -89,6 +91,19 @@ def required_documents(process: ProcessDefinition | None) -> list[tuple[str, str
     return [(kind, titles.get(kind, LIBRARY_KINDS[kind])) for kind in dict.fromkeys(kinds)]
 
 
+QUESTION_PREFIX = "fraga_"
+
+
+def questions(process: ProcessDefinition | None) -> tuple[FormField, ...]:
+    """The receiving kommun's own questions, named as the form names them
+    (prefixed, so that no plugin's key can shadow the platform's fields)."""
+    return tuple(replace(f, key=QUESTION_PREFIX + f.key) for f in (process.application_fields if process else ()))
+
+
+def answers_as_values(application: Application) -> dict[str, str]:
+    return {QUESTION_PREFIX + k: v for k, v in (application.answers or {}).items()}
+
+
 def attached(session: Session, application: Application) -> dict[str, LibraryDocument]:
     return {kind: doc for kind, doc in session.execute(
         select(ApplicationDocument.kind, LibraryDocument)
@@ -96,7 +111,8 @@ def attached(session: Session, application: Application) -> dict[str, LibraryDoc
         .where(ApplicationDocument.application_id == application.id))}
 
 
-def save(session: Session, application: Application, data: dict[str, str], kinds: list[str]) -> None:
+def save(session: Session, application: Application, data: dict[str, str], kinds: list[str],
+         asked: tuple[FormField, ...] = ()) -> None:
     """Saves a draft as it stands; only what cannot be stored is refused
     (text too long, a date that is no date, a document not in the library)."""
     if application.status != DRAFT:
@@ -124,10 +140,13 @@ def save(session: Session, application: Application, data: dict[str, str], kinds
             errors[f"dokument_{kind}"] = "Välj ett av organisationens egna dokument."
         else:
             chosen[kind] = doc
+    answers, problems = check_answers(FormDefinition("fragor", "", asked), data) if asked else ({}, {})
+    errors.update(problems)
     if errors:
         raise ValidationError(errors)
     for f, value in values.items():
         setattr(application, f, value)
+    application.answers = {k.removeprefix(QUESTION_PREFIX): v for k, v in answers.items()}
     application.period_start, application.period_end = dates["period_start"], dates["period_end"]
     application.updated_at = utcnow()
     session.execute(delete(ApplicationDocument).where(ApplicationDocument.application_id == application.id))
@@ -143,6 +162,12 @@ def missing(session: Session, application: Application, tenant: Tenant,
         return {"title": f"{tenant.name} tar inte emot intresseanmälningar i portalen just nu. "
                          "Kontakta dem direkt; utkastet finns kvar."}
     errors = {f: message for f, message in REQUIRED.items() if not getattr(application, f)}
+    given = answers_as_values(application)
+    for f in questions(process):
+        if f.required and not given.get(f.key):
+            errors[f.key] = "Svara på frågan."
+        elif needs_motivation(f, given.get(f.key, "")) and not given.get(motivation_key(f)):
+            errors[motivation_key(f)] = "Skriv en motivering."
     have = attached(session, application)
     for kind, title in required_documents(process):
         if kind not in have:
@@ -183,11 +208,32 @@ def submit(session: Session, registry: Registry, application: Application, actor
                                           title=doc.title, filename=doc.original_filename,
                                           content=library.path_of(documents_dir, doc).read_bytes(), kinds=kinds)
         sharing.share_given(session, stored, actor)
+    # The intresseanmälan as received, kept with the case for staff and the organisation alike.
+    received = documents.store_document(session, documents_dir, tenant, actor, partnership=partnership, kind="ovrigt",
+                                        title=f"Intresseanmälan: {application.title}"[:300],
+                                        filename="intresseanmalan.txt",
+                                        content=_as_text(application, organisation, process, have).encode("utf-8"))
+    sharing.share_given(session, received, actor)
     application.status, application.submitted_at, application.partnership_id = SUBMITTED, utcnow(), partnership.id
     audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=partnership.id,
                  action="application_received", after={"application": application.id, "organisation": organisation.id})
     _tell(session, registry, tenant, process, organisation, application, partnership, base_url)
     return partnership
+
+
+def _as_text(application: Application, organisation: Organisation, process: ProcessDefinition | None,
+             have: dict[str, LibraryDocument]) -> str:
+    lines = [f"Intresseanmälan från {organisation.name} ({organisation.organisationsnummer})", ""]
+    for key in TEXTS:
+        lines += [LABELS[key], getattr(application, key) or "–", ""]
+    period = (f"{application.period_start.isoformat()} – {application.period_end.isoformat()}"
+              if application.period_start and application.period_end else "–")
+    lines += ["Önskad period", period, ""]
+    given = answers_as_values(application)
+    for f in questions(process):
+        lines += [f.label, display_answer(f, given.get(f.key, "")), ""]
+    lines += ["Bifogade dokument", *(f"- {doc.title} ({doc.year})" for doc in have.values())]
+    return "\n".join(lines) + "\n"
 
 
 def _initiative_form(session, tenant, actor, partnership, process, application) -> None:

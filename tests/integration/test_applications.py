@@ -23,7 +23,9 @@ JV_05 = ("arsmotesprotokoll", "verksamhetsberattelse", "resultat_och_balansrakni
 TEXTS = {"title": "Läxhjälp i Tensta", "samhallsutmaning": "Många barn klarar inte skolan.",
          "lokalt_perspektiv": "I Tensta når färre elever gymnasiebehörighet än i staden i övrigt.",
          "ide": "Läxhjälp tre kvällar i veckan med volontärer.", "malgrupp": "Barn i årskurs 4–9.",
-         "bidrag": "Ideellt arbete, 600 timmar om året.", "onskemal": "Lokal och samordning med skolan."}
+         "bidrag": "Ideellt arbete, 600 timmar om året.", "onskemal": "Lokal och samordning med skolan.",
+         # Järva's own questions (JV-22).
+         "fraga_belagg": "Skolverkets statistik över behörighet.", "fraga_namndens_mal": "Skola och fritid."}
 
 
 def _library(client) -> None:
@@ -53,6 +55,8 @@ def test_an_application_is_saved_as_a_draft_and_submitted_as_an_initiative(clien
     missing = client.get(tried.headers["location"])
     assert "Utkastet är sparat, men det kan inte skickas än" in missing.text
     assert "Beskriv samhällsutmaningen." in missing.text and "Bifoga protokoll från senaste årsmötet." in missing.text
+    # Järva's own question (JV-22) is asked and must be answered.
+    assert "Vad visar att utmaningen finns?: Svara på frågan." in missing.text
     assert "Barn i årskurs 4–9." in missing.text
     assert db.scalar(select(Partnership).where(Partnership.title == "Läxhjälp i Tensta")) is None
     _library(client)
@@ -68,8 +72,11 @@ def test_an_application_is_saved_as_a_draft_and_submitted_as_an_initiative(clien
     assert p.tenant_id == world.jarva.id and p.initiated_on == clock.today()
     assert list(db.scalars(select(Party.organisation_id).where(Party.partnership_id == p.id,
                                                                 Party.role == "ideburen"))) == [world.jarva_org.id]
-    kinds = set(db.scalars(select(Document.kind).where(Document.partnership_id == p.id)))
+    kinds = set(db.scalars(select(Document.kind).where(Document.partnership_id == p.id, Document.kind != "ovrigt")))
     assert kinds == set(JV_05)
+    # The intresseanmälan as received is kept with the case, Järva's questions answered.
+    received = db.scalar(select(Document).where(Document.partnership_id == p.id, Document.kind == "ovrigt"))
+    assert received.title == "Intresseanmälan: Läxhjälp i Tensta"
     origin = db.scalar(select(FormResponse).where(FormResponse.partnership_id == p.id,
                                                   FormResponse.form_key == "initiativ"))
     assert origin.answers["ursprung"] == "civilsamhallet"  # JV-03

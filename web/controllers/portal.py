@@ -202,11 +202,16 @@ class PortalController(Controller):
             values.update({f: getattr(application, f).isoformat() if getattr(application, f) else ""
                            for f in ("period_start", "period_end")})
             values.update({f"dokument_{kind}": str(doc.id) for kind, doc in have.items()})
+            values.update(applications.answers_as_values(application))
         docs = library.listed(db, _own(ctx))
+        asked = applications.questions(process)
         return page(request, "portal/application.html", status_code=status_code, application=application,
                     tenant=None, place=tenant, needed=needed, have=have, docs=docs, values=values,
                     errors=errors or {}, labels={**applications.LABELS,
-                                                 **{f"dokument_{k}": t for k, t in needed}},
+                                                 **{f"dokument_{k}": t for k, t in needed},
+                                                 **{f.key: f.label for f in asked},
+                                                 **{motivation_key(f): f"Motivering: {f.label}" for f in asked}},
+                    asked=asked, motivation_key=motivation_key, display_answer=display_answer,
                     saved=request.query_params.get("sparat"))
 
     def _process_of(self, ctx: RequestContext, tenant):
@@ -233,7 +238,8 @@ class PortalController(Controller):
         tenant = db.get(Tenant, found.addressed_to_id)
         process = self._process_of(ctx, tenant)
         try:
-            applications.save(db, found, data, [k for k, _ in applications.required_documents(process)])
+            applications.save(db, found, data, [k for k, _ in applications.required_documents(process)],
+                              applications.questions(process))
         except ValidationError as exc:
             db.rollback()
             found = applications.get(db, _own(ctx), application_id)

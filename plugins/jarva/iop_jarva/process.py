@@ -367,6 +367,15 @@ PROCESS_V1 = ProcessDefinition(
     forms=(INITIATIV, CHECKLISTA, GRANSKNING, STALLNINGSTAGANDE, GRUPPER, OMFORHANDLING, REDOVISNING,
            UTVARDERING_PART, STALLNINGSTAGANDE_PART),
     document_kinds=DOCUMENT_KINDS,
+    # JV-22: a challenge with a local perspective, shown by statistics or
+    # surveys, that serves the nämnd's areas of responsibility and goals.
+    application_fields=(
+        FormField("belagg", "Vad visar att utmaningen finns?", "text",
+                  hint="Till exempel statistik, en enkät eller en undersökning, och var den kommer ifrån."),
+        FormField("namndens_mal", "Vilka av stadsdelsnämndens ansvarsområden och mål hör idén till?", "text",
+                  hint="Till exempel skola och fritid, trygghet eller arbete. Vet ni inte, skriv det; "
+                       "stabsenheten hjälper er vid första mötet."),
+    ),
     meeting_rules=(
         MeetingRule("forsta_mote", "Första möte", rule_ids=("JV-04",)),
         MeetingRule("idemote", "Idémöte", total_max=5, offer_stop_after=3, rule_ids=("JV-08",)),
