@@ -267,3 +267,63 @@ def test_the_yearly_report_is_filled_in_the_portal_on_a_phone(page: Page, sign_i
     page.get_by_role("button", name="Spara utkast").click()
     expect(page.get_by_role("status")).to_have_text("Svaren är sparade. Ni kan fortsätta nu eller senare.")
     expect(page.get_by_label("Statistik som överenskommelsen anger")).to_have_value("31 unga vuxna, 12 fick jobb.")
+
+
+def _tab_to(page: Page, name: str, presses: int = 60) -> None:
+    """Moves the focus with the Tab key alone until the field ``name`` has it."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.name") == name:
+            return
+    raise AssertionError(f"the field '{name}' cannot be reached with the Tab key")
+
+
+def test_an_invited_colleague_and_a_forgotten_password_by_keyboard_alone_on_a_phone(
+        page: Page, new_page, sign_in, mail_server, send_mail: Callable[[], None]) -> None:
+    page.set_viewport_size(PHONE)
+    email = f"kassor-{uuid.uuid4().hex[:6]}@eken.test"
+    sign_in(page, "ordforande@eken.demo")
+    page.goto("/portal/foretradare")
+    page.get_by_label("Namn", exact=True).fill("Karin Kassör")
+    page.get_by_label("E-postadress", exact=True).fill(email)
+    page.get_by_label("Kontaktperson").check()
+    page.get_by_role("button", name="Skicka inbjudan").click()
+    expect(page.get_by_role("status")).to_have_text("Inbjudan är skickad.")
+    send_mail()
+
+    colleague = new_page()
+    colleague.set_viewport_size(PHONE)
+    colleague.goto(urlsplit(mail_server.inbox.links(mail_server.inbox.to(email)[-1])[0]).path)
+    expect(colleague.get_by_role("heading", level=1)).to_have_text("Välj ett lösenord")
+    _fits(colleague, "inbjudan")
+    _tab_to(colleague, "password")
+    colleague.keyboard.type(PASSWORD)
+    _tab_to(colleague, "password_again")
+    colleague.keyboard.type(PASSWORD)
+    colleague.keyboard.press("Enter")
+    expect(colleague.get_by_role("heading", level=1)).to_have_text("Ditt konto är klart")
+    _fits(colleague, "kontot är klart")
+
+    colleague.goto("/losenord/glomt")
+    _fits(colleague, "glömt lösenord")
+    _tab_to(colleague, "email")
+    colleague.keyboard.type(email)
+    colleague.keyboard.press("Enter")
+    expect(colleague.get_by_role("heading", level=1)).to_have_text("Titta i din e-post")
+    _fits(colleague, "länken är skickad")
+    send_mail()
+    reset = mail_server.inbox.to(email)[-1]
+    assert reset["Subject"] == "Återställ ditt lösenord"
+    colleague.goto(urlsplit(mail_server.inbox.links(reset)[0]).path)
+    expect(colleague.get_by_role("heading", level=1)).to_have_text("Välj ett nytt lösenord")
+    _fits(colleague, "nytt lösenord")
+    new_password = PASSWORD + "-nytt"
+    _tab_to(colleague, "password")
+    colleague.keyboard.type(new_password)
+    _tab_to(colleague, "password_again")
+    colleague.keyboard.type(new_password)
+    colleague.keyboard.press("Enter")
+    expect(colleague).to_have_url(re.compile(r"/login\?nytt-losenord=1$"))
+    sign_in(colleague, email, new_password)
+    expect(colleague).to_have_url(re.compile(r"/portal/$"))
+    expect(colleague.get_by_text("Du företräder Seniornätverket Eken")).to_be_visible()
