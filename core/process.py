@@ -262,6 +262,9 @@ class FormDefinition:
     template: str | None = None
     rule_ids: tuple[str, ...] = ()
     produces: str | None = None
+    # For a form the organisation fills in: a position only its authorised
+    # signatory (firmatecknare, ordförande) may send (JV-18); others may draft it.
+    signatory_only: bool = False
 
 
 # ---------------------------------------------------------------- steps
@@ -518,6 +521,8 @@ def _validate_organisation_forms(process: ProcessDefinition, forms: dict[str, Fo
         r.ref for step in process.steps() for r in step.requires if r.kind == "form"}
     for form in forms.values():
         if form.produces is None:
+            if form.signatory_only:
+                fail(f"form '{form.key}' is for the organisation's signatory but produces no document kind")
             continue
         if form.produces not in document_kinds:
             fail(f"form '{form.key}' produces unknown document kind '{form.produces}'")

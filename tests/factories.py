@@ -38,9 +38,11 @@ def tenant(db, registry: Registry, code: str, enable: bool = True, kommun: str |
     return t
 
 
-def user(db, registry: Registry, email: str, *roles: tuple[Tenant, str], admin: bool = False, organisation_id=None) -> User:
+def user(db, registry: Registry, email: str, *roles: tuple[Tenant, str], admin: bool = False, organisation_id=None,
+         capacity: str | None = None) -> User:
     u = users.create_user(db, actor=None, email=email, name=email.split("@")[0].title(), password=PASSWORD,
-                          is_platform_admin=admin, organisation_id=organisation_id)
+                          is_platform_admin=admin, organisation_id=organisation_id,
+                          **({"capacity": capacity} if capacity else {}))
     for t, key in roles:
         users.assign_role(db, actor=None, user=u, tenant=t, kommun=tenants.kommun_for(db, registry, t), role_key=key)
     db.flush()

@@ -20,7 +20,7 @@ from core.forms import check_answers, display_answer, motivation_key, needs_moti
 from core.models import Document, DocumentRequest, Organisation, Partnership, Tenant, User
 from core.models.request import ANSWERED, OPEN, WITHDRAWN
 from core.process import FormDefinition
-from core.services import ConflictError, ValidationError, audit, documents, mail, representatives, sharing
+from core.services import ConflictError, PermissionDenied, ValidationError, audit, documents, mail, representatives, sharing
 from core.tenancy import Scope, set_scope
 from core.values import clean_text, parse_date, parse_int, too_long
 
@@ -175,9 +175,12 @@ def missing_answers(form: FormDefinition, answers: dict[str, str]) -> dict[str, 
 
 
 def send_answers(session: Session, documents_dir: Path, req: DocumentRequest, form: FormDefinition, actor: User, *,
-                 base_url: str) -> Document:
+                 is_signatory: bool, base_url: str) -> Document:
     """Sends the saved, complete answers: they become the partnership's
-    document of the kind asked for, as plain text that anyone can open."""
+    document of the kind asked for, as plain text that anyone can open. A
+    position (``signatory_only``) is sent by the organisation's signatory alone."""
+    if form.signatory_only and not is_signatory:
+        raise PermissionDenied("Bara organisationens firmatecknare eller ordförande kan skicka det här.")
     if missing_answers(form, req.answers or {}):
         raise ValidationError(missing_answers(form, req.answers or {}))
     partnership = session.get(Partnership, req.partnership_id)

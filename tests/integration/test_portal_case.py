@@ -220,3 +220,29 @@ def test_the_organisations_yearly_report_is_filled_in_the_portal_and_becomes_the
     assert post(client, url, {"statistik": "Ändrat", "atgard": "spara"}).status_code == 303
     db.expire_all()
     assert db.get(DocumentRequest, report.id).answers["statistik"] == "42 elever, 110 kvällar."
+
+
+def test_jv_18_the_organisations_position_is_sent_by_its_signatory_alone(client, db, registry, world, settings):
+    p, *_ = _case(db, registry, world, settings)
+    factories.user(db, registry, "ordforande@jarvabron.test", organisation_id=world.jarva_org.id,
+                   capacity="firmatecknare")
+    db.commit()
+    login(client, "stab@jarva.test")
+    due = (clock.today() + timedelta(days=30)).isoformat()
+    assert post(client, f"/k/jarva/partnerskap/{p.id}/parter/begaran",
+                {"kind": "stallningstagande_part", "due_on": due}).status_code == 303
+    req = db.scalar(select(DocumentRequest))
+    url = f"/portal/partnerskap/{p.id}/begaran/{req.id}/formular"
+    answers = {"hela_perioden": "Fyra goda år.", "standpunkt": "omforhandla", "motivering": "Behovet finns kvar."}
+    login(client, "kontakt@jarvabron.test")
+    assert "bara firmatecknaren eller ordföranden kan skicka det" in client.get(url).text
+    drafted = post(client, url, {**answers, "atgard": "skicka"})
+    assert drafted.headers["location"].endswith("?sparat=firmatecknare")
+    db.expire_all()
+    assert db.get(DocumentRequest, req.id).status == "oppen"
+    assert db.get(DocumentRequest, req.id).answers["standpunkt"] == "omforhandla"  # the draft is kept
+    login(client, "ordforande@jarvabron.test")
+    sent = post(client, url, {**answers, "atgard": "skicka"})
+    assert sent.headers["location"].endswith("?sparat=svar#begaranden")
+    db.expire_all()
+    assert db.get(DocumentRequest, req.id).status == "besvarad"

@@ -160,6 +160,8 @@ REPORT = FormDefinition("redovisning", "Redovisning", (FormField("arbete", "Hur 
          "both produce 'uppfoljning'"),
         ((replace(REPORT, key="checklista"),), (DocumentKind("uppfoljning", "Uppföljning"),),
          "cannot be a step's form"),
+        ((*_process().forms, replace(REPORT, key="standpunkt", produces=None, signatory_only=True)), (),
+         "for the organisation's signatory but produces no document kind"),
     ],
 )
 def test_a_form_the_organisation_fills_in_must_produce_one_declared_kind(forms, kinds, message):

@@ -332,11 +332,16 @@ class PortalController(Controller):
         req = self._request(ctx, p, request_id)
         form = self._request_form(ctx, p, req)
         url = f"/portal/partnerskap/{p.id}/begaran/{req.id}/formular"
+        rep = representatives.representative_of(ctx.db, ctx.user)
+        signatory = rep is not None and rep.is_signatory
         try:
             missing = requests.save_answers(ctx.db, req, form, data)
             if data.get("atgard") == "skicka" and not missing:
+                if form.signatory_only and not signatory:
+                    # The draft is kept for the signatory to send.
+                    return Redirect(f"{url}?sparat=firmatecknare", status_code=303)
                 requests.send_answers(ctx.db, ctx.settings.documents_dir, req, form, ctx.user,
-                                      base_url=ctx.settings.base_url)
+                                      is_signatory=signatory, base_url=ctx.settings.base_url)
                 return Redirect(f"/portal/partnerskap/{p.id}?sparat=svar#begaranden", status_code=303)
         except ValidationError as exc:
             self._refused(ctx)

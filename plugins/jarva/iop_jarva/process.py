@@ -82,6 +82,7 @@ STALLNINGSTAGANDE_PART = FormDefinition(
     key="stallningstagande_part",
     title="Den idéburna partens ställningstagande inför slutrapporten",
     produces="stallningstagande_part",
+    signatory_only=True,
     rule_ids=("JV-18",),
     fields=(
         FormField("hela_perioden", "Hur ser ni på hela perioden, med de tidigare uppföljningarna?", "text"),
