@@ -56,8 +56,20 @@ def sv_filesize(size: int) -> str:
     return f"{format_decimal(round(size / (1024 * 1024), 1), locale=LOCALE)} MB"
 
 
+def mid_sentence(title: str | None) -> str:
+    """A title as it reads inside a Swedish sentence: its first letter in
+    lower case, unless the first word is an abbreviation ("IOP-koordinator",
+    "IOP") that keeps its capitals."""
+    if not title:
+        return ""
+    first = title.split(" ", 1)[0].split("-", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return title
+    return title[0].lower() + title[1:]
+
+
 FILTERS = {"sv_date": sv_date, "sv_datetime": sv_datetime, "sv_number": sv_number, "sv_filesize": sv_filesize,
-           "in_words": number_word}
+           "in_words": number_word, "mid_sentence": mid_sentence}
 
 
 def page(

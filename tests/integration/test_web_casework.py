@@ -162,3 +162,26 @@ def test_the_live_search_does_not_compute_the_deadlines_and_the_tabs_do_not_list
     assert results.status_code == 200 and "Järvas hemliga läxhjälp" in results.text and "Tidsfrister" not in results.text
     tabs = client.get("/k/jarva/?frister=alla", headers={"HX-Request": "true", "HX-Target": "frister"})
     assert tabs.status_code == 200 and "Tidsfrister" in tabs.text and 'id="results"' not in tabs.text
+
+
+def test_stopping_is_never_chosen_in_advance_even_when_it_is_the_only_choice_left(client, db, registry, world,
+                                                                                  settings):
+    """The idea meetings cannot be closed as agreed before two are held; stopping
+    the process is then the only choice that can be made, and it is left for
+    the person to choose, never pre-selected."""
+    from core.services import casework, partnerships, tenants
+    from core.walkthrough import Walker
+
+    kommun = tenants.kommun_for(db, registry, world.jarva)
+    staff = {role.key: factories.user(db, registry, f"{role.key}@walk.test", (world.jarva, role.key))
+             for role in kommun.roles.roles}
+    p = partnerships.get_partnership(db, world.jarva, world.jarva_partnership.id)
+    Walker(db, registry, kommun, world.jarva, staff, settings.documents_dir, clock.today()).advance(p, steps=5)
+    db.commit()
+    view = casework.case_view(db, registry, kommun, world.jarva, p, clock.today())
+    assert [s.key for s in view.progress.current] == ["idemoten"]
+    login(client, "stabsenhet@walk.test")
+    page = client.get(f"/k/jarva/partnerskap/{p.id}").text
+    stop = re.search(r'<input type="radio" id="utfall-idemoten-avbryt"[^>]*>', page, re.S).group(0)
+    agreed = re.search(r'<input type="radio" id="utfall-idemoten-fortsatt"[^>]*>', page, re.S).group(0)
+    assert "disabled" in agreed and "checked" not in stop

@@ -21,3 +21,13 @@ def test_swedish_times_match_babel_across_daylight_saving():
     for moment in moments:
         assert sv_datetime(moment) == format_datetime(moment.astimezone(STOCKHOLM), format="d MMMM y 'kl.' HH:mm",
                                                       locale="sv_SE")
+
+
+def test_a_title_mid_sentence_keeps_its_abbreviations():
+    """Issue 11 saw "inleda iop": a title lower-cased inside a sentence keeps IOP."""
+    from web.rendering import mid_sentence
+
+    assert mid_sentence("Checklista inför övervägande om att inleda IOP") == "checklista inför övervägande om att inleda IOP"
+    assert mid_sentence("IOP-koordinator") == "IOP-koordinator"
+    assert mid_sentence("Årlig uppföljning") == "årlig uppföljning"
+    assert mid_sentence("") == ""
