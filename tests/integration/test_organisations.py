@@ -54,3 +54,10 @@ def test_adding_it_twice_to_one_register_is_refused(db, world):
 def test_a_tenant_sees_only_its_own_register(db, world):
     assert organisations.list_organisations(db, world.jarva) == [world.jarva_org]
     assert organisations.get_organisation(db, world.jarva, world.tyreso_org.id) is None
+
+
+def test_the_register_counts_in_swedish(client, world):
+    from tests.factories import login
+
+    login(client, world.jarva_staff.email)
+    assert "1 organisation." in client.get("/k/jarva/organisationer/").text
