@@ -327,3 +327,17 @@ def test_an_invited_colleague_and_a_forgotten_password_by_keyboard_alone_on_a_ph
     sign_in(colleague, email, new_password)
     expect(colleague).to_have_url(re.compile(r"/portal/$"))
     expect(colleague.get_by_text("Du företräder Seniornätverket Eken")).to_be_visible()
+
+
+def test_staff_pages_of_a_running_case_fit_a_phone(page: Page, sign_in) -> None:
+    """The partnership and its "Med parterna" page at 390 px: tables scroll
+    inside their frames, never the page."""
+    page.set_viewport_size(PHONE)
+    sign_in(page, "handlaggare@jarva.demo")
+    _fits(page, "partnerskapslistan")
+    page.get_by_role("link", name="Jobbcoachning för unga vuxna").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jobbcoachning för unga vuxna")
+    _fits(page, "partnerskapet")
+    page.get_by_role("link", name=re.compile("^Med parterna")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Med parterna")
+    _fits(page, "med parterna")
