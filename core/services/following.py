@@ -15,13 +15,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import CaseState, CaseTask, Decision, Document, DocumentRequest, Meeting, Message, Organisation, \
+from core.models import CaseTask, Decision, Document, DocumentRequest, Meeting, Message, Organisation, \
     Partnership, Tenant
 from core.process import FormDefinition, ProcessDefinition
 from core.registry import Registry
 from core.services import messages, requests, tenants
 from core.services.casework import process_of
-from core.services.partnerships import eager_parties
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,6 @@ class SharedMeeting:
 class Following:
     partnership: Partnership
     tenant: Tenant
-    state: CaseState | None
     now: list[CaseTask]
     upcoming: list[CaseTask]
     requests: list[DocumentRequest]
@@ -61,7 +59,7 @@ class Following:
 
 def partnership_of(session: Session, partnership_id: int) -> Partnership | None:
     """One of the representative's partnerships, or None (the caller answers 404)."""
-    return session.scalar(select(Partnership).where(Partnership.id == partnership_id).options(*eager_parties()))
+    return session.scalar(select(Partnership).where(Partnership.id == partnership_id))
 
 
 def case_for(session: Session, registry: Registry, organisation: Organisation, partnership: Partnership,
@@ -79,7 +77,7 @@ def case_for(session: Session, registry: Registry, organisation: Organisation, p
     docs = session.scalars(select(Document).where(Document.partnership_id == pid)
                            .order_by(Document.uploaded_at.desc(), Document.id.desc())).all()
     return Following(
-        partnership=partnership, tenant=tenant, state=session.get(CaseState, pid),
+        partnership=partnership, tenant=tenant,
         now=[t for t in tasks if t.state == "current"], upcoming=[t for t in tasks if t.state == "upcoming"][:3],
         requests=asked,
         decisions=[_decision(process, d) for d in decisions],

@@ -181,8 +181,8 @@ def send_answers(session: Session, documents_dir: Path, req: DocumentRequest, fo
     position (``signatory_only``) is sent by the organisation's signatory alone."""
     if form.signatory_only and not is_signatory:
         raise PermissionDenied("Bara organisationens firmatecknare eller ordförande kan skicka det här.")
-    if missing_answers(form, req.answers or {}):
-        raise ValidationError(missing_answers(form, req.answers or {}))
+    if missing := missing_answers(form, req.answers or {}):
+        raise ValidationError(missing)
     partnership = session.get(Partnership, req.partnership_id)
     organisation = session.get(Organisation, req.organisation_id)
     lines = [form.title, partnership.title, f"{organisation.name}, skickad {clock.today().isoformat()} av {actor.name}", ""]

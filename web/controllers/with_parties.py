@@ -16,7 +16,8 @@ from core import clock
 from core.models import Decision, Document, Meeting, Organisation, Partnership
 from core.models.request import REQUEST_STATUSES
 from core.services import ConflictError, ValidationError, messages, requests, sharing
-from core.services.permissions import EDIT, Access
+from core.process import ProcessDefinition
+from core.services.permissions import EDIT
 from core.values import parse_int
 from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, clean
@@ -31,8 +32,7 @@ def _parties(db: Session, p: Partnership) -> dict[int, str]:
                            .order_by(Organisation.name)).all())
 
 
-def _kinds(request: Request, access: Access, p: Partnership) -> dict[str, str]:
-    process = process_for(request, access, p)
+def _kinds(process: ProcessDefinition | None) -> dict[str, str]:
     return {k.key: k.title for k in process.document_kinds} if process else {}
 
 
@@ -44,10 +44,10 @@ def _render(request: Request, ctx: RequestContext, p: Partnership, *, status_cod
     process = process_for(request, access, p)
     chosen = sharing.choices(db, tenant, p)
 
-    def items(model, order):
+    def items(kind, *order):
+        model = sharing.ITEMS[kind]
         rows = db.scalars(select(model).where(model.tenant_id == tenant.id, model.partnership_id == p.id)
                           .order_by(*order)).all()
-        kind = {Decision: "decision", Meeting: "meeting", Document: "document"}[model]
         return [(row, sharing.is_shared(chosen, kind, row.id)) for row in rows]
 
     def step_title(d: Decision) -> str:
@@ -59,15 +59,15 @@ def _render(request: Request, ctx: RequestContext, p: Partnership, *, status_cod
         rule = process.meeting_rule(m.kind) if process else None
         return rule.title if rule else "Möte"
 
-    kinds = _kinds(request, access, p)
+    kinds = _kinds(process)
     parties = _parties(db, p)
     # The kinds the organisation gives by filling in a form in the portal.
     org_forms = {k: f.title for k in kinds if process and (f := process.organisation_form(k)) is not None}
     options = [(k, f"{t} (formulär i portalen)" if k in org_forms else t) for k, t in kinds.items()]
     return page(request, "workspace/with_parties.html", status_code=status_code, access=access, tenant=tenant, p=p,
-                decisions=items(Decision, (Decision.decided_at.desc(), Decision.id.desc())),
-                meetings=items(Meeting, (Meeting.held_on.desc(), Meeting.id.desc())),
-                documents=items(Document, (Document.uploaded_at.desc(), Document.id.desc())),
+                decisions=items("decision", Decision.decided_at.desc(), Decision.id.desc()),
+                meetings=items("meeting", Meeting.held_on.desc(), Meeting.id.desc()),
+                documents=items("document", Document.uploaded_at.desc(), Document.id.desc()),
                 step_title=step_title, meeting_title=meeting_title, doc_title=lambda d: d.title, parties=parties, kinds=options,
                 org_forms=org_forms,
                 asked=requests.for_partnership(db, tenant, p), statuses=REQUEST_STATUSES,
@@ -109,7 +109,7 @@ class WithPartiesController(Controller):
         db, data = ctx.db, clean(data)
         p = get_partnership(db, ctx.access, partnership_id)
         try:
-            form = requests.RequestInput.from_form(data, kinds=_kinds(request, ctx.access, p),
+            form = requests.RequestInput.from_form(data, kinds=_kinds(process_for(request, ctx.access, p)),
                                                    parties=_parties(db, p), today=clock.today())
             requests.ask(db, ctx.access.tenant, ctx.user, p, form, base_url=ctx.settings.base_url)
         except ValidationError as exc:
