@@ -243,13 +243,16 @@ def _exchanges(session: Session, registry: Registry, today: date) -> None:
         party = p and session.scalar(select(Party).where(Party.partnership_id == p.id, Party.role == "ideburen"))
         if party is None:
             continue
-        process = newest_process(registry, tenants.kommun_for(session, registry, tenant))
+        kommun = tenants.kommun_for(session, registry, tenant)
+        process = newest_process(registry, kommun)
         kinds = {k.key: k.title for k in process.document_kinds}
         # What the organisation gives by filling in a form in the portal, where the process has one.
         kind = next((f.produces for f in process.forms if f.produces),
                     next((k for k in ("uppfoljning", "resultat") if k in kinds), next(iter(kinds))))
+        # The case officer asks and writes, as in the kommun's own work.
+        officer_role = next(r.key for r in kommun.roles.roles if r.generic_role == "case_officer")
         officer = session.scalar(select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-                                 .where(RoleAssignment.tenant_id == tenant.id).order_by(User.id))
+                                 .where(RoleAssignment.tenant_id == tenant.id, RoleAssignment.role_key == officer_role))
         requests.ask(session, tenant, officer, p, requests.RequestInput(
             organisation_id=party.organisation_id, kind=kind, title=kinds[kind],
             message="Skicka gärna årets redovisning av verksamheten och ekonomin innan vi ses i styrgruppen.",
