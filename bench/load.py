@@ -16,7 +16,8 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from psycopg.types.json import Json
+from sqlalchemy import JSON, insert, select, text
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -57,6 +58,8 @@ def _insert(session: Session, model, rows: list[dict], returning: bool) -> list[
     if not rows:
         return []
     table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_postgresql(session, table, rows, returning)
     if returning:
         return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     # One statement of many VALUES per chunk: executemany would send each row alone.
@@ -64,6 +67,32 @@ def _insert(session: Session, model, rows: list[dict], returning: bool) -> list[
     for start in range(0, len(rows), chunk):
         session.execute(insert(table).values(rows[start:start + chunk]))
     return []
+
+
+def _insert_postgresql(session: Session, table, rows: list[dict], returning: bool) -> list[int]:
+    """The same rows sent to PostgreSQL as one prepared statement in a
+    pipeline (psycopg's executemany): SQLAlchemy's many-VALUES statement costs
+    more to compile and convert than the database takes to insert it. Keys
+    come from the table's sequence first, so that they need not be read back."""
+    session.flush()
+    # The foreign-key checks' plans were cached while the parent tables held a
+    # few rows (sequential scans); planned again they use the indexes. Without
+    # this, 10,000 partnerships took 30 s of foreign-key checks instead of 3.
+    session.execute(text("DISCARD PLANS"))
+    ids: list[int] = []
+    if returning:
+        ids = list(session.scalars(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+                                   {"t": table.name, "n": len(rows)}))
+        rows = [{**row, "id": new} for row, new in zip(rows, ids, strict=True)]
+    columns = list(rows[0])
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                 f"VALUES ({', '.join(['%s'] * len(columns))})")
+    values = [[Json(row[c]) if c in json_columns else row[c] for c in columns] for row in rows]
+    driver = session.connection().connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.executemany(statement, values)
+    return ids
 
 
 def clone_partnerships(session: Session, source_ids: list[int], count: int, *, history: bool = True,
