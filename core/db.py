@@ -260,7 +260,8 @@ def make_sessionmaker(engine: Engine, scope=None, *, registry=None, orm_net: boo
     every audit event and decision hash-chained as it is flushed
     (core.audit_chain). Given the plugin ``registry``, every partnership whose
     facts a transaction changes has its stored state (core.services.case_state)
-    recomputed in that transaction. ``orm_net=False`` exists only for the test that shows
+    recomputed in that transaction, and what the diarium must hold is registered
+    (core.services.diarium). ``orm_net=False`` exists only for the test that shows
     PostgreSQL's row-level security holding on its own."""
     from core import audit_chain  # imports the models, which import this module
     from core.tenancy import SCOPE_KEY, install_database_scope, install_net
@@ -272,7 +273,8 @@ def make_sessionmaker(engine: Engine, scope=None, *, registry=None, orm_net: boo
     event.listen(factory, "before_flush", _refuse_overlong_text)
     audit_chain.install(factory)
     if registry is not None:
-        from core.services import case_state
+        from core.services import case_state, diarium
 
         case_state.install(factory, registry)
+        diarium.install(factory, registry)
     return factory

@@ -26,8 +26,8 @@ from core.tenancy import tenant_scoped_classes
 
 POLICY = "iop_scope"
 # Tables the application may add to but never change (their triggers refuse
-# it too): the audit trail and the process decisions.
-APPEND_ONLY = ("audit_event", "decision")
+# it too): the audit trail, the process decisions and the diarium.
+APPEND_ONLY = ("audit_event", "decision", "registry_entry")
 READ_ONLY = ("alembic_version",)
 
 

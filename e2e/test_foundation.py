@@ -215,6 +215,20 @@ def _process(page: Page, sign_in) -> None:
     assert response is not None and response.status == 200
 
 
+def _diarium(page: Page, sign_in) -> None:
+    """Issue 10: the diarium, filtered by a date that cannot be read, and the public list."""
+    sign_in(page, JARVA)
+    response = page.goto("/k/jarva/diarium/?fran=igår")
+    assert response is not None and response.status == 200
+    assert page.locator("#filter-fran[aria-invalid=true]").count() == 1
+
+
+def _public_diarium(page: Page, sign_in) -> None:
+    response = page.goto("/portal/diarium/jarva")
+    assert response is not None and response.status == 200
+    assert page.locator("table.diarium tbody tr").count() > 0
+
+
 def _admin(page: Page, sign_in) -> None:
     sign_in(page, ADMIN)
     response = page.goto("/admin/")
@@ -266,6 +280,8 @@ A11Y_PAGES = {
     "partnership": _partnership,
     "organisations": _organisations,
     "process": _process,
+    "diarium": _diarium,
+    "public-diarium": _public_diarium,
     "meetings-errors": _meetings,
     "form-half-done": _form_half_done,
     "deadlines-all-after-htmx": _all_deadlines,

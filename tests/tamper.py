@@ -1,4 +1,4 @@
-"""Editing the audit trail and the decisions as someone with the database
+"""Editing the audit trail, the decisions and the diarium as someone with the database
 owner's rights could: past the append-only triggers. What the hash chain
 exists to reveal."""
 
@@ -9,7 +9,9 @@ import sqlite3
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-GUARDED = ("audit_event", "decision")
+# The diarium's entries refer to the decisions they register: removing a
+# decision means removing its entry too, which is guarded the same way.
+GUARDED = ("audit_event", "decision", "registry_entry")
 
 
 def as_owner(database_url: str, *statements: str) -> None:
@@ -20,7 +22,8 @@ def as_owner(database_url: str, *statements: str) -> None:
         con = sqlite3.connect(make_url(database_url).database)
         try:
             triggers = con.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (?, ?)", GUARDED
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                f"({', '.join('?' * len(GUARDED))})", GUARDED
             ).fetchall()
             assert triggers, "no triggers to get past"
             for name, _ in triggers:

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.models import Partnership
+from core.models.diarium import SECRECY_GROUNDS
 from core.process import ProcessDefinition
-from core.services import audit, documents, partnerships, requests
+from core.services import audit, diarium, documents, partnerships, requests
 from core.services.casework import CaseView, case_view, process_of
 from core.services.permissions import Access
 from web.rendering import page
@@ -46,6 +47,7 @@ class DocForm:
     errors: dict[str, str] = field(default_factory=dict)
     title: str = ""
     kind: str = ""
+    secrecy: str = ""
 
 
 def get_partnership(db: Session, access: Access, partnership_id: int, *, lock: bool = False) -> Partnership:
@@ -106,4 +108,6 @@ def render(request: Request, db: Session, access: Access, p: Partnership, *, sta
         events=[(e, actor, describe_event(e, process)) for e, actor in events],
         step_form=step_form or StepForm(), doc_form=doc_form or DocForm(kind=request.query_params.get("typ", "")),
         saved=saved, open_requests=requests.open_count_in(db, access.tenant, p),
+        matter=diarium.matter_of(db, access.tenant.id, p.id), registered=diarium.for_partnership(db, access.tenant, p.id),
+        secrecy_grounds=SECRECY_GROUNDS,
     )

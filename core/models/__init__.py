@@ -6,6 +6,7 @@ from core.models.audit import AuditEvent
 from core.models.audit_chain import AuditChainHead
 from core.models.case_state import CaseState, CaseTask, CaseTaskRole
 from core.models.decision import Decision
+from core.models.diarium import Matter, RegistryEntry, RegistrySeries
 from core.models.document import Document
 from core.models.form_response import FormResponse
 from core.models.library import LibraryDocument
@@ -38,6 +39,7 @@ __all__ = [
     "FormResponse",
     "LibraryDocument",
     "LoginAttempt",
+    "Matter",
     "Meeting",
     "Message",
     "Organisation",
@@ -46,6 +48,8 @@ __all__ = [
     "PartnershipStatus",
     "Party",
     "PluginActivation",
+    "RegistryEntry",
+    "RegistrySeries",
     "Representative",
     "RequestLimitEvent",
     "RoleAssignment",

@@ -46,3 +46,6 @@ class Decision(TenantOwned, Base):
 
 # One decision per place in a tenant's chain.
 Index("uq_decision_chain_seq", Decision.tenant_id, Decision.seq, unique=True)
+# What the diarium's entries refer to (an index, not a constraint: adding a
+# constraint would rebuild the append-only table on SQLite).
+Index("uq_decision_tenant_id", Decision.tenant_id, Decision.id, unique=True)

@@ -29,3 +29,6 @@ class Document(TenantOwned, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The paragraph of offentlighets- och sekretesslagen that applies to the
+    # document's contents, if any: the diarium registers it with the marking.
+    secrecy: Mapped[str] = mapped_column(String(120), default="")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -25,3 +25,7 @@ class Meeting(TenantOwned, Base):
     minutes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# What the diarium's entries refer to, so that they stay in the meeting's tenant.
+Index("uq_meeting_tenant_id", Meeting.tenant_id, Meeting.id, unique=True)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import Document, Partnership, Tenant, User
+from core.models.diarium import SECRECY_GROUNDS
 from core.services import ValidationError, audit
 from core.values import clean_text, too_long
 
@@ -189,9 +190,11 @@ def store_document(
     filename: str,
     content: bytes,
     kinds: set[str] | None = None,
+    secrecy: str = "",
 ) -> Document:
     """``kinds``: the document kinds the partnership's process knows; the
-    upload must be one of them."""
+    upload must be one of them. ``secrecy``: the paragraph of
+    offentlighets- och sekretesslagen that applies, registered with it."""
     errors: dict[str, str] = {}
     name, ext = checked_file(filename, content, errors)
     title = clean_text(title)
@@ -201,6 +204,8 @@ def store_document(
         errors["title"] = message
     if kinds is not None and kind not in kinds:
         errors["kind"] = "Välj vilken sorts dokument det är."
+    if secrecy not in SECRECY_GROUNDS:
+        errors["secrecy"] = "Välj om sekretess gäller, och i så fall enligt vilken paragraf."
     if errors:
         raise ValidationError(errors)
     if partnership is not None and partnership.tenant_id != tenant.id:
@@ -228,6 +233,7 @@ def store_document(
         sha256=hashlib.sha256(content).hexdigest(),
         version=(previous or 0) + 1,
         uploaded_by_id=actor.id if actor else None,
+        secrecy=secrecy,
     )
     session.add(doc)
     session.flush()

@@ -278,7 +278,8 @@ def test_a_removed_row_leaves_a_gap(trail, db, database_url, owner_url):
 
 def test_rows_cut_off_the_end_are_missed_by_the_head(trail, db, database_url, owner_url):
     rows = _ids(db, Decision, trail.jarva.id)
-    as_owner(owner_url, f"DELETE FROM decision WHERE id = {rows[-1][0]}")
+    as_owner(owner_url, f"DELETE FROM registry_entry WHERE decision_id = {rows[-1][0]}",
+             f"DELETE FROM decision WHERE id = {rows[-1][0]}")
     broken = _broken(db)
     assert (broken.chain.table, broken.row_id, broken.seq, broken.expected_seq, broken.problem) == (
         "decision", rows[-2][0], rows[-2][1], rows[-1][1], audit_verify.HEAD_MISMATCH)
@@ -345,7 +346,8 @@ def test_iop_audit_verify(trail, db, database_url, tmp_path, owner_url):
     assert unknown.stderr == "iop: det finns ingen kommun eller stadsdelsnämnd med koden 'atlantis'\n"
 
     row_id, seq = _ids(db, Decision, trail.jarva.id)[1]
-    as_owner(owner_url, f"DELETE FROM decision WHERE id = {row_id}")
+    as_owner(owner_url, f"DELETE FROM registry_entry WHERE decision_id = {row_id}",
+             f"DELETE FROM decision WHERE id = {row_id}")
     broken = _iop(database_url, tmp_path, "--tenant", "jarva")
     assert broken.returncode == 1
     assert broken.stderr == (

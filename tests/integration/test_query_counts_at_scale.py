@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bench.load import analyze, clone_partnerships
 from core import clock
-from core.models import Document, RoleAssignment
+from core.models import Document, RegistryEntry, RoleAssignment
 from core.services import tenants
 from core.services.casework import newest_process
 from core.walkthrough import Walker
@@ -60,8 +60,9 @@ def _tenant(db, registry, settings, owner_url: str, code: str, size: int) -> dic
     probe = sources[-1]
     document = db.scalar(select(Document.id).where(Document.partnership_id == probe).limit(1))
     assignment = db.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == everyone.id).limit(1))
+    entry = db.scalar(select(RegistryEntry.id).where(RegistryEntry.document_id == document))
     return {"code": code, "partnership_id": probe, "organisation_id": org.id, "document_id": document,
-            "user_id": staff["handlaggare"].id, "assignment_id": assignment, "step_key": "initiativ",
+            "user_id": staff["handlaggare"].id, "assignment_id": assignment, "entry_id": entry, "step_key": "initiativ",
             "form_key": "initiativ", "email": everyone.email}
 
 

@@ -9,7 +9,7 @@ import pytest
 from litestar.routes import HTTPRoute
 from sqlalchemy import select
 
-from core.models import Application, Decision, DocumentRequest, Representative, RoleAssignment
+from core.models import Application, Decision, DocumentRequest, RegistryEntry, Representative, RoleAssignment
 from core.models.sharing import Sharing
 from core.services import documents
 from tests import factories
@@ -22,7 +22,9 @@ WITHHELD = "Stabens interna resonemang"
 PUBLIC = {"/login", "/logout", "/healthz", "/api/v1", "/api/v1/openapi.json", "/api/v1/{path:str}",
           # An organisation's own way in (sign-up, one-time links, reset) and the guide: for anyone.
           "/portal/registrera", "/portal/verifiera/{token:str}", "/portal/inbjudan/{token:str}", "/losenord/glomt",
-          "/losenord/nytt/{token:str}", "/portal/vagledning"}
+          "/losenord/nytt/{token:str}", "/portal/vagledning",
+          # The public list of a tenant's diarium: for anyone, without the matters' titles.
+          "/portal/diarium/{code:str}"}
 
 
 def _walk(app, world, db, settings):
@@ -71,6 +73,7 @@ def _walk(app, world, db, settings):
         "representative_id": representative.id,
         "application_id": application.id,
         "request_id": request.id,
+        "entry_id": db.scalar(select(RegistryEntry.id).where(RegistryEntry.document_id == doc.id)),
     }
     for route in app.routes:
         if not isinstance(route, HTTPRoute):

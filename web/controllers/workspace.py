@@ -196,12 +196,13 @@ class WorkspaceController(Controller):
             documents.store_document(
                 db, request.app.state.ctx.settings.documents_dir, access.tenant, access.user, partnership=p,
                 kind=str(data.get("kind") or ""), title=str(data.get("title") or ""),
-                filename=filename or "", content=content, kinds=kinds,
+                filename=filename or "", content=content, kinds=kinds, secrecy=str(data.get("secrecy") or ""),
             )
         except ValidationError as exc:
             db.rollback()
             return partnership_page.render(request, db, access, p, status_code=422, doc_form=DocForm(
-                errors=exc.errors, title=str(data.get("title") or ""), kind=str(data.get("kind") or "")))
+                errors=exc.errors, title=str(data.get("title") or ""), kind=str(data.get("kind") or ""),
+                secrecy=str(data.get("secrecy") or "")))
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}#dokument", status_code=303)
 
     @get("/dokument/{document_id:int}")
