@@ -9,6 +9,7 @@ Where the documents give no role or timing, the choice is inferred and marked.
 
 from __future__ import annotations
 
+from core.mallar import AGREEMENT_FIELDS, AGREEMENT_LAYOUT, FOLLOW_UP_FIELDS
 from core.plugin_api import (
     KommunProfile,
     RegistrationNumberFormat,
@@ -62,10 +63,19 @@ ROLES = RolesTable(
 TEMPLATES = (
     TemplateRef(CODE, "kriterier_forum", "Forums sex kriterier för IOP", "Prövning av om IOP är möjligt.", ("ST-01",)),
     TemplateRef(CODE, "val_av_form", "Val av samverkansform", "IOP, föreningsbidrag eller upphandling.", ("ST-02",)),
-    TemplateRef(CODE, "overenskommelse", "Överenskommelse om IOP", "Vad överenskommelsen ska innehålla.", ("GEN-06",)),
+    TemplateRef(CODE, "overenskommelse", "Överenskommelse om IOP", "Vad överenskommelsen ska innehålla.", ("GEN-06",),
+                fields=AGREEMENT_FIELDS, layout=AGREEMENT_LAYOUT, document_kind="overenskommelse_forslag"),
     TemplateRef(CODE, "uppfoljning", "Uppföljning av överenskommelse", "Årlig uppföljning av en pågående överenskommelse.",
-                ("GEN-07",)),
-    TemplateRef(CODE, "utvardering", "Utvärdering av IOP", "Utvärdering innan överenskommelsen löper ut.", ("GEN-07",)),
+                ("GEN-07",), fields=FOLLOW_UP_FIELDS, document_kind="uppfoljning"),
+    TemplateRef(CODE, "utvardering", "Utvärdering av IOP", "Utvärdering innan överenskommelsen löper ut.", ("GEN-07",),
+                fields=(
+                    FormField("genomforande", "Hur har verksamheten genomförts?", "text"),
+                    FormField("maluppfyllelse", "Hur väl har målen nåtts?", "text"),
+                    FormField("bidrag", "Har båda parter bidragit som överenskommet?", "text"),
+                    FormField("larande", "Vad har parterna lärt sig?", "text"),
+                    FormField("fortsattning", "Bör partnerskapet avslutas, förlängas eller förhandlas om, och varför?",
+                              "text"),
+                ), document_kind="utvardering"),
 )
 
 

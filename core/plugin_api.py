@@ -93,16 +93,51 @@ class RolesTable:
         return next((r for r in self.roles if r.key == key), None)
 
 
+FIELD_KINDS = ("text", "yesno", "date", "amount", "choice")
+MALL_FILLERS = {"staff": "förvaltningen", "organisation": "den idéburna parten"}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A question of a form or a mall. Answers are strings (core.forms)."""
+
+    key: str
+    label: str
+    kind: str
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+    # For yes/no: the answer that must be motivated in writing (None: neither).
+    motivation_when: bool | None = None
+    hint: str = ""
+
+
+def yes_no(key: str, label: str, hint: str = "") -> FormField:
+    """A yes/no question whose "nej" must be motivated in writing: a
+    consideration that goes against the partnership is documented (GEN-05)."""
+    return FormField(key, label, "yesno", motivation_when=False, hint=hint)
+
+
 @dataclass(frozen=True)
 class TemplateRef:
-    """A mall the kommun uses. Its fields and output come in a later format
-    version; for now the name and purpose are declared."""
+    """A mall the kommun uses (core.mallar renders it as PDF and Word).
+
+    ``fields``: what is filled in; a mall a process form names
+    (``FormDefinition.template``) may leave them to that form. ``layout``: the
+    document's HTML as a Jinja template that extends the core's ``mall.html``
+    (empty: the core's layout, each question with its answer). ``filled_by``:
+    who fills it in (the organisation's mallar can also be downloaded from the
+    portal). ``document_kind``: the process's document kind a filled mall is
+    kept as on the partnership (empty: "ovrigt")."""
 
     kommun: str
     key: str
     name: str
     purpose: str = ""
     rule_ids: tuple[str, ...] = field(default=())
+    fields: tuple[FormField, ...] = ()
+    layout: str = ""
+    filled_by: str = "staff"
+    document_kind: str = ""
     format_version: int = FORMAT_VERSION
 
 
@@ -180,9 +215,33 @@ def validate_roles(table: RolesTable, plugin: str) -> None:
         seen.add(role.key)
 
 
+def validate_fields(what: str, fields: tuple[FormField, ...], fail) -> None:
+    field_keys = set()
+    for f in fields:
+        if not KEY_PATTERN.match(f.key):
+            fail(f"{what} field key '{f.key}' must be lower-case letters, digits and underscores")
+        if f.kind not in FIELD_KINDS:
+            fail(f"{what} field '{f.key}' has unknown kind '{f.kind}' (known: {', '.join(FIELD_KINDS)})")
+        if f.key in field_keys:
+            fail(f"{what} declares field '{f.key}' twice")
+        if f.kind == "choice" and not f.choices:
+            fail(f"{what} field '{f.key}' is a choice without choices")
+        if f.motivation_when is not None and f.kind != "yesno":
+            fail(f"{what} field '{f.key}' asks for a motivation but is not a yes/no question")
+        field_keys.add(f.key)
+
+
 def validate_template(template: TemplateRef, plugin: str) -> None:
     where = f"plugin '{plugin}'"
     if template.format_version != FORMAT_VERSION:
         raise PluginError(f"{where}: template '{template.key}' has format version {template.format_version}")
     if not KEY_PATTERN.match(template.key) or not template.name.strip():
         raise PluginError(f"{where}: template '{template.key}' needs a lower-case key and a name")
+    if template.filled_by not in MALL_FILLERS:
+        raise PluginError(f"{where}: template '{template.key}' is filled by '{template.filled_by}' "
+                          f"(known: {', '.join(MALL_FILLERS)})")
+
+    def fail(message: str) -> None:
+        raise PluginError(f"{where}: template '{template.key}': {message}")
+
+    validate_fields("the mall", template.fields, fail)

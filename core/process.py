@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from datetime import MAXYEAR, MINYEAR, date, timedelta
 from typing import Literal
 
-from core.plugin_api import FORMAT_VERSION, KEY_PATTERN, PluginError, RolesTable, TemplateRef
+# FormField and yes_no are the plugin API's (a mall has fields too); plugins
+# have always imported them from here.
+from core.plugin_api import (FIELD_KINDS, FORMAT_VERSION, KEY_PATTERN, FormField, PluginError, RolesTable,  # noqa: F401
+                             TemplateRef, validate_fields, yes_no)
 
 Anchor = Literal["initiative", "agreement_start", "agreement_end"]
 ANCHORS: dict[str, str] = {
@@ -23,7 +26,6 @@ ANCHORS: dict[str, str] = {
     "agreement_start": "överenskommelsens start",
     "agreement_end": "överenskommelsens slut",
 }
-FIELD_KINDS = ("text", "yesno", "date", "amount", "choice")
 YES, NO = "ja", "nej"
 REQUIREMENT_KINDS = ("field", "form", "document", "decision", "meetings", "contributions")
 # continue: the process goes on; end: it ends as planned (avslutad); stop: it is
@@ -228,24 +230,6 @@ def describe_deadline(deadline: Deadline | None) -> str:
 
 
 # ---------------------------------------------------------------- forms
-
-
-@dataclass(frozen=True)
-class FormField:
-    key: str
-    label: str
-    kind: str
-    required: bool = True
-    choices: tuple[tuple[str, str], ...] = ()
-    # For yes/no: the answer that must be motivated in writing (None: neither).
-    motivation_when: bool | None = None
-    hint: str = ""
-
-
-def yes_no(key: str, label: str, hint: str = "") -> FormField:
-    """A yes/no question whose "nej" must be motivated in writing: a
-    consideration that goes against the partnership is documented (GEN-05)."""
-    return FormField(key, label, "yesno", motivation_when=False, hint=hint)
 
 
 @dataclass(frozen=True)
@@ -490,25 +474,9 @@ def _validate_forms(process: ProcessDefinition, template_keys: set[str], fail) -
             fail(f"form '{form.key}' names unknown template '{form.template}'")
         if not form.fields:
             fail(f"form '{form.key}' has no fields")
-        _validate_fields(f"form '{form.key}'", form.fields, fail)
-    _validate_fields("application_fields", process.application_fields, fail)
+        validate_fields(f"form '{form.key}'", form.fields, fail)
+    validate_fields("application_fields", process.application_fields, fail)
     return forms
-
-
-def _validate_fields(what: str, fields: tuple[FormField, ...], fail) -> None:
-    field_keys = set()
-    for f in fields:
-        if not KEY_PATTERN.match(f.key):
-            fail(f"{what} field key '{f.key}' must be lower-case letters, digits and underscores")
-        if f.kind not in FIELD_KINDS:
-            fail(f"{what} field '{f.key}' has unknown kind '{f.kind}' (known: {', '.join(FIELD_KINDS)})")
-        if f.key in field_keys:
-            fail(f"{what} declares field '{f.key}' twice")
-        if f.kind == "choice" and not f.choices:
-            fail(f"{what} field '{f.key}' is a choice without choices")
-        if f.motivation_when is not None and f.kind != "yesno":
-            fail(f"{what} field '{f.key}' asks for a motivation but is not a yes/no question")
-        field_keys.add(f.key)
 
 
 def _validate_organisation_forms(process: ProcessDefinition, forms: dict[str, FormDefinition],

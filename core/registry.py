@@ -11,7 +11,7 @@ from importlib import metadata
 
 import pluggy
 
-from core import generic, hookspecs
+from core import generic, hookspecs, mallar
 from core.process import ProcessDefinition, validate_process
 from core.plugin_api import (
     PROJECT_NAME,
@@ -198,6 +198,11 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
         )
         for code, (plugin, profile) in profiles.items()
     }
+    # A mall is checked with the processes that will use it: the kommun's own,
+    # or the generic default's.
+    for entry in kommuner.values():
+        for template in entry.templates:
+            mallar.validate(template, entry.processes or kommuner[generic.CODE].processes, entry.plugin)
     versions = _plugin_versions(pm)
     plugins = {}
     for name, plugin_obj in pm.list_name_plugin():

@@ -197,7 +197,7 @@ def test_a_new_organisation_signs_up_applies_and_follows_its_case_on_a_phone(
         files=[{"name": "budget.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 budget"}])
     page.get_by_role("button", name="Skicka Budget").click()
     expect(page.get_by_role("status")).to_have_text("Tack! Dokumentet är skickat till kommunen.")
-    expect(page.get_by_role("link", name="Budget")).to_be_visible()
+    expect(page.get_by_role("link", name="Budget", exact=True)).to_be_visible()
     staff.goto(case_url + "/parter")
     expect(staff.get_by_text("Besvarad", exact=True)).to_be_visible()
 
@@ -219,7 +219,7 @@ def test_a_new_organisation_signs_up_applies_and_follows_its_case_on_a_phone(
 
     # A representative of another organisation gets 404 on all of it.
     case_path = urlsplit(page.url).path
-    document_path = urlsplit(page.get_by_role("link", name="Budget").get_attribute("href") or "").path
+    document_path = urlsplit(page.get_by_role("link", name="Budget", exact=True).get_attribute("href") or "").path
     other = new_page()
     sign_in(other, "kontakt@brobyggarna.demo")
     for path in (case_path, document_path, draft.replace(live_url, "")):

@@ -109,5 +109,5 @@ def render(request: Request, db: Session, access: Access, p: Partnership, *, sta
         step_form=step_form or StepForm(), doc_form=doc_form or DocForm(kind=request.query_params.get("typ", "")),
         saved=saved, open_requests=requests.open_count_in(db, access.tenant, p),
         matter=diarium.matter_of(db, access.tenant.id, p.id), registered=diarium.for_partnership(db, access.tenant, p.id),
-        secrecy_grounds=SECRECY_GROUNDS,
+        secrecy_grounds=SECRECY_GROUNDS, templates=access.kommun.templates if access.kommun else (),
     )

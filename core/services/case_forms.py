@@ -48,6 +48,13 @@ def save_form(
     form not saved before); a mismatch raises ConflictError and saves nothing."""
     if is_locked(progress, form.key):
         raise FormLocked()
+    return save_answers(session, tenant, actor, p, form, submitted, expected_version)
+
+
+def save_answers(session: Session, tenant: Tenant, actor: User | None, p: Partnership, form: FormDefinition,
+                 submitted: dict[str, str], expected_version: int) -> tuple[FormResponse, list[str]]:
+    """save_form without the process's lock: also for a mall's answers
+    (core.services.mall_documents)."""
     answers, errors = check_answers(form, submitted)
     if errors:
         raise ValidationError(errors)

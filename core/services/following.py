@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.models import CaseTask, Decision, Document, DocumentRequest, Meeting, Message, Organisation, \
     Partnership, Tenant
+from core.plugin_api import TemplateRef
 from core.process import FormDefinition, ProcessDefinition
 from core.registry import Registry
 from core.services import messages, requests, tenants
@@ -51,6 +52,8 @@ class Following:
     # The form the organisation fills in to answer a request, by request id
     # (ProcessDefinition.organisation_form); the others are answered with a file.
     forms: dict[int, FormDefinition]
+    # The kommun's mallar the organisation fills in (a budget, a yearly report), blank.
+    mallar: tuple[TemplateRef, ...] = ()
 
     @property
     def open_requests(self) -> list[DocumentRequest]:
@@ -65,7 +68,8 @@ def partnership_of(session: Session, partnership_id: int) -> Partnership | None:
 def case_for(session: Session, registry: Registry, organisation: Organisation, partnership: Partnership,
              today: date, cache: tenants.TenantConfigCache | None = None) -> Following:
     tenant = session.get(Tenant, partnership.tenant_id)
-    process = process_for(session, registry, partnership, cache)
+    kommun = tenants.kommun_for_outsider(session, registry, tenant, cache)
+    process = process_of(registry, kommun, partnership)
     pid = partnership.id
     tasks = session.scalars(select(CaseTask).where(CaseTask.partnership_id == pid)
                             .order_by(CaseTask.due.is_(None), CaseTask.due, CaseTask.position)).all()
@@ -84,6 +88,7 @@ def case_for(session: Session, registry: Registry, organisation: Organisation, p
         meetings=[SharedMeeting(m, _meeting_title(process, m.kind), m.held_on > today) for m in meetings],
         documents=list(docs), conversation=messages.conversation(session, pid),
         forms={r.id: f for r in asked if process and (f := process.organisation_form(r.kind)) is not None},
+        mallar=tuple(t for t in kommun.templates if t.filled_by == "organisation"),
     )
 
 

@@ -62,7 +62,7 @@ def _tenant(db, registry, settings, owner_url: str, code: str, size: int) -> dic
     assignment = db.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == everyone.id).limit(1))
     entry = db.scalar(select(RegistryEntry.id).where(RegistryEntry.document_id == document))
     return {"code": code, "partnership_id": probe, "organisation_id": org.id, "document_id": document,
-            "user_id": staff["handlaggare"].id, "assignment_id": assignment, "entry_id": entry, "step_key": "initiativ",
+            "user_id": staff["handlaggare"].id, "assignment_id": assignment, "entry_id": entry, "key": "budget", "fmt": "word", "step_key": "initiativ",
             "form_key": "initiativ", "email": everyone.email}
 
 

@@ -24,7 +24,9 @@ PUBLIC = {"/login", "/logout", "/healthz", "/api/v1", "/api/v1/openapi.json", "/
           "/portal/registrera", "/portal/verifiera/{token:str}", "/portal/inbjudan/{token:str}", "/losenord/glomt",
           "/losenord/nytt/{token:str}", "/portal/vagledning",
           # The public list of a tenant's diarium: for anyone, without the matters' titles.
-          "/portal/diarium/{code:str}"}
+          "/portal/diarium/{code:str}",
+          # A blank mall the organisation fills in: for anyone who will apply or report.
+          "/portal/mallar/{code:str}/{key:str}/{fmt:str}"}
 
 
 def _walk(app, world, db, settings):
@@ -73,6 +75,9 @@ def _walk(app, world, db, settings):
         "representative_id": representative.id,
         "application_id": application.id,
         "request_id": request.id,
+        # A mall of Järva's, as Word (the cheaper to make).
+        "key": "budget",
+        "fmt": "word",
         "entry_id": db.scalar(select(RegistryEntry.id).where(RegistryEntry.document_id == doc.id)),
     }
     for route in app.routes:

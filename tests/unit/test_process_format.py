@@ -67,7 +67,7 @@ def test_calendar_months_are_clamped_to_the_months_end():
 
 
 ROLES = RolesTable(kommun="test", roles=(Role("stab", "Stab", "coordinator_unit", "x"), Role("chef", "Chef", "manager", "y")))
-TEMPLATES = (TemplateRef("test", "checklista", "Checklista"),)
+TEMPLATES = (TemplateRef("test", "checklista", "Checklista", fields=(FormField("lagligt", "Är det lagligt?", "text"),)),)
 
 
 def _process(**step_overrides) -> ProcessDefinition:

@@ -4,6 +4,7 @@ routine's two templates (HV-02, HV-03) and the routine itself as a process
 
 from __future__ import annotations
 
+from core.mallar import FOLLOW_UP_FIELDS
 from core.plugin_api import KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef, hookimpl
 from iop_hasselby_vallingby.process import PROCESS_V1
 
@@ -46,7 +47,8 @@ TEMPLATES = (
         "Dokumenterad bedömning innan en överenskommelse ingås.",
         ("HV-02", "HV-04", "HV-05"),
     ),
-    TemplateRef(CODE, "uppfoljning", "Uppföljning av överenskommelse", "Uppföljning av en pågående överenskommelse.", ("HV-03",)),
+    TemplateRef(CODE, "uppfoljning", "Uppföljning av överenskommelse", "Uppföljning av en pågående överenskommelse.",
+                ("HV-03",), fields=FOLLOW_UP_FIELDS, document_kind="uppfoljning"),
 )
 
 

@@ -3,7 +3,8 @@ JV-14, JV-17, JV-18), from the local application guidelines (seed 002)."""
 
 from __future__ import annotations
 
-from core.plugin_api import (GuideQuestion, KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef,
+from core.mallar import AGREEMENT_FIELDS, AGREEMENT_LAYOUT
+from core.plugin_api import (FormField, GuideQuestion, KommunProfile, RegistrationNumberFormat, Role, RolesTable, TemplateRef,
                              hookimpl)
 from iop_jarva.process import PROCESS_V1
 
@@ -63,21 +64,67 @@ ROLES = RolesTable(
     ),
 )
 
-TEMPLATES = tuple(
-    TemplateRef(CODE, key, name, purpose, rules)
-    for key, name, purpose, rules in (
-        ("checklista_overvagande", "Checklista inför övervägande om att inleda IOP", "Stöd för övervägandet efter första mötet.", ("JV-06",)),
-        ("overenskommelse", "Mall för överenskommelse om IOP", "Förslag till överenskommelse efter idémötena.", ("JV-08",)),
-        ("budget", "Mall för budget", "Partnerskapets budget.", ("JV-14",)),
-        (
-            "ekonomisk_redovisning",
-            "Mall för ekonomisk redovisning och redovisning av verksamhet",
-            "Årlig redovisning av ekonomi och verksamhet.",
-            ("JV-14", "JV-16"),
-        ),
-        ("utvardering", "Mall för utvärdering av IOP", "Utvärdering under det sista året.", ("JV-17",)),
-        ("slutrapport", "Mall för slutrapport", "Slutrapport minst tre månader före slutet.", ("JV-18",)),
-    )
+def _both(key: str, question: str) -> tuple[FormField, FormField]:
+    """One of JV-17's questions, answered by each party."""
+    return (FormField(f"{key}_kommunen", f"{question} Förvaltningens svar", "text"),
+            FormField(f"{key}_parten", f"{question} Den idéburna partens svar", "text"))
+
+
+POSITION = (("avsluta", "Avsluta partnerskapet när överenskommelsen löper ut"),
+            ("omforhandla", "Förhandla om en ny eller ändrad överenskommelse"))
+
+TEMPLATES = (
+    # Its questions are the consideration form's (process.CHECKLISTA names it).
+    TemplateRef(CODE, "checklista_overvagande", "Checklista inför övervägande om att inleda IOP",
+                "Stöd för övervägandet efter första mötet.", ("JV-06",)),
+    TemplateRef(CODE, "overenskommelse", "Mall för överenskommelse om IOP",
+                "Förslag till överenskommelse efter idémötena.", ("JV-08", "JV-09", "JV-12", "JV-16", "JV-17", "JV-20"),
+                fields=AGREEMENT_FIELDS, layout=AGREEMENT_LAYOUT, document_kind="overenskommelse_forslag"),
+    TemplateRef(CODE, "budget", "Mall för budget", "Partnerskapets budget, per år.", ("JV-14",), fields=(
+        FormField("ar", "Vilket år gäller budgeten?", "text"),
+        FormField("iop_medel", "IOP-medel från nämnden (kronor)", "amount"),
+        FormField("ovriga_intakter", "Övriga intäkter: bidrag, avgifter, andra finansiärer", "text"),
+        FormField("personal", "Kostnader för personal", "text"),
+        FormField("lokaler", "Kostnader för lokaler", "text"),
+        FormField("aktiviteter", "Kostnader för aktiviteter och material", "text"),
+        FormField("egen_insats", "Den idéburna partens egen insats: ideellt arbete, lokaler och andra medel", "text"),
+        FormField("kommentar", "Kommentar", "text", required=False),
+    ), filled_by="organisation", document_kind="budget"),
+    TemplateRef(CODE, "ekonomisk_redovisning", "Mall för ekonomisk redovisning och redovisning av verksamhet",
+                "Årlig redovisning av ekonomi och verksamhet, underlag för uppföljningen i kvartal fyra.",
+                ("JV-14", "JV-16"), fields=(
+        FormField("ar", "Vilket år gäller redovisningen?", "text"),
+        FormField("arbete_mot_mal", "Arbetet mot överenskommelsens mål och aktiviteter under året", "text"),
+        FormField("statistik", "Statistik som överenskommelsen anger", "text",
+                  hint="Till exempel hur många som har deltagit och hur många tillfällen det har varit."),
+        FormField("resultatrakning", "Resultaträkning: årets intäkter och kostnader", "text"),
+        FormField("balansrakning", "Balansräkning: tillgångar, skulder och eget kapital vid årets slut", "text"),
+        FormField("iop_medel", "Hur IOP-medlen har använts", "text"),
+        FormField("avvikelser", "Avvikelser från det planerade, och vad parterna gör åt dem", "text", required=False),
+    ), filled_by="organisation", document_kind="uppfoljning"),
+    TemplateRef(CODE, "utvardering", "Mall för utvärdering av IOP",
+                "Utvärdering under kvartal ett eller två av partnerskapets sista år, av båda parterna.", ("JV-17",),
+                fields=(
+        *_both("genomforande", "Hur har verksamheten genomförts?"),
+        *_both("maluppfyllelse", "Hur väl har målen uppnåtts?"),
+        *_both("bidrag", "Har båda parter bidragit som överenskommet?"),
+        *_both("kostnadseffektivitet", "Har verksamheten bedrivits kostnadseffektivt och med varsam hantering "
+                                       "av offentliga medel?"),
+        *_both("larande", "Vad har parterna lärt sig?"),
+    ), document_kind="utvardering"),
+    TemplateRef(CODE, "slutrapport", "Mall för slutrapport",
+                "Slutrapport till nämnden minst tre månader före överenskommelsens slut.", ("JV-18",), fields=(
+        FormField("hela_perioden", "Partnerskapet under hela perioden", "text"),
+        FormField("uppfoljningar", "De tidigare uppföljningarna och vad de visade", "text"),
+        FormField("utvarderingen", "Vad utvärderingen visade", "text"),
+        FormField("kommunens_standpunkt", "Förvaltningens ställningstagande", "choice", choices=POSITION,
+                  hint="Tas av direktören, avdelningschefen för administrativa avdelningen och "
+                       "avdelningschefen för kärnverksamheten."),
+        FormField("kommunens_motivering", "Förvaltningens motivering", "text"),
+        FormField("partens_standpunkt", "Den idéburna partens ställningstagande", "choice", choices=POSITION,
+                  hint="Tas av styrelseordföranden eller motsvarande."),
+        FormField("partens_motivering", "Den idéburna partens motivering", "text"),
+    ), document_kind="slutrapport"),
 )
 
 
