@@ -362,6 +362,25 @@ class MeetingRule:
 
 
 @dataclass(frozen=True)
+class AgreementRule:
+    """How the agreement is decided, signed and changed (GEN-09, JV-11).
+
+    When ``decided_at_step`` is completed with an outcome that goes on, the
+    newest document of ``draft_kind`` is the decided version: frozen, with its
+    SHA-256. The kommun signs it in one of ``signatory_roles``, each idéburen
+    party through its authorised signatory in the portal; when all have
+    signed, the signed version is stored as ``signed_kind``. Afterwards the
+    period, goals and contributions change only through an ändring decided
+    in one of ``amended_by_roles``, which needs new signatures."""
+
+    decided_at_step: str
+    signatory_roles: tuple[str, ...]
+    amended_by_roles: tuple[str, ...]
+    draft_kind: str = "overenskommelse_forslag"
+    signed_kind: str = "overenskommelse_signerad"
+
+
+@dataclass(frozen=True)
 class ProcessDefinition:
     kommun: str
     version: int
@@ -373,6 +392,7 @@ class ProcessDefinition:
     # What the kommun asks in an intresseanmälan beyond the platform's own
     # questions (Järva: how the challenge is shown, which goals it serves).
     application_fields: tuple[FormField, ...] = ()
+    agreement: AgreementRule | None = None
     format_version: int = FORMAT_VERSION
 
     def steps(self) -> list[Step]:
@@ -456,6 +476,17 @@ def validate_process(process: ProcessDefinition, roles: RolesTable, templates: t
     for step in process.steps():
         _validate_step(process, step, roles, template_keys, forms, document_kinds, meeting_kinds, seen, fail)
     _validate_organisation_forms(process, forms, document_kinds, fail)
+    if (rule := process.agreement) is not None:
+        if rule.decided_at_step not in seen:
+            fail(f"the agreement is decided at unknown step '{rule.decided_at_step}'")
+        for kind in (rule.draft_kind, rule.signed_kind):
+            if kind not in document_kinds:
+                fail(f"the agreement's document kind '{kind}' is not declared")
+        if not rule.signatory_roles or not rule.amended_by_roles:
+            fail("the agreement needs the roles that sign it and the roles that decide a change")
+        for role in (*rule.signatory_roles, *rule.amended_by_roles):
+            if roles.get(role) is None:
+                fail(f"the agreement names role '{role}', which is not in the roles table")
     _check_no_cycles(process, fail)
     for step in process.steps():
         for outcome in step.outcomes:

@@ -26,8 +26,9 @@ from core.tenancy import tenant_scoped_classes
 
 POLICY = "iop_scope"
 # Tables the application may add to but never change (their triggers refuse
-# it too): the audit trail, the process decisions and the diarium.
-APPEND_ONLY = ("audit_event", "decision", "registry_entry")
+# it too): the audit trail, the process decisions, the diarium and the
+# agreement's decided versions and signatures.
+APPEND_ONLY = ("audit_event", "decision", "registry_entry", "agreement_version", "agreement_signature")
 READ_ONLY = ("alembic_version",)
 
 
@@ -66,6 +67,8 @@ EXTRA = {
     "document": f"id IN ({_chosen('document', True)})",
     "document_request": f"organisation_id = {ORGANISATION}",
     "partnership_message": f"partnership_id IN ({OWN_PARTNERSHIPS})",
+    "agreement_version": f"partnership_id IN ({OWN_PARTNERSHIPS})",
+    "agreement_signature": f"partnership_id IN ({OWN_PARTNERSHIPS})",
     # Read by the policies above, as the representative.
     "sharing": f"partnership_id IN ({OWN_PARTNERSHIPS})",
 }

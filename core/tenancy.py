@@ -159,7 +159,8 @@ def _criteria(scope: Scope | None) -> list:
         # else of a tenant's. The same as PostgreSQL's policies (core.rls). The
         # subqueries read their tables through Core, so the criteria are not
         # applied to themselves.
-        from core.models import CaseState, CaseTask, Decision, Document, DocumentRequest, Meeting, Message
+        from core.models import (AgreementSignature, AgreementVersion, CaseState, CaseTask, Decision, Document,
+                                 DocumentRequest, Meeting, Message)
         from core.models.sharing import Sharing
 
         oid = scope.organisation_id
@@ -182,6 +183,8 @@ def _criteria(scope: Scope | None) -> list:
             Document: Document.id.in_(chosen("document", True)),
             DocumentRequest: DocumentRequest.organisation_id == oid,
             Message: Message.partnership_id.in_(theirs),
+            AgreementVersion: AgreementVersion.partnership_id.in_(theirs),
+            AgreementSignature: AgreementSignature.partnership_id.in_(theirs),
             Sharing: Sharing.partnership_id.in_(theirs),
         }
         return [with_loader_criteria(cls, allowed.get(cls, false()), include_aliases=True)

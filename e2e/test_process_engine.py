@@ -1,10 +1,15 @@
 """The process engine as people use it in a browser: a Järva partnership
 goes from initiative to signed agreement, each step done by the role that
-owns it (JV-03 to JV-11), and a Tyresö partnership reaches its barnets bästa
-assessment (TY-05). The pages along the way are checked with axe-core."""
+owns it (JV-03 to JV-11), the agreement drawn up from Järva's mall, decided
+by the nämnd and signed by the stadsdelsdirektör and the organisation's
+signatory in the portal (GEN-09, issue 10), and a Tyresö partnership reaches
+its barnets bästa assessment (TY-05). The pages along the way are checked
+with axe-core."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import uuid
 from collections.abc import Callable
@@ -12,6 +17,7 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from e2e.accessibility import assert_no_serious_violations
 
@@ -163,7 +169,17 @@ def test_jarva_partnership_from_initiative_to_signed_agreement(
     stab.get_by_label("Slutdatum (frivilligt)", exact=True).fill(f"{TODAY.year + 3}-12-31")
     stab.get_by_role("button", name="Spara ändringar").click()
     expect(stab.get_by_role("status")).to_contain_text("Partnerskapet är sparat.")
-    _upload(stab, path, "Förslag till överenskommelse", "forslag.txt")
+    # The proposal is drawn up from Järva's mall, with the case's parties, contributions and period.
+    stab.goto(f"{path}/mallar/overenskommelse")
+    assert_no_serious_violations(stab, "mallen för överenskommelse")
+    for label, text in (("Syfte", "Ett steg i nämndens plan för att fler elever ska klara skolan."),
+                        ("Mål och aktiviteter", "Läxhjälp tre kvällar i veckan med ideella läxhjälpare."),
+                        ("Styrning", "Styrgruppen möts tre gånger om året och arbetsgruppen fyra."),
+                        ("Uppföljning och utvärdering", "Årlig uppföljning i kvartal fyra, utvärdering sista året."),
+                        ("Villkor för att avsluta", "Tre månaders uppsägning vid väsentligt avtalsbrott.")):
+        stab.get_by_label(re.compile("^" + label)).fill(text)
+    stab.get_by_role("button", name="Spara och skapa dokumentet").click()
+    expect(stab.get_by_role("status")).to_contain_text("Dokumentet är skapat")
     _complete(stab, path, "forslag")
 
     # JV-10: the avdelningschef's position, with the organisation's authorised body.
@@ -179,8 +195,61 @@ def test_jarva_partnership_from_initiative_to_signed_agreement(
     _upload(stab, path, "Tjänsteutlåtande till nämnden", "tjansteutlatande.txt")
     _complete(users["stadsdelsnamnd"], path, "namndbeslut",
               "Stadsdelsdirektören får i uppdrag att teckna överenskommelsen")
-    _upload(director, path, "Undertecknad överenskommelse", "overenskommelse.txt")
+    # GEN-09: the nämnd decided exactly that file; the director signs it for the kommun ...
+    director.goto(path)
+    agreement = director.locator("#overenskommelse ~ .agreement-version").first
+    expect(agreement).to_contain_text("Version 1: beslutad överenskommelse")
+    checksum = agreement.locator(".checksum").inner_text().strip()
+    with director.expect_download() as download:
+        agreement.get_by_role("link", name="Ladda ner den beslutade versionen (PDF)").click()
+    pdf = open(download.value.path(), "rb").read()
+    assert hashlib.sha256(pdf).hexdigest() == checksum
+    agreed = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    agreed = agreed.replace("\u00a0", " ").replace("\u202f", " ")
+    for expected in ("Föreningen Brobyggarna Norra", "250 000 kr", "600 timmar per år",
+                     f"1 januari {TODAY.year + 1}", f"31 december {TODAY.year + 3}", "Styrgruppen möts"):
+        assert expected in agreed, expected
+    director.get_by_role("button", name="Skriv under version 1 för Järva stadsdelsnämnd").click()
+    expect(director.get_by_role("status")).to_contain_text("Överenskommelsen är underskriven")
+    assert_no_serious_violations(director, "överenskommelsen på partnerskapet")
+
+    # ... and the organisation's signatory signs the same file in the portal.
+    org = new_page()
+    sign_in(org, "ordforande@brobyggarna.demo")
+    case_id = path.rstrip("/").rsplit("/", 1)[1]
+    org.goto(f"/portal/partnerskap/{case_id}")
+    expect(org.locator("#overenskommelse").locator("..")).to_contain_text(checksum)
+    with org.expect_download() as download:
+        org.get_by_role("link", name="Läs den beslutade versionen (PDF)").click()
+    assert hashlib.sha256(open(download.value.path(), "rb").read()).hexdigest() == checksum
+    assert_no_serious_violations(org, "överenskommelsen i portalen")
+    org.get_by_role("button", name="Skriv under för Föreningen Brobyggarna Norra").click()
+    expect(org.get_by_role("status")).to_contain_text("Ni har skrivit under överenskommelsen.")
+
+    # Both signatures name that exact file, and the signed agreement is on the case for the signing step.
+    director.goto(path)
+    signed = director.locator("#overenskommelse ~ .agreement-version").first
+    expect(signed).to_contain_text("Alla parter har skrivit under.")
+    expect(signed).to_contain_text("Stadsdelsdirektör")
+    expect(signed).to_contain_text("Firmatecknare".lower())
     _complete(director, path, "undertecknande")
+
+    # The signed period is not changed on the side.
+    stab.goto(f"{path}/andra")
+    stab.get_by_label("Slutdatum (frivilligt)", exact=True).fill(f"{TODAY.year + 4}-12-31")
+    stab.get_by_role("button", name="Spara ändringar").click()
+    expect(stab.get_by_text("ändras bara genom en ändring").first).to_be_visible()
+
+    # The diarium holds each step's documents and decisions under the case's Järva number.
+    director.goto(path)
+    number = director.locator("dt:text-is('Diarienummer') + dd").inner_text().strip()
+    assert re.fullmatch(r"JÄR \d{4}/\d+", number)
+    director.goto(f"/k/jarva/diarium/?q={number}")
+    registry = director.locator("table.diarium")
+    for entry in ("Beslut av stadsdelsnämnd: Nämndens beslut", "Överenskommelse om IOP",
+                  "Undertecknad överenskommelse, version 1", "Minnesanteckningar: Idémöte"):
+        expect(registry).to_contain_text(entry)
+    expect(registry.locator("td").first).to_have_text(re.compile(r"JÄR \d{4}/\d+-\d+"))
 
     director.goto(path)
     expect(director.locator(".page-header .tag")).to_have_text("Pågående")

@@ -32,7 +32,7 @@ from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
 from web import admission, context, csrf, faults, rendering, unit_of_work
-from web.controllers import (accounts, admin, api, auth, casework, diarium, guide, health, mallar, organisations,
+from web.controllers import (accounts, admin, agreement, api, auth, casework, diarium, guide, health, mallar, organisations,
                              portal, process_page, staff, with_parties, workspace)
 
 HERE = Path(__file__).parent
@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             mallar.BlankMallController,
             mallar.CaseMallController,
             mallar.portal_blank,
+            agreement.AgreementController,
             organisations.OrganisationController,
             staff.StaffController,
             admin.AdminController,

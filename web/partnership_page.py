@@ -97,9 +97,15 @@ def describe_event(event, process: ProcessDefinition | None) -> str:
 
 
 def render(request: Request, db: Session, access: Access, p: Partnership, *, status_code: int = 200,
-           step_form: StepForm | None = None, doc_form: DocForm | None = None, saved: str | None = None) -> Response:
+           step_form: StepForm | None = None, doc_form: DocForm | None = None, saved: str | None = None,
+           agreement_message: str = "", amendment_errors: dict | None = None,
+           amendment_values: dict | None = None) -> Response:
+    from web.controllers.agreement import overview
+
     view = view_of(request, db, access, p)
     process = view.process if view else None
+    rule = process.agreement if process else None
+    mine = set(role_keys(access))
     events = audit.events_for(db, access.tenant, "partnership", p.id)
     return page(
         request, "workspace/partnership.html", status_code=status_code, access=access, tenant=access.tenant, p=p,
@@ -110,4 +116,8 @@ def render(request: Request, db: Session, access: Access, p: Partnership, *, sta
         saved=saved, open_requests=requests.open_count_in(db, access.tenant, p),
         matter=diarium.matter_of(db, access.tenant.id, p.id), registered=diarium.for_partnership(db, access.tenant, p.id),
         secrecy_grounds=SECRECY_GROUNDS, templates=access.kommun.templates if access.kommun else (),
+        agreement_rule=rule, agreement_versions=overview(db, access.tenant, p) if rule else [],
+        may_sign=bool(rule and mine & set(rule.signatory_roles)), may_amend=bool(rule and mine & set(rule.amended_by_roles)),
+        agreement_message=agreement_message, amendment_errors=amendment_errors or {},
+        amendment_values=amendment_values or {},
     )

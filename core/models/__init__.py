@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the session see one metadata."""
 
+from core.models.agreement import AgreementSignature, AgreementVersion
 from core.models.application import Application, ApplicationDocument
 
 from core.models.audit import AuditEvent
@@ -24,6 +25,8 @@ from core.models.user import AccountToken, LoginAttempt, RequestLimitEvent, Role
 
 __all__ = [
     "AccountToken",
+    "AgreementSignature",
+    "AgreementVersion",
     "Application",
     "ApplicationDocument",
     "AuditChainHead",

@@ -33,7 +33,7 @@ from core.models import Decision, Document, FormResponse, Meeting, Partnership, 
 from core.plugin_api import RolesTable
 from core.process import CaseDates, ProcessDefinition
 from core.registry import KommunEntry, Registry
-from core.services import ConflictError, audit
+from core.services import ConflictError, agreements, audit
 from core.values import clean_text, too_long
 
 MAX_MOTIVATION = 20_000
@@ -192,6 +192,11 @@ def complete_step(
         )
     completion = check_completion(view.progress, view.facts, view.roles, step_key=step_key, outcome_key=outcome_key,
                                   motivation=motivation, role_keys=role_keys, today=today)
+    rule = view.process.agreement
+    freezes = rule is not None and step_key == rule.decided_at_step and completion.outcome.kind == "continue"
+    if freezes and not agreements.has_draft(session, tenant, p, rule):
+        raise TransitionRefused("Det finns inget förslag till överenskommelse att besluta om. "
+                                "Skapa det från mallen eller ladda upp det först.")
     if p.process_code is None:
         pin(p, view.process)
     role = view.roles.get(completion.role_key)
@@ -215,6 +220,9 @@ def complete_step(
         session.flush()
     except (StaleDataError, IntegrityError) as exc:
         raise ConflictError() from exc
+    if freezes:
+        # GEN-09: the decided version is fixed from this moment.
+        agreements.freeze(session, tenant, p, rule, decision)
     audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id, action="complete_step",
                  before={"status": before_status},
                  after={"step": step_key, "period": decision.period, "outcome": decision.outcome_key,

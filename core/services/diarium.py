@@ -26,7 +26,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import clock
+from core import clock, search
 from core.models import Decision, Document, Meeting, Organisation, Partnership, Representative, Tenant, User
 from core.models.diarium import DIRECTIONS, DRAWN_UP, RECEIVED, SECRECY_GROUNDS, Matter, RegistryEntry, RegistrySeries
 from core.registry import Registry
@@ -295,13 +295,13 @@ def _filtered(tenant: Tenant, filters: Filters) -> Select:
         query = query.where(RegistryEntry.dated >= filters.since)
     if filters.until is not None:
         query = query.where(RegistryEntry.dated <= filters.until)
-    if filters.q:
-        needle = "%" + filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        in_text = (func.lower(RegistryEntry.description).like(needle, escape="\\")
-                   | func.lower(RegistryEntry.counterparty).like(needle, escape="\\"))
+    like = search.pattern(filters.q) if filters.q else None
+    if like is not None:
+        # Folded on both databases (core.search), so "över" finds "Överenskommelse" and "jär" finds "JÄR".
+        in_text = search.contains(RegistryEntry.description, like) | search.contains(RegistryEntry.counterparty, like)
         if filters.public:
             in_text = in_text & (RegistryEntry.secrecy == "")
-        query = query.where(in_text | func.lower(Matter.number).like(needle, escape="\\"))
+        query = query.where(in_text | search.contains(Matter.number, like))
     return query
 
 

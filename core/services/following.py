@@ -15,12 +15,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import CaseTask, Decision, Document, DocumentRequest, Meeting, Message, Organisation, \
-    Partnership, Tenant
+from core.models import (AgreementSignature, AgreementVersion, CaseTask, Decision, Document, DocumentRequest, Meeting,
+                         Message, Organisation, Partnership, Tenant)
 from core.plugin_api import TemplateRef
 from core.process import FormDefinition, ProcessDefinition
 from core.registry import Registry
-from core.services import messages, requests, tenants
+from core.services import agreements, messages, requests, tenants
 from core.services.casework import process_of
 
 
@@ -54,6 +54,16 @@ class Following:
     forms: dict[int, FormDefinition]
     # The kommun's mallar the organisation fills in (a budget, a yearly report), blank.
     mallar: tuple[TemplateRef, ...] = ()
+    # The agreement version in force (GEN-09) and its signatures.
+    agreement: AgreementVersion | None = None
+    agreement_signatures: tuple[AgreementSignature, ...] = ()
+
+    @property
+    def kommun_signed(self) -> bool:
+        return any(s.organisation_id is None for s in self.agreement_signatures)
+
+    def signed_by(self, organisation_id: int) -> bool:
+        return any(s.organisation_id == organisation_id for s in self.agreement_signatures)
 
     @property
     def open_requests(self) -> list[DocumentRequest]:
@@ -80,6 +90,7 @@ def case_for(session: Session, registry: Registry, organisation: Organisation, p
     asked = requests.addressed_to(session, organisation, pid)
     docs = session.scalars(select(Document).where(Document.partnership_id == pid)
                            .order_by(Document.uploaded_at.desc(), Document.id.desc())).all()
+    version = agreements.in_force(session, tenant, pid) if process and process.agreement else None
     return Following(
         partnership=partnership, tenant=tenant,
         now=[t for t in tasks if t.state == "current"], upcoming=[t for t in tasks if t.state == "upcoming"][:3],
@@ -89,6 +100,8 @@ def case_for(session: Session, registry: Registry, organisation: Organisation, p
         documents=list(docs), conversation=messages.conversation(session, pid),
         forms={r.id: f for r in asked if process and (f := process.organisation_form(r.kind)) is not None},
         mallar=tuple(t for t in kommun.templates if t.filled_by == "organisation"),
+        agreement=version,
+        agreement_signatures=tuple(agreements.signatures(session, [version.id])[version.id]) if version else (),
     )
 
 

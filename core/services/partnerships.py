@@ -259,9 +259,12 @@ def update_partnership(
     expected_version: int,
 ) -> Partnership:
     """Saves an edit made on version ``expected_version``. If someone saved in
-    between, raises ConflictError and changes nothing."""
+    between, raises ConflictError and changes nothing; an edit of what a
+    decided agreement fixes raises ValidationError (the caller rolls back)."""
     if p.version != expected_version:
         raise ConflictError()
+    from core.services import agreements
+
     organisations = _organisations(session, tenant, values)
     before = snapshot(p)
     _apply(p, tenant, values, organisations)
@@ -269,6 +272,8 @@ def update_partnership(
         session.flush()
     except StaleDataError as exc:
         raise ConflictError() from exc
+    # GEN-09: what the decision body decided changes only through an ändring.
+    agreements.refuse_fixed_change(session, tenant, p, agreements.terms_of(p))
     audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id, action="update",
                  before=before, after=snapshot(p))
     return p

@@ -179,6 +179,9 @@ def test_staff_find_filter_export_and_correct_entries(client, db, registry, worl
     assert "Föreningen Järvabron" in page.text and "Inkommen" in page.text
     # Filters: a word, a direction; a bad date is explained, not a server error.
     assert "Promemoria" not in client.get("/k/jarva/diarium/?q=budget").text
+    # Any case, Swedish letters included: the number "JÄR …" is found by "jär".
+    assert f"{number}-2" in client.get("/k/jarva/diarium/?q=jär").text
+    assert "Promemoria om hyran" in client.get("/k/jarva/diarium/?q=PROMEMORIA").text
     assert "Budget för" not in client.get("/k/jarva/diarium/?riktning=upprattad").text
     bad = client.get("/k/jarva/diarium/?fran=31/12")
     assert bad.status_code == 200 and "från-datumet" in bad.text.lower()

@@ -63,7 +63,7 @@ def test_the_agreement_is_filled_made_a_document_registered_and_versioned(client
     assert db.scalar(select(Document).where(Document.partnership_id == p.id)) is None
 
     done = post(client, base, {"version": "1", "atgard": "skapa", **AGREEMENT})
-    assert done.status_code == 303 and done.headers["location"].endswith("?sparat=mall#dokument")
+    assert done.status_code == 303 and done.headers["location"].endswith("?sparad=mall#dokument")
     doc = db.scalar(select(Document).where(Document.partnership_id == p.id))
     assert (doc.kind, doc.title, doc.content_type, doc.version) == (
         "overenskommelse_forslag", "Överenskommelse om IOP", "application/pdf", 1)

@@ -96,7 +96,8 @@ def registry_of(app):
 def _send(client, method, path):
     headers = {"x-csrftoken": csrf(client)}
     # Send each unsafe request in the encoding its form uses, so it reaches the access check.
-    uploads = path.endswith("/dokument") or re.fullmatch(r"/portal/partnerskap/\d+/begaran/\d+", path)
+    uploads = (path.endswith(("/dokument", "/overenskommelse/kontroll"))
+               or re.fullmatch(r"/portal/partnerskap/\d+/begaran/\d+", path))
     files = {"file": ("a.pdf", b"%PDF-1.4", "application/pdf")} if uploads else None
     return client.request(method, path, headers=headers, data={"title": "x"}, files=files, follow_redirects=False)
 

@@ -108,7 +108,7 @@ class CaseMallController(Controller):
             return self._page(request, ctx, get_partnership(db, access, partnership_id), mall, status_code=422,
                               values=data, errors=exc.errors)
         if data.get("atgard") == "skapa":
-            return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparat=mall#dokument", status_code=303)
+            return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=mall#dokument", status_code=303)
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}/mallar/{mall.key}?sparat=1", status_code=303)
 
     @get("/{key:str}/{fmt:str}")

@@ -18,11 +18,12 @@ from core.models.application import DRAFT
 from core.models.library import LIBRARY_KINDS
 from core.models.organisation import CAPACITIES
 from core import clock
-from core.services import ConflictError, ValidationError, applications, documents, following, library, messages, \
-    representatives, requests, tenants
+from core.services import ConflictError, ValidationError, agreements, applications, documents, following, library, \
+    messages, partnerships, representatives, requests, tenants
 from core.forms import display_answer, motivation_key
 from core.services.casework import newest_process
 from core.tenancy import Scope, set_scope
+from core.values import parse_int
 from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, UploadData, clean
 from web.rendering import attachment, page
@@ -263,13 +264,15 @@ class PortalController(Controller):
         return p
 
     def _case_page(self, request: Request, ctx: RequestContext, p: Partnership, *, status_code: int = 200,
-                   failed: dict | None = None, message: dict | None = None) -> Response:
+                   failed: dict | None = None, message: dict | None = None, agreement_message: str = "") -> Response:
         """``failed``: an answer that was refused (request id, errors);
         ``message``: a message that was refused (body, errors)."""
         case = following.case_for(ctx.db, ctx.app.registry, ctx.organisation, p, clock.today(), ctx.app.tenant_config)
         return page(request, "portal/case.html", status_code=status_code, case=case, organisation=ctx.organisation,
                     today=clock.today(), failed=failed or {}, message=message or {}, me=ctx.user,
-                    saved=request.query_params.get("sparat"), max_mb=documents.MAX_BYTES // 2**20)
+                    saved=request.query_params.get("sparat"), max_mb=documents.MAX_BYTES // 2**20,
+                    agreement_message=agreement_message,
+                    is_signatory=bool((rep := representatives.representative_of(ctx.db, ctx.user)) and rep.is_signatory))
 
     def _refused(self, ctx: RequestContext) -> None:
         """After a refused change: nothing of it is kept, and the page is read
@@ -376,6 +379,38 @@ class PortalController(Controller):
             return self._case_page(request, ctx, self._partnership(ctx, partnership_id), status_code=409,
                                    failed={"id": request_id, "errors": {"file": str(exc)}})
         return Redirect(f"/portal/partnerskap/{p.id}?sparat=svar#begaranden", status_code=303)
+
+    @post("/partnerskap/{partnership_id:int}/overenskommelse/underskrift")
+    @in_worker_thread
+    def sign_agreement(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                       data: FormData) -> Response:
+        """The organisation's authorised signatory signs the version in force
+        (GEN-09, JV-11); it is recorded in the tenant's records, with every
+        party of the partnership in view, so the last signature is seen as last."""
+        db, data = ctx.db, clean(data)
+        p = self._partnership(ctx, partnership_id)
+        process = following.process_for(db, ctx.app.registry, p, ctx.app.tenant_config)
+        if process is None or process.agreement is None:
+            raise NotFoundException()
+        tenant = db.get(Tenant, p.tenant_id)
+        version_id = parse_int(data.get("version"), lowest=1)
+        # What is signed, and every party to it, is read in the tenant's
+        # records, where the signature is written (as an answer to a request is).
+        try:
+            set_scope(db, Scope.of_tenant(tenant.id))
+            full = partnerships.get_partnership(db, tenant, p.id)
+            version = next((v for v in agreements.versions(db, tenant, p.id) if v.id == version_id), None)
+            if version is None:
+                raise NotFoundException()
+            signer = agreements.organisation_signer(db, full, ctx.user)
+            agreements.sign(db, ctx.settings.documents_dir, tenant, full, process.agreement, version, signer,
+                            data.get("sha256", ""))
+        except (agreements.SigningRefused, ConflictError) as exc:
+            self._refused(ctx)
+            reason = str(exc) if isinstance(exc, agreements.SigningRefused) else "Ni har redan skrivit under."
+            return self._case_page(request, ctx, self._partnership(ctx, partnership_id), status_code=403,
+                                   agreement_message=reason)
+        return Redirect(f"/portal/partnerskap/{p.id}?sparat=underskriven#overenskommelse", status_code=303)
 
     @post("/partnerskap/{partnership_id:int}/meddelanden")
     @in_worker_thread

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from core.process import (
     NO,
+    AgreementRule,
     After,
     Before,
     Condition,
@@ -368,6 +369,11 @@ PROCESS_V1 = ProcessDefinition(
     forms=(INITIATIV, CHECKLISTA, GRANSKNING, STALLNINGSTAGANDE, GRUPPER, OMFORHANDLING, REDOVISNING,
            UTVARDERING_PART, STALLNINGSTAGANDE_PART),
     document_kinds=DOCUMENT_KINDS,
+    # JV-11: the nämnd's decision gives the stadsdelsdirektör the mandate to
+    # sign what it decided; GEN-09/JV-12: the period, goals and contributions
+    # of a signed agreement are larger changes, which go to the nämnd.
+    agreement=AgreementRule(decided_at_step="namndbeslut", signatory_roles=("stadsdelsdirektor",),
+                            amended_by_roles=("stadsdelsnamnd",)),
     # JV-22: a challenge with a local perspective, shown by statistics or
     # surveys, that serves the nämnd's areas of responsibility and goals.
     application_fields=(
