@@ -174,17 +174,18 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
                 "contact_name": "" if key in orgs else f"Kontaktperson {org_name}",
                 "contact_email": "" if key in orgs else f"kontakt@{key}.demo",
             }))
+            if key not in orgs:
+                # Several representatives per organisation, there before its cases are walked: one
+                # signs the agreement and takes its positions (JV-10, JV-18).
+                users.create_user(session, actor=admin, email=f"kontakt@{key}.demo", name=f"Kontaktperson, {org_name}",
+                                  password=PASSWORD, password_hash=hashed, organisation_id=org.id)
+                users.create_user(session, actor=admin, email=f"ordforande@{key}.demo",
+                                  name=f"Ordförande, {org_name}", password=PASSWORD, password_hash=hashed,
+                                  organisation_id=org.id, capacity=SIGNATORY)
             orgs[key] = org
             registered.append(org)
         walker = Walker(session, registry, entry, tenant, staff, documents_dir, today)
         _partnerships(session, registry, entry, walker, registered, spec.topics or TOPICS, spec.stages or STAGES)
-    for key, name, *_ in ORGANISATIONS:
-        # Several representatives per organisation; one signs and takes its positions (JV-10, JV-18).
-        users.create_user(session, actor=admin, email=f"kontakt@{key}.demo", name=f"Kontaktperson, {name}",
-                          password=PASSWORD, password_hash=hashed, organisation_id=orgs[key].id)
-        users.create_user(session, actor=admin, email=f"ordforande@{key}.demo", name=f"Ordförande, {name}",
-                          password=PASSWORD, password_hash=hashed, organisation_id=orgs[key].id,
-                          capacity=SIGNATORY)
     _applications(session, registry, documents_dir, orgs, today)
     _exchanges(session, registry, today)
 

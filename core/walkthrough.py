@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.engine import StepProgress
 from core.forms import motivation_key, needs_motivation
 from core.inputs import MeetingInput, PartnershipInput
-from core.models import Partnership, Tenant, User
+from core.models import Partnership, Representative, Tenant, User
+from core.models.organisation import SIGNATORY
 from core.process import YES, Requirement
 from core.registry import KommunEntry, Registry
-from core.services import case_forms, casework, documents, meetings, partnerships
+from core.services import agreements, case_forms, casework, documents, meetings, partnerships
 from core.services.casework import CaseView
 from core.process import add_months
 
@@ -62,6 +64,8 @@ class Walker:
         self.session.flush()
 
     def _supply_one(self, p: Partnership, req: Requirement, sp: StepProgress, view: CaseView, actor: User) -> None:
+        if req.kind == "document" and self._sign(p, req, view):
+            return
         if req.kind == "document":
             kind = view.process.document_kind(req.ref)
             title = kind.title if kind else req.ref
@@ -73,6 +77,32 @@ class Walker:
             self._fill_form(p, req.ref, view, actor)
         elif req.kind == "meetings":
             self._hold_meetings(p, req, sp, actor)
+
+    def _sign(self, p: Partnership, req: Requirement, view: CaseView) -> bool:
+        """The signed agreement, signed in the platform by the kommun's
+        signatory and each party's authorised signatory (GEN-09), when the
+        process decided a version and every party has a signatory; else False
+        (the signed paper copy is uploaded instead)."""
+        rule = view.process.agreement
+        if rule is None or req.ref != rule.signed_kind:
+            return False
+        version = agreements.in_force(self.session, self.tenant, p.id)
+        kommun = next(((self.users[k], k) for k in rule.signatory_roles if k in self.users), None)
+        organisations = [party.organisation_id for party in p.parties if party.organisation_id]
+        chairs = {org: self.session.scalar(select(Representative).where(
+            Representative.organisation_id == org, Representative.capacity == SIGNATORY,
+            Representative.approved_at.is_not(None))) for org in organisations}
+        if version is None or kommun is None or None in chairs.values():
+            return False
+        titles = {r.key: r.title for r in view.roles.roles}
+        done = {s.party_key for s in agreements.signatures(self.session, [version.id])[version.id]}
+        signers = [agreements.kommun_signer(rule, kommun[0], titles, (kommun[1],))]
+        signers += [agreements.organisation_signer(self.session, p, self.session.get(User, rep.user_id))
+                    for rep in chairs.values()]
+        for signer in signers:
+            if agreements.party_key(signer.organisation_id) not in done:
+                agreements.sign(self.session, self.documents_dir, self.tenant, p, rule, version, signer, version.sha256)
+        return True
 
     def _fill_case(self, p: Partnership, actor: User, period: tuple[date, date]) -> None:
         data = partnerships.form_values(p)

@@ -31,7 +31,6 @@ from core.models import (AgreementSignature, AgreementVersion, Decision, Documen
 from core.models.agreement import AMENDMENT, DECIDED
 from core.process import AgreementRule, ProcessDefinition
 from core.services import ConflictError, ValidationError, audit, documents, sharing
-from core.tenancy import Scope, set_scope
 from core.values import clean_text, too_long
 
 KOMMUN = "kommun"
@@ -147,7 +146,9 @@ def sign(session: Session, documents_dir: Path, tenant: Tenant, p: Partnership, 
          version: AgreementVersion, signer: Signer, sha256: str) -> AgreementSignature:
     """Records ``signer``'s signature of ``version``, given the SHA-256 of the
     file they were shown. Refuses a version no longer in force, a file that
-    is not the decided one, and a second signature for the same party."""
+    is not the decided one, and a second signature for the same party.
+    Written in the session's scope: an organisation's representative signs
+    in the tenant's records, so the portal switches to the tenant's scope first."""
     current = in_force(session, tenant, p.id)
     if current is None or current.id != version.id:
         raise SigningRefused("Den här versionen gäller inte längre. Skriv under den senaste versionen.")
@@ -159,9 +160,6 @@ def sign(session: Session, documents_dir: Path, tenant: Tenant, p: Partnership, 
     done = {s.party_key for s in signatures(session, [version.id])[version.id]}
     if key in done:
         raise ConflictError()
-    # An organisation's representative signs in the tenant's records, and the
-    # rest of the transaction (the stored state, the diarium) is the tenant's too.
-    set_scope(session, Scope.of_tenant(tenant.id))
     signature = AgreementSignature(
         tenant_id=tenant.id, partnership_id=p.id, version_id=version.id, party_key=key,
         organisation_id=signer.organisation_id, signer_id=signer.user.id, signer_name=signer.user.name,
@@ -185,7 +183,8 @@ def _store_signed(session, documents_dir, tenant, p, rule, version, doc, actor) 
     content = documents.document_path(documents_dir, doc).read_bytes()
     signed = documents.store_document(session, documents_dir, tenant, actor, partnership=p, kind=rule.signed_kind,
                                       title=f"Undertecknad överenskommelse, version {version.number}",
-                                      filename=f"overenskommelse-version-{version.number}.pdf", content=content)
+                                      filename=f"overenskommelse-version-{version.number}"
+                                               f"{Path(doc.original_filename).suffix or '.pdf'}", content=content)
     sharing.share_given(session, signed, actor)
 
 
