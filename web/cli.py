@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from babel.numbers import format_decimal
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
@@ -20,7 +21,7 @@ from core.db import make_engine, make_sessionmaker
 from core.migrate import downgrade, upgrade
 from core.plugin_api import PluginError
 from core.registry import build_plugin_manager, build_registry
-from core.services import audit_verify, tenants
+from core.services import archive, audit_verify, tenants
 from core.tenancy import Scope
 
 
@@ -159,6 +160,26 @@ def describe_break(broken: audit_verify.Break) -> str:
     return f"granskningsspåret är brutet: {broken.chain.table} {row} ({chain}): {what}"
 
 
+def cmd_archive_export(args) -> None:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine, Scope.system())() as session:
+            tenant = tenants.get_by_code(session, args.tenant.strip().lower())
+            if tenant is None:
+                raise CliError(f"det finns ingen kommun eller stadsdelsnämnd med koden {args.tenant!r}")
+            try:
+                package = archive.export_matter(session, tenant, args.matter, settings.documents_dir,
+                                                Path(args.out))
+            except archive.ArchiveError as exc:
+                raise CliError(str(exc)) from exc
+    except OperationalError as exc:
+        raise CliError("databasen är inte skapad; kör 'iop db upgrade' först") from exc
+    finally:
+        engine.dispose()
+    print(f"Arkivpaketet är skrivet: {package.path} ({package.files} filer, med kontrollsummor).")
+
+
 def cmd_audit_verify(args) -> int:
     settings = load_settings()
     engine = make_engine(settings.database_url)
@@ -228,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify_p = audit_sub.add_parser("verify", help="kontrollerar granskningsspårets och besluten hashkedjor")
     verify_p.add_argument("--tenant", metavar="KOD", help="bara kedjorna för kommunen eller stadsdelsnämnden med koden")
     verify_p.set_defaults(func=cmd_audit_verify)
+    archive_p = sub.add_parser("archive", help="arkivering")
+    archive_sub = archive_p.add_subparsers(dest="archive_command", required=True)
+    export_p = archive_sub.add_parser("export", help="skriver ett avslutat ärende som ett arkivpaket (zip)")
+    export_p.add_argument("--tenant", required=True, metavar="KOD", help="kommunens eller stadsdelsnämndens kod")
+    export_p.add_argument("--matter", required=True, metavar="DIARIENUMMER", help="ärendets diarienummer")
+    export_p.add_argument("--out", default=".", metavar="KATALOG", help="där paketet skrivs (förval: här)")
+    export_p.set_defaults(func=cmd_archive_export)
     deadlines_p = sub.add_parser("deadlines", help="frister och aktuella steg")
     deadlines_sub = deadlines_p.add_subparsers(dest="deadlines_command", required=True)
     refresh_p = deadlines_sub.add_parser(
