@@ -38,9 +38,10 @@ unit: setup
 e2e: setup browser
 	$(BIN)/pytest e2e
 
-# The benchmark (bench/run.py, docs/performance.md): minutes, not part of `make test`.
+# The benchmarks (bench/run.py, bench/pdf.py, docs/performance.md): minutes, not part of `make test`.
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.pdf
 
 clean:
 	rm -rf $(VENV) var

@@ -20,3 +20,12 @@ def test_the_benchmark_smoke_run_prints_every_figure():
                    "/healthz during a burst", "iop demo --reset to first page"):
         assert figure in out.stdout
     assert "DIFFERS" not in out.stdout
+
+
+def test_the_agreement_pdf_benchmark_renders_ten_pages():
+    """Issue 10, point 6: its figure is in docs/performance.md; here only that it runs."""
+    out = subprocess.run([sys.executable, "-m", "bench.pdf", "--runs", "1"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    print(out.stdout)
+    assert "agreement PDF (10 pages" in out.stdout and "median" in out.stdout
