@@ -19,6 +19,7 @@ from core.plugin_api import (
     hookimpl,
 )
 from core.process import (
+    AgreementRule,
     NO,
     After,
     Before,
@@ -329,6 +330,10 @@ PROCESS_V1 = ProcessDefinition(
     phases=(PROVA, OVERENSKOMMELSE, FOLJA_UPP, AVSLUTA),
     forms=(INITIATIV, VAL_AV_FORM, KRITERIER, FORUTSATTNINGAR, RATTSLIG_PROVNING, REDOVISNING),
     document_kinds=DOCUMENT_KINDS,
+    # The nämnd decides the agreement and the director signs on its decision
+    # (inferred, as JV-11); a change of what it fixes goes back to the nämnd (GEN-09).
+    agreement=AgreementRule(decided_at_step="namndbeslut", signatory_roles=("direktor",),
+                            amended_by_roles=("namnd",)),
 )
 
 

@@ -13,6 +13,7 @@ from the roles table (HV-07) and Stockholms stad's routine (seed 002).
 from __future__ import annotations
 
 from core.process import (
+    AgreementRule,
     After,
     Condition,
     DocumentKind,
@@ -265,4 +266,8 @@ PROCESS_V1 = ProcessDefinition(
     phases=(BEDOMA, OVERENSKOMMELSE, FOLJA_UPP, AVSLUTA),
     forms=(INITIATIV, BEDOMNING, INNEHALL, REDOVISNING),
     document_kinds=DOCUMENT_KINDS,
+    # The nämnd decides the agreement; the stadsdelsdirektör signs for it
+    # (inferred, as JV-11); a change of what it fixes goes back to the nämnd.
+    agreement=AgreementRule(decided_at_step="namndbeslut", signatory_roles=("stadsdelsdirektor",),
+                            amended_by_roles=("stadsdelsnamnd",)),
 )

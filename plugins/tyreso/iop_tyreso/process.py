@@ -13,6 +13,7 @@ The document has no concrete IOP yet, so the steps between those questions
 from __future__ import annotations
 
 from core.process import (
+    AgreementRule,
     NO,
     After,
     Condition,
@@ -241,4 +242,8 @@ PROCESS_V1 = ProcessDefinition(
     phases=(PROVA, PILOTPROJEKT, REDOVISA, AVSLUTA),
     forms=(INITIATIV, UPPHANDLINGSPROVNING, KRAV, BARNETS_BASTA),
     document_kinds=DOCUMENT_KINDS,
+    # Inferred: the kommundirektör decides the pilot project on the proposal
+    # (TY-01) and signs it; a change goes back to the kommundirektör.
+    agreement=AgreementRule(decided_at_step="pilotbeslut", signatory_roles=("kommundirektor",),
+                            amended_by_roles=("kommundirektor",)),
 )
