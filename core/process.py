@@ -378,6 +378,10 @@ class AgreementRule:
     amended_by_roles: tuple[str, ...]
     draft_kind: str = "overenskommelse_forslag"
     signed_kind: str = "overenskommelse_signerad"
+    # A step that assesses the proposal (Tyresö's barnets bästa, TY-05): its
+    # assessment refers to the draft it assessed, and a version that differs
+    # is signed only after an assessment of that version.
+    assessed_at_step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -479,6 +483,8 @@ def validate_process(process: ProcessDefinition, roles: RolesTable, templates: t
     if (rule := process.agreement) is not None:
         if rule.decided_at_step not in seen:
             fail(f"the agreement is decided at unknown step '{rule.decided_at_step}'")
+        if rule.assessed_at_step is not None and rule.assessed_at_step not in seen:
+            fail(f"the agreement is assessed at unknown step '{rule.assessed_at_step}'")
         for kind in (rule.draft_kind, rule.signed_kind):
             if kind not in document_kinds:
                 fail(f"the agreement's document kind '{kind}' is not declared")

@@ -28,7 +28,8 @@ POLICY = "iop_scope"
 # Tables the application may add to but never change (their triggers refuse
 # it too): the audit trail, the process decisions, the diarium and the
 # agreement's decided versions and signatures.
-APPEND_ONLY = ("audit_event", "decision", "registry_entry", "agreement_version", "agreement_signature")
+APPEND_ONLY = ("audit_event", "decision", "registry_entry", "agreement_version", "agreement_signature",
+               "agreement_assessment")
 READ_ONLY = ("alembic_version",)
 
 

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the session see one metadata."""
 
-from core.models.agreement import AgreementSignature, AgreementVersion
+from core.models.agreement import AgreementAssessment, AgreementSignature, AgreementVersion
 from core.models.application import Application, ApplicationDocument
 
 from core.models.audit import AuditEvent
@@ -25,6 +25,7 @@ from core.models.user import AccountToken, LoginAttempt, RequestLimitEvent, Role
 
 __all__ = [
     "AccountToken",
+    "AgreementAssessment",
     "AgreementSignature",
     "AgreementVersion",
     "Application",

@@ -67,3 +67,23 @@ class AgreementSignature(TenantOwned, Base):
     capacity: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgreementAssessment(TenantOwned, Base):
+    """An assessment of the proposal the process asks for (Tyresö's barnets
+    bästa, TY-05), tied to the exact file assessed by its SHA-256. Append-only."""
+
+    __tablename__ = "agreement_assessment"
+    __table_args__ = (
+        same_tenant("partnership_id", "partnership"),
+        same_tenant("document_id", "document"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(Integer, index=True)
+    document_id: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    role_title: Mapped[str] = mapped_column(String(200))
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    assessed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.models import (AgreementSignature, AgreementVersion, Decision, Document, Organisation, Partnership,
+from core.models import (AgreementAssessment, AgreementSignature, AgreementVersion, Decision, Document, Organisation, Partnership,
                          Representative, Tenant, User)
 from core.models.agreement import AMENDMENT, DECIDED
 from core.process import AgreementRule, ProcessDefinition
@@ -111,6 +111,32 @@ def freeze(session: Session, tenant: Tenant, p: Partnership, rule: AgreementRule
     return version
 
 
+def assess(session: Session, tenant: Tenant, p: Partnership, document: Document, actor: User | None,
+           role_title: str, motivation: str) -> AgreementAssessment:
+    """Records that ``document`` (a draft, or a decided version's file) was
+    assessed as the process asks (TY-05)."""
+    row = AgreementAssessment(tenant_id=tenant.id, partnership_id=p.id, document_id=document.id,
+                              sha256=document.sha256, assessed_by_id=actor.id if actor else None,
+                              role_title=role_title, motivation=motivation)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def assess_newest_draft(session: Session, tenant: Tenant, p: Partnership, rule: AgreementRule,
+                        decision: Decision) -> AgreementAssessment:
+    """The assessing step was completed: it assessed the newest draft."""
+    actor = session.get(User, decision.actor_id) if decision.actor_id else None
+    return assess(session, tenant, p, _newest_draft(session, tenant, p, rule), actor, decision.role_title,
+                  decision.motivation)
+
+
+def assessed(session: Session, tenant: Tenant, partnership_id: int, sha256: str) -> AgreementAssessment | None:
+    return session.scalar(select(AgreementAssessment).where(
+        AgreementAssessment.tenant_id == tenant.id, AgreementAssessment.partnership_id == partnership_id,
+        AgreementAssessment.sha256 == sha256).order_by(AgreementAssessment.id.desc()).limit(1))
+
+
 @dataclass(frozen=True)
 class Signer:
     """Who signs for which party: the kommun (organisation None) or an organisation."""
@@ -156,6 +182,9 @@ def sign(session: Session, documents_dir: Path, tenant: Tenant, p: Partnership, 
     stored = hashlib.sha256(documents.document_path(documents_dir, doc).read_bytes()).hexdigest()
     if sha256 != version.sha256 or stored != version.sha256:
         raise SigningRefused("Filen stämmer inte med den beslutade versionen. Ladda om sidan och läs den igen.")
+    if rule.assessed_at_step and assessed(session, tenant, p.id, version.sha256) is None:
+        raise SigningRefused("Den här versionen är inte bedömd: förslaget har ändrats sedan det bedömdes. "
+                             "En ny bedömning av just den här versionen behövs innan den skrivs under.")
     key = party_key(signer.organisation_id)
     done = {s.party_key for s in signatures(session, [version.id])[version.id]}
     if key in done:

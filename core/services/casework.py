@@ -193,8 +193,10 @@ def complete_step(
     completion = check_completion(view.progress, view.facts, view.roles, step_key=step_key, outcome_key=outcome_key,
                                   motivation=motivation, role_keys=role_keys, today=today)
     rule = view.process.agreement
-    freezes = rule is not None and step_key == rule.decided_at_step and completion.outcome.kind == "continue"
-    if freezes and not agreements.has_draft(session, tenant, p, rule):
+    goes_on = completion.outcome.kind == "continue"
+    freezes = rule is not None and step_key == rule.decided_at_step and goes_on
+    assesses = rule is not None and step_key == rule.assessed_at_step and goes_on
+    if (freezes or assesses) and not agreements.has_draft(session, tenant, p, rule):
         raise TransitionRefused("Det finns inget förslag till överenskommelse att besluta om. "
                                 "Skapa det från mallen eller ladda upp det först.")
     if p.process_code is None:
@@ -220,6 +222,9 @@ def complete_step(
         session.flush()
     except (StaleDataError, IntegrityError) as exc:
         raise ConflictError() from exc
+    if assesses:
+        # TY-05: the assessment is of the proposal as it is now.
+        agreements.assess_newest_draft(session, tenant, p, rule, decision)
     if freezes:
         # GEN-09: the decided version is fixed from this moment.
         agreements.freeze(session, tenant, p, rule, decision)

@@ -184,3 +184,40 @@ def test_gen_09_an_amendment_is_decided_by_the_namnd_and_signed_again(client, db
                               _fresh(db, world, p), clock.today())
     assert view.facts.dates.agreement_end == new_end
 
+
+
+def test_ty_05_a_changed_proposal_is_assessed_again_before_it_is_signed(client, db, registry, world, settings):
+    tenant = world.tyreso
+    kommun = tenants.kommun_for(db, registry, tenant)
+    staff = {role.key: factories.user(db, registry, f"{role.key}.avtal@tyreso.test", (tenant, role.key))
+             for role in kommun.roles.roles}
+    p = partnerships.get_partnership(db, tenant, world.tyreso_partnership.id)
+    walker = Walker(db, registry, kommun, tenant, staff, settings.documents_dir, clock.today())
+    start = date(clock.today().year + 1, 1, 1)
+    keys = [s.key for s in kommun.process().steps()]
+    walker.advance(p, period=(start, date(start.year + 1, 12, 31)), steps=keys.index("pilotbeslut"))
+    # The proposal changes after the barnets bästa assessment, and the changed one is decided.
+    documents.store_document(db, settings.documents_dir, tenant, staff["handlaggare"], partnership=p,
+                             kind="overenskommelse_forslag", title="Förslag till överenskommelse, ändrat",
+                             filename="andrat.pdf", content=b"%PDF-1.4 andrat forslag")
+    walker.advance(p, steps=1)
+    db.commit()
+    version = db.scalar(select(AgreementVersion).where(AgreementVersion.partnership_id == p.id))
+    assert version is not None
+
+    login(client, "kommundirektor.avtal@tyreso.test")
+    page = client.get(f"/k/tyreso/partnerskap/{p.id}").text
+    assert "Bedömning av barnets bästa:</strong>" in page and "inte gjord för den här versionen" in page
+    refused = post(client, f"/k/tyreso/partnerskap/{p.id}/overenskommelse/underskrift",
+                   {"version": version.id, "sha256": version.sha256})
+    assert refused.status_code == 403 and "En ny bedömning av just den här versionen behövs" in refused.text
+    # The kommundirektör does not own the assessment; the handläggare does.
+    assert post(client, f"/k/tyreso/partnerskap/{p.id}/overenskommelse/bedomning",
+                {"version": version.id, "motivation": "Bra för barnen."}).status_code == 403
+    login(client, "handlaggare.avtal@tyreso.test")
+    assert post(client, f"/k/tyreso/partnerskap/{p.id}/overenskommelse/bedomning",
+                {"version": version.id, "motivation": "Det ändrade förslaget är lika bra för barnen."}
+                ).status_code == 303
+    login(client, "kommundirektor.avtal@tyreso.test")
+    assert post(client, f"/k/tyreso/partnerskap/{p.id}/overenskommelse/underskrift",
+                {"version": version.id, "sha256": version.sha256}).status_code == 303

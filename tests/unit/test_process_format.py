@@ -8,6 +8,7 @@ import pytest
 
 from core.plugin_api import PluginError, Role, RolesTable, TemplateRef
 from core.process import (
+    AgreementRule,
     After,
     Before,
     CaseDates,
@@ -176,3 +177,19 @@ def test_the_organisations_form_is_found_by_the_kind_it_produces():
                       document_kinds=(DocumentKind("uppfoljning", "Uppföljning"),))
     validate_process(process, ROLES, TEMPLATES, "test")
     assert process.organisation_form("uppfoljning") is REPORT and process.organisation_form("budget") is None
+
+
+@pytest.mark.parametrize(
+    "rule,message",
+    [
+        (AgreementRule("missing", ("chef",), ("chef",)), "decided at unknown step 'missing'"),
+        (AgreementRule("overvagande", ("pope",), ("chef",)), "role 'pope'"),
+        (AgreementRule("overvagande", (), ("chef",)), "roles that sign it"),
+        (AgreementRule("overvagande", ("chef",), ("chef",), assessed_at_step="missing"), "assessed at unknown step"),
+        (AgreementRule("overvagande", ("chef",), ("chef",), draft_kind="inget"), "document kind 'inget'"),
+    ],
+)
+def test_gen_09_a_broken_agreement_rule_stops_start_up(rule, message):
+    kinds = (DocumentKind("overenskommelse_forslag", "Förslag"), DocumentKind("overenskommelse_signerad", "Signerad"))
+    with pytest.raises(PluginError, match=message):
+        validate_process(replace(_process(), document_kinds=kinds, agreement=rule), ROLES, TEMPLATES, "test")

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Response
 from sqlalchemy.orm import Session
 
 from core import mallar
-from core.models import AgreementSignature, AgreementVersion, Partnership, Tenant
+from core.models import AgreementAssessment, AgreementSignature, AgreementVersion, Document, Partnership, Tenant
 from core.models.agreement import ORIGINS
 from core.process import AgreementRule
 from core.services import ConflictError, ValidationError, agreements, documents, mall_documents
@@ -37,9 +37,11 @@ class VersionView:
     signatures: list[AgreementSignature]
     missing: list[str]
     in_force: bool
+    # For a process that assesses the proposal (TY-05): the assessment of this exact file, if any.
+    assessment: AgreementAssessment | None = None
 
 
-def overview(session: Session, tenant: Tenant, p: Partnership) -> list[VersionView]:
+def overview(session: Session, tenant: Tenant, p: Partnership, rule: AgreementRule) -> list[VersionView]:
     """Every decided version, newest last, with its signatures and the parties still to sign."""
     found = agreements.versions(session, tenant, p.id)
     signed = agreements.signatures(session, [v.id for v in found])
@@ -51,7 +53,8 @@ def overview(session: Session, tenant: Tenant, p: Partnership) -> list[VersionVi
         done = {s.party_key for s in signed[v.id]}
         out.append(VersionView(v, ORIGINS.get(v.origin, v.origin), signed[v.id],
                                [names.get(k, k) for k in agreements.required_parties(p) if k not in done],
-                               i == len(found) - 1))
+                               i == len(found) - 1,
+                               agreements.assessed(session, tenant, p.id, v.sha256) if rule.assessed_at_step else None))
     return out
 
 
@@ -123,6 +126,32 @@ class AgreementController(Controller):
             return self._refused(request, ctx, partnership_id, "Kommunen har redan skrivit under den här versionen.",
                                  status_code=409)
         return self._back(ctx, p, "underskriven")
+
+    @post("/bedomning")
+    @in_worker_thread
+    def assess(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+               data: FormData) -> Response:
+        """A new assessment of the version in force, by the roles that own the
+        assessing step (TY-05: a changed proposal is assessed again)."""
+        db, access, data = ctx.db, ctx.access, clean(data)
+        p = get_partnership(db, access, partnership_id)
+        rule = _rule(request, ctx, p)
+        process = process_for(request, access, p)
+        step = process.step(rule.assessed_at_step) if rule.assessed_at_step else None
+        version = agreements.in_force(db, access.tenant, p.id)
+        if step is None or version is None or version.id != parse_int(data.get("version"), lowest=1):
+            raise NotFoundException()
+        held = [r for r in access.roles if r.key in step.owner_roles]
+        if not held:
+            return self._refused(request, ctx, partnership_id, f"Steget {step.title.lower()} görs av "
+                                 + " eller ".join(r.title.lower() for r in access.kommun.roles.roles
+                                                  if r.key in step.owner_roles) + ".", status_code=403)
+        motivation = data.get("motivation", "").strip()
+        if not motivation:
+            return self._refused(request, ctx, partnership_id, "Skriv vad bedömningen kom fram till.")
+        agreements.assess(db, access.tenant, p, db.get(Document, version.document_id), ctx.user, held[0].title,
+                          motivation)
+        return self._back(ctx, p, "bedomd")
 
     @post("/kontroll")
     @in_worker_thread

@@ -244,6 +244,8 @@ PROCESS_V1 = ProcessDefinition(
     document_kinds=DOCUMENT_KINDS,
     # Inferred: the kommundirektör decides the pilot project on the proposal
     # (TY-01) and signs it; a change goes back to the kommundirektör.
+    # TY-05: the barnets bästa assessment is of the proposal as it was; a
+    # changed proposal is assessed again before it is signed.
     agreement=AgreementRule(decided_at_step="pilotbeslut", signatory_roles=("kommundirektor",),
-                            amended_by_roles=("kommundirektor",)),
+                            amended_by_roles=("kommundirektor",), assessed_at_step="barnets_basta"),
 )

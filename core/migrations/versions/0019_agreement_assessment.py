@@ -1,0 +1,66 @@
+"""An assessment of the agreement's proposal tied to the exact file assessed
+(TY-05), append-only
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-06
+"""
+from alembic import op
+import sqlalchemy as sa
+
+from core.db import UTCDateTime
+
+revision = '0019'
+down_revision = '0018'
+branch_labels = None
+depends_on = None
+
+TABLE = 'agreement_assessment'
+
+
+def upgrade() -> None:
+    op.create_table(
+        TABLE,
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.Column('partnership_id', sa.Integer(), nullable=False),
+        sa.Column('document_id', sa.Integer(), nullable=False),
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('assessed_by_id', sa.Integer(), nullable=True),
+        sa.Column('role_title', sa.String(length=200), nullable=False),
+        sa.Column('motivation', sa.Text(), nullable=False),
+        sa.Column('assessed_at', UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_agreement_assessment_tenant_id_tenant')),
+        sa.ForeignKeyConstraint(['assessed_by_id'], ['app_user.id'],
+                                name=op.f('fk_agreement_assessment_assessed_by_id_app_user')),
+        sa.ForeignKeyConstraint(['tenant_id', 'partnership_id'], ['partnership.tenant_id', 'partnership.id'],
+                                name=op.f('fk_agreement_assessment_tenant_id_partnership')),
+        sa.ForeignKeyConstraint(['tenant_id', 'document_id'], ['document.tenant_id', 'document.id'],
+                                name=op.f('fk_agreement_assessment_tenant_id_document')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_assessment')),
+    )
+    op.create_index(op.f('ix_agreement_assessment_tenant_id'), TABLE, ['tenant_id'])
+    op.create_index(op.f('ix_agreement_assessment_partnership_id'), TABLE, ['partnership_id'])
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(f"""
+            CREATE FUNCTION {TABLE}_append_only() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION '{TABLE} is append-only';
+            END;
+            $$ LANGUAGE plpgsql
+        """)
+        op.execute(f"CREATE TRIGGER {TABLE}_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
+                   f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_append_only()")
+    else:
+        for verb in ('UPDATE', 'DELETE'):
+            op.execute(f"CREATE TRIGGER {TABLE}_no_{verb.lower()} BEFORE {verb} ON {TABLE} "
+                       f"BEGIN SELECT RAISE(ABORT, '{TABLE} is append-only'); END")
+        op.execute(f"CREATE TRIGGER {TABLE}_no_replace BEFORE INSERT ON {TABLE} "
+                   f"WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id) "
+                   f"BEGIN SELECT RAISE(ABORT, '{TABLE} is append-only'); END")
+
+
+def downgrade() -> None:
+    op.drop_table(TABLE)
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(f"DROP FUNCTION IF EXISTS {TABLE}_append_only()")
