@@ -10,6 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 from core.db import UTCDateTime
+from core.migrations import append_only
 
 revision = '0017'
 down_revision = '0016'
@@ -95,34 +96,13 @@ def upgrade() -> None:
     op.create_index(op.f('ix_registry_entry_matter_id'), 'registry_entry', ['matter_id'])
     op.create_index('ix_registry_entry_tenant_registered', 'registry_entry', ['tenant_id', 'registered_at', 'id'])
     # Registered entries are never changed or removed (as the audit trail and
-    # the decisions, 0001/0002/0004); the application's role may only add
-    # them (core.rls.APPEND_ONLY).
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("""
-            CREATE FUNCTION registry_entry_append_only() RETURNS trigger AS $$
-            BEGIN
-                RAISE EXCEPTION 'registry_entry is append-only';
-            END;
-            $$ LANGUAGE plpgsql
-        """)
-        op.execute("CREATE TRIGGER registry_entry_no_change BEFORE UPDATE OR DELETE ON registry_entry "
-                   "FOR EACH ROW EXECUTE FUNCTION registry_entry_append_only()")
-    else:
-        for verb in ('UPDATE', 'DELETE'):
-            op.execute(f"CREATE TRIGGER registry_entry_no_{verb.lower()} BEFORE {verb} ON registry_entry "
-                       "BEGIN SELECT RAISE(ABORT, 'registry_entry is append-only'); END")
-        # INSERT OR REPLACE would delete a colliding row without a DELETE trigger.
-        op.execute("CREATE TRIGGER registry_entry_no_replace BEFORE INSERT ON registry_entry "
-                   "WHEN EXISTS (SELECT 1 FROM registry_entry WHERE id = NEW.id) "
-                   "OR EXISTS (SELECT 1 FROM registry_entry WHERE matter_id = NEW.matter_id "
-                   "AND entry_no = NEW.entry_no) "
-                   "BEGIN SELECT RAISE(ABORT, 'registry_entry is append-only'); END")
+    # the decisions, 0001/0002/0004).
+    append_only.guard('registry_entry', ("id = NEW.id", "matter_id = NEW.matter_id AND entry_no = NEW.entry_no"))
 
 
 def downgrade() -> None:
     op.drop_table('registry_entry')
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("DROP FUNCTION IF EXISTS registry_entry_append_only()")
+    append_only.drop_function('registry_entry')
     op.drop_table('matter')
     op.drop_table('registry_series')
     op.drop_index('uq_meeting_tenant_id', table_name='meeting')

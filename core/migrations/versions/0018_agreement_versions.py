@@ -9,6 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 from core.db import UTCDateTime
+from core.migrations import append_only
 
 revision = '0018'
 down_revision = '0017'
@@ -78,30 +79,12 @@ def upgrade() -> None:
     op.create_index(op.f('ix_agreement_signature_tenant_id'), 'agreement_signature', ['tenant_id'])
     op.create_index(op.f('ix_agreement_signature_partnership_id'), 'agreement_signature', ['partnership_id'])
     op.create_index(op.f('ix_agreement_signature_version_id'), 'agreement_signature', ['version_id'])
-    # A decided version and a signature are never changed or removed
-    # (core.rls.APPEND_ONLY; the guards as 0017's).
+    # A decided version and a signature are never changed or removed.
     for table in TABLES:
-        if op.get_bind().dialect.name == 'postgresql':
-            op.execute(f"""
-                CREATE FUNCTION {table}_append_only() RETURNS trigger AS $$
-                BEGIN
-                    RAISE EXCEPTION '{table} is append-only';
-                END;
-                $$ LANGUAGE plpgsql
-            """)
-            op.execute(f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
-                       f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()")
-        else:
-            for verb in ('UPDATE', 'DELETE'):
-                op.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                           f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
-            op.execute(f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
-                       f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
-                       f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+        append_only.guard(table)
 
 
 def downgrade() -> None:
     for table in TABLES:
         op.drop_table(table)
-        if op.get_bind().dialect.name == 'postgresql':
-            op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
+        append_only.drop_function(table)

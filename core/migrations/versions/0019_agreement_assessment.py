@@ -9,6 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 from core.db import UTCDateTime
+from core.migrations import append_only
 
 revision = '0019'
 down_revision = '0018'
@@ -41,26 +42,9 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_agreement_assessment_tenant_id'), TABLE, ['tenant_id'])
     op.create_index(op.f('ix_agreement_assessment_partnership_id'), TABLE, ['partnership_id'])
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f"""
-            CREATE FUNCTION {TABLE}_append_only() RETURNS trigger AS $$
-            BEGIN
-                RAISE EXCEPTION '{TABLE} is append-only';
-            END;
-            $$ LANGUAGE plpgsql
-        """)
-        op.execute(f"CREATE TRIGGER {TABLE}_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
-                   f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_append_only()")
-    else:
-        for verb in ('UPDATE', 'DELETE'):
-            op.execute(f"CREATE TRIGGER {TABLE}_no_{verb.lower()} BEFORE {verb} ON {TABLE} "
-                       f"BEGIN SELECT RAISE(ABORT, '{TABLE} is append-only'); END")
-        op.execute(f"CREATE TRIGGER {TABLE}_no_replace BEFORE INSERT ON {TABLE} "
-                   f"WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id) "
-                   f"BEGIN SELECT RAISE(ABORT, '{TABLE} is append-only'); END")
+    append_only.guard(TABLE)
 
 
 def downgrade() -> None:
     op.drop_table(TABLE)
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f"DROP FUNCTION IF EXISTS {TABLE}_append_only()")
+    append_only.drop_function(TABLE)
