@@ -108,6 +108,11 @@ def test_gen_09_the_decided_version_is_signed_by_both_and_fixed(client, db, regi
     assert client.get(f"/portal/partnerskap/{p.id}/dokument/{draft.id}").content == pdf
     assert post(client, f"/portal/partnerskap/{p.id}/overenskommelse/underskrift",
                 {"version": version.id, "sha256": version.sha256}).status_code == 303
+    # The organisation checks the file it downloaded against the signatures.
+    portal_check = client.post(f"/portal/partnerskap/{p.id}/overenskommelse/kontroll",
+                               files={"file": ("avtal.pdf", pdf, "application/pdf")},
+                               headers={"x-csrftoken": factories.csrf(client)})
+    assert "Filen är exakt version 1" in portal_check.text and "firmatecknare" in portal_check.text
 
     signatures = db.scalars(select(AgreementSignature).where(AgreementSignature.version_id == version.id)
                             .order_by(AgreementSignature.id)).all()

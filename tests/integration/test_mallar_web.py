@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from core import mallar
+from core.forms import motivation_key
 from core.models import Document
 from core.models.diarium import RegistryEntry
+from core.registry import build_plugin_manager, build_registry
 from core.services import partnerships
 from tests import factories
 from tests.factories import login, post
@@ -94,3 +98,41 @@ def test_staff_who_may_not_edit_read_the_mall_but_cannot_save_it(client, db, reg
     page = client.get(base)
     assert page.status_code == 200 and "Spara och skapa dokumentet" not in page.text
     assert post(client, base, {"version": "0", "atgard": "spara", **AGREEMENT}).status_code == 403
+
+
+def _answer(f) -> str:
+    return {"yesno": "ja", "date": "2027-03-01", "amount": "125000"}.get(f.kind) or (
+        f.choices[0][0] if f.kind == "choice" else f"Svar {f.key}")
+
+
+MALLAR = [(code, t.key) for code, entry in build_registry(build_plugin_manager()).kommuner.items()
+          for t in entry.templates]
+
+
+@pytest.mark.parametrize(("code", "key"), MALLAR)
+def test_every_mall_is_filled_rendered_and_downloaded(client, db, registry, code, key):
+    """Issue 10, Done when: every mall of every kommun, on a partnership of a tenant running that kommun."""
+    # The generic default is what a tenant runs without a kommun of its own.
+    tenant = factories.tenant(db, registry, f"t-{code}"[:20], kommun=None if code == "generic" else code)
+    kommun = registry.kommuner[code]
+    editor = next(r.key for r in kommun.roles.roles if r.generic_role == "case_officer")
+    factories.user(db, registry, "mall@test.test", (tenant, editor))
+    p = factories.partnership(db, tenant, "Mötesplats för unga")
+    db.commit()
+    mall = next(t for t in kommun.templates if t.key == key)
+    fields = mallar.fields_of(mall, kommun.processes or registry.generic.processes)
+    login(client, "mall@test.test")
+    base = f"/k/{tenant.code}/partnerskap/{p.id}/mallar/{key}"
+    answers = {f.key: _answer(f) for f in fields}
+    answers |= {motivation_key(f): "Motiverat." for f in fields if f.motivation_when is not None}
+    done = post(client, base, {"version": "0", "atgard": "skapa", **answers})
+    assert done.status_code == 303, done.text[-3000:]
+    doc = db.scalar(select(Document).where(Document.partnership_id == p.id))
+    assert doc.content_type == "application/pdf" and doc.title == mallar.document_title(mall)
+    pdf = client.get(f"/k/{tenant.code}/dokument/{doc.id}")
+    # Each answer is in the document: a text as written, a yes as "Ja".
+    text = _text(pdf.content)
+    assert all(f"Svar {f.key}" in text for f in fields if f.kind == "text")
+    assert not any(f.kind == "yesno" for f in fields) or "Ja" in text
+    word = client.get(f"{base}/word")
+    assert word.status_code == 200 and word.content.startswith(b"PK")

@@ -25,6 +25,7 @@ from core.services.casework import newest_process
 from core.tenancy import Scope, set_scope
 from core.values import parse_int
 from web.context import RequestContext, Requires, in_worker_thread
+from web.controllers.agreement import checked
 from web.forms import FormData, UploadData, clean
 from web.rendering import attachment, page
 
@@ -264,14 +265,15 @@ class PortalController(Controller):
         return p
 
     def _case_page(self, request: Request, ctx: RequestContext, p: Partnership, *, status_code: int = 200,
-                   failed: dict | None = None, message: dict | None = None, agreement_message: str = "") -> Response:
+                   failed: dict | None = None, message: dict | None = None, agreement_message: str = "",
+                   agreement_check: str = "") -> Response:
         """``failed``: an answer that was refused (request id, errors);
         ``message``: a message that was refused (body, errors)."""
         case = following.case_for(ctx.db, ctx.app.registry, ctx.organisation, p, clock.today(), ctx.app.tenant_config)
         return page(request, "portal/case.html", status_code=status_code, case=case, organisation=ctx.organisation,
                     today=clock.today(), failed=failed or {}, message=message or {}, me=ctx.user,
                     saved=request.query_params.get("sparat"), max_mb=documents.MAX_BYTES // 2**20,
-                    agreement_message=agreement_message,
+                    agreement_message=agreement_message, agreement_check=agreement_check,
                     is_signatory=bool((rep := representatives.representative_of(ctx.db, ctx.user)) and rep.is_signatory))
 
     def _refused(self, ctx: RequestContext) -> None:
@@ -411,6 +413,15 @@ class PortalController(Controller):
             return self._case_page(request, ctx, self._partnership(ctx, partnership_id), status_code=403,
                                    agreement_message=reason)
         return Redirect(f"/portal/partnerskap/{p.id}?sparat=underskriven#overenskommelse", status_code=303)
+
+    @post("/partnerskap/{partnership_id:int}/overenskommelse/kontroll")
+    @in_worker_thread
+    def check_agreement(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                        data: UploadData) -> Response:
+        """Whether a file is exactly a decided version of the agreement, and who signed it."""
+        p = self._partnership(ctx, partnership_id)
+        result = checked(ctx.db, ctx.db.get(Tenant, p.tenant_id), p, data.get("file"))
+        return self._case_page(request, ctx, p, agreement_check=result)
 
     @post("/partnerskap/{partnership_id:int}/meddelanden")
     @in_worker_thread
