@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core.models import PluginActivation, Tenant, User
+from core.models import Partnership, PluginActivation, RoleAssignment, Tenant, User
 from core.models.tenant import TENANT_KINDS
 from core.plugin_api import CODE_PATTERN
 from core.registry import KommunEntry, Registry
@@ -178,6 +180,34 @@ def enable_plugin(session: Session, registry: Registry, tenant: Tenant, plugin: 
     session.add(PluginActivation(tenant_id=tenant.id, plugin_name=plugin, enabled_by_id=actor.id if actor else None))
     _plugins_changed(session, tenant)
     audit.record(session, actor=actor, tenant=tenant, object_type="plugin_activation", object_id=plugin, action="enable")
+
+
+@dataclass(frozen=True)
+class DisablingEffects:
+    """What disabling a plugin does to a tenant, for the administrator to
+    confirm: cases on the plugin's process keep it; cases not yet on a
+    process, and new ones, get the generic default's; roles only the
+    plugin's roles table has give nothing until it is enabled again."""
+
+    on_its_process: int
+    not_started: int
+    idle_roles: tuple[tuple[str, int], ...]
+
+
+def disabling_effects(session: Session, registry: Registry, tenant: Tenant, plugin: str) -> DisablingEffects:
+    codes = [code for code, entry in registry.kommuner.items() if entry.plugin == plugin]
+    on_its_process = session.scalar(select(func.count()).select_from(Partnership).where(
+        Partnership.tenant_id == tenant.id, Partnership.process_code.in_(codes))) or 0
+    not_started = session.scalar(select(func.count()).select_from(Partnership).where(
+        Partnership.tenant_id == tenant.id, Partnership.process_code.is_(None))) or 0
+    generic_keys = {r.key for r in registry.generic.roles.roles}
+    titles = {r.key: r.title for code in codes for r in registry.kommuner[code].roles.roles
+              if r.key not in generic_keys}
+    held = session.execute(select(RoleAssignment.role_key, func.count()).where(
+        RoleAssignment.tenant_id == tenant.id, RoleAssignment.role_key.in_(titles))
+        .group_by(RoleAssignment.role_key)).all()
+    return DisablingEffects(on_its_process=on_its_process, not_started=not_started,
+                            idle_roles=tuple(sorted((titles[key], n) for key, n in held)))
 
 
 def disable_plugin(session: Session, tenant: Tenant, plugin: str, actor: User | None) -> None:

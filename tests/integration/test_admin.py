@@ -14,9 +14,30 @@ def test_admin_area_is_404_for_staff(client, world):
     assert client.get("/admin/").status_code == 404
 
 
+def test_disabling_a_plugin_says_what_it_does_and_asks_first(client, world, db, registry):
+    """Issue 11, point 7: a plugin deactivation asks for confirmation and says what it does to running cases."""
+    from tests import factories
+
+    p = world.jarva_partnership
+    p.process_code, p.process_version = "jarva", 1
+    factories.user(db, registry, "direktor@jarva.test", (world.jarva, "stadsdelsdirektor"))
+    factories.partnership(db, world.jarva, "Inte påbörjat")
+    db.commit()
+    login(client, world.admin.email)
+    asked = post(client, "/admin/organisationer/jarva/tillagg",
+                 {"plugin": "jarva", "action": "disable", "fran": "organisation"})
+    assert asked.status_code == 200 and "Avaktivera tillägget jarva för Järva stadsdelsnämnd?" in asked.text
+    assert "1 partnerskap följer tilläggets process och behåller den" in asked.text
+    assert "1 partnerskap som inte har påbörjat något steg" in asked.text
+    assert "Stadsdelsdirektör (1 person)" in asked.text
+    db.expire_all()
+    assert tenants.kommun_for(db, registry, world.jarva).profile.code == "jarva"  # nothing changed yet
+
+
 def test_disabling_a_plugin_keeps_the_data_and_falls_back_to_the_generic_process(client, world, db, registry):
     login(client, world.admin.email)
-    response = post(client, "/admin/organisationer/jarva/tillagg", {"plugin": "jarva", "action": "disable"})
+    response = post(client, "/admin/organisationer/jarva/tillagg",
+                    {"plugin": "jarva", "action": "disable", "bekraftat": "1"})
     assert response.status_code == 303
     db.expire_all()
     assert db.query(PluginActivation).filter_by(tenant_id=world.jarva.id).count() == 0
@@ -112,7 +133,7 @@ def test_the_platform_admin_chooses_the_kommun_a_tenant_runs(client, world, db, 
 
 def test_a_tenant_whose_kommuns_plugin_is_disabled_runs_the_generic_process(client, world, db, registry):
     login(client, world.admin.email)
-    post(client, "/admin/organisationer/tyreso/tillagg", {"plugin": "tyreso", "action": "disable"})
+    post(client, "/admin/organisationer/tyreso/tillagg", {"plugin": "tyreso", "action": "disable", "bekraftat": "1"})
     db.expire_all()
     assert world.tyreso.kommun_code == "tyreso"
     assert tenants.kommun_for(db, registry, world.tyreso).profile.code == "generic"

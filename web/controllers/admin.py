@@ -208,6 +208,14 @@ class AdminController(Controller):
             if data.get("action") == "enable":
                 tenants.enable_plugin(db, registry, tenant, data.get("plugin", ""), admin)
                 note = "tillagg-aktiverat"
+            elif data.get("bekraftat") != "1":
+                # What it does to the tenant's cases and staff is said first.
+                plugin = data.get("plugin", "")
+                if plugin not in tenants.enabled_plugins(db, tenant):
+                    raise NotFoundException()
+                return page(request, "admin/confirm_disable.html", target=tenant, plugin=plugin,
+                            effects=tenants.disabling_effects(db, registry, tenant, plugin),
+                            back=data.get("fran", ""))
             else:
                 tenants.disable_plugin(db, tenant, data.get("plugin", ""), admin)
                 note = "tillagg-avaktiverat"
