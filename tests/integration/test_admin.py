@@ -173,3 +173,10 @@ def test_the_platform_admin_appoints_and_removes_tenant_administrators(client, w
     # Another role's assignment is not an administrator's to remove here.
     other = db.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == world.tyreso_staff.id))
     assert post(client, f"{url}/{other}/ta-bort").status_code == 404
+
+
+def test_the_user_list_names_roles_by_their_titles(client, world):
+    """Issue 11, point 7: roles by their titles everywhere, the admin area included."""
+    login(client, world.admin.email)
+    page = client.get("/admin/anvandare").text
+    assert "Handläggare (Järva stadsdelsnämnd)" in page and "handlaggare (" not in page

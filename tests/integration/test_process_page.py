@@ -98,3 +98,11 @@ def test_a_tenant_without_a_kommun_process_still_gets_a_page(client, world, db, 
         assert "Det finns ingen processbeskrivning för Testkommun nykommun" in response.text
     else:
         assert _svg(response.text)
+
+
+def test_rule_numbers_are_folded_away_for_coordinators(client, world):
+    """Issue 11, point 7: rules in words; their numbers only in a detail."""
+    login(client, world.jarva_staff.email)
+    page = client.get("/k/jarva/process").text
+    assert '<details class="rule-ids"><summary>Regelnummer</summary><span>JV-04' in page
+    assert "<dd>JV-" not in page and "Regler: JV" not in page

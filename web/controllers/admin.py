@@ -50,6 +50,16 @@ def _kommun_options(registry, current: str | None = None) -> list[tuple[str, str
     return options
 
 
+def _users_page(request: Request, db: Session, *, status_code: int = 200, values: dict, errors: dict) -> Response:
+    """Every user, with each role by its title in its tenant's roles table (issue 11: words, not codes)."""
+    registry = request.app.state.ctx.registry
+    everyone = tenants.list_tenants(db)
+    role_titles = {(t.id, role.key): role.title for t in everyone
+                   for role in assignable_roles(tenants.kommun_for(db, registry, t))}
+    return page(request, "admin/users.html", status_code=status_code, users=users.list_users(db), values=values,
+                errors=errors, tenant_names={t.id: t.name for t in everyone}, role_titles=role_titles)
+
+
 def _overview(request: Request, db: Session, *, status_code: int = 200, errors: dict | None = None,
               values: dict | None = None, message: str | None = None) -> Response:
     registry = request.app.state.ctx.registry
@@ -230,8 +240,7 @@ class AdminController(Controller):
     @in_worker_thread
     def list_users(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         db, admin = ctx.db, ctx.user
-        return page(request, "admin/users.html", users=users.list_users(db), values={}, errors={},
-                    tenant_names={t.id: t.name for t in tenants.list_tenants(db)})
+        return _users_page(request, db, values={}, errors={})
 
     @post("/anvandare")
     @in_worker_thread
@@ -245,8 +254,7 @@ class AdminController(Controller):
         except ValidationError as exc:
             db.rollback()
             data.pop("password", None)
-            return page(request, "admin/users.html", status_code=422, users=users.list_users(db), values=data,
-                        errors=exc.errors, tenant_names={t.id: t.name for t in tenants.list_tenants(db)})
+            return _users_page(request, db, status_code=422, values=data, errors=exc.errors)
         return Redirect(f"/admin/anvandare/{user.id}?sparad=1", status_code=303)
 
     def _user_page(self, request: Request, db: Session, user_id: int, *, status_code: int = 200,
