@@ -18,8 +18,9 @@ decided, its signatures, and changes only through an ändring.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -253,6 +254,8 @@ class AmendmentInput:
     period_end: date | None
     goals: str
     reason: str
+    # Each existing contribution's new amount and description, by its id.
+    contributions: dict[int, tuple[Decimal | None, str]] = field(default_factory=dict)
 
 
 def amend(session: Session, documents_dir: Path, tenant: Tenant, actor: User, role_title: str, p: Partnership,
@@ -270,6 +273,10 @@ def amend(session: Session, documents_dir: Path, tenant: Tenant, actor: User, ro
         raise ValidationError({"period_end": "Slutdatumet måste komma efter startdatumet."})
     before = terms_of(p)
     p.period_start, p.period_end, p.goals = values.period_start, values.period_end, clean_text(values.goals)
+    for party in p.parties:
+        for c in party.contributions:
+            if c.id in values.contributions:
+                c.amount, c.description = values.contributions[c.id]
     after = terms_of(p)
     if after == before:
         raise ValidationError({"reason": "Ändringen ändrar ingenting i överenskommelsen."})

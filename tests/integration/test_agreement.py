@@ -168,13 +168,22 @@ def test_gen_09_an_amendment_is_decided_by_the_namnd_and_signed_again(client, db
                      {"period_start": first.terms["period_start"], "period_end": new_end.isoformat(),
                       "goals": first.terms["goals"], "reason": ""})
     assert no_reason.status_code == 422 and "Skriv vad som ändras och varför." in no_reason.text
+    money = next(c for party in _fresh(db, world, p).parties for c in party.contributions if c.kind == "pengar")
+    bad_amount = post(client, f"/k/jarva/partnerskap/{p.id}/overenskommelse/andring",
+                      {"period_start": first.terms["period_start"], "period_end": new_end.isoformat(),
+                       "goals": first.terms["goals"], "reason": "Förlängning", f"bidrag_{money.id}_amount": "mycket"})
+    assert bad_amount.status_code == 422 and 'id="f-am-bidrag_%d_amount-error"' % money.id in bad_amount.text
     done = post(client, f"/k/jarva/partnerskap/{p.id}/overenskommelse/andring",
                 {"period_start": first.terms["period_start"], "period_end": new_end.isoformat(),
-                 "goals": first.terms["goals"], "reason": "Nämnden förlänger partnerskapet ett år."})
+                 "goals": first.terms["goals"], "reason": "Nämnden förlänger partnerskapet ett år och höjer bidraget.",
+                 f"bidrag_{money.id}_amount": "300 000", f"bidrag_{money.id}_description": "IOP-medel"})
     assert done.status_code == 303
     second = db.scalar(select(AgreementVersion).where(AgreementVersion.partnership_id == p.id,
                                                       AgreementVersion.number == 2))
     assert second.origin == "andring" and second.terms["period_end"] == new_end.isoformat()
+    # GEN-09: the contributions change through the ändring too, and only there.
+    assert ["kommun", "pengar", "300000", "IOP-medel"] in second.terms["contributions"]
+    assert not any(row[2] == "300000" for row in first.terms["contributions"])
     assert _fresh(db, world, p).period_end == new_end
     # The original stays readable; the first version can no longer be signed.
     assert db.get(AgreementVersion, first.id).terms["period_end"] == old_end.isoformat()

@@ -21,7 +21,7 @@ from core.models.agreement import ORIGINS
 from core.process import AgreementRule
 from core.services import ConflictError, ValidationError, agreements, documents, mall_documents
 from core.services.agreements import SigningRefused
-from core.values import parse_date, parse_int
+from core.values import parse_amount, parse_date, parse_int
 from web import partnership_page
 from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, UploadData, clean
@@ -184,6 +184,15 @@ class AgreementController(Controller):
         end, problem = parse_date(data.get("period_end"), "slutdatumet")
         if problem:
             errors["period_end"] = problem
+        contributions = {}
+        for party in p.parties:
+            for c in party.contributions:
+                amount, problem = parse_amount(data.get(f"bidrag_{c.id}_amount"), noun="tal",
+                                               unit=c.unit or "")
+                if problem:
+                    errors[f"bidrag_{c.id}_amount"] = problem
+                description = data.get(f"bidrag_{c.id}_description", c.description or "").strip()
+                contributions[c.id] = (amount, description)
         try:
             if errors:
                 raise ValidationError(errors)
@@ -197,7 +206,8 @@ class AgreementController(Controller):
                 return mallar.render_pdf(template, processes, context)
 
             agreements.amend(db, ctx.settings.documents_dir, access.tenant, ctx.user, held[0].title, p, process,
-                             agreements.AmendmentInput(start, end, data.get("goals", ""), data.get("reason", "")), draw)
+                             agreements.AmendmentInput(start, end, data.get("goals", ""), data.get("reason", ""),
+                                                       contributions), draw)
         except ValidationError as exc:
             return self._refused(request, ctx, partnership_id, "Ändringen är inte sparad. Rätta det som står nedan.",
                                  errors=exc.errors, values=data)
