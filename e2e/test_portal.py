@@ -169,8 +169,10 @@ def test_a_new_organisation_signs_up_applies_and_follows_its_case_on_a_phone(
     sign_in(staff, "stabsenhet@jarva.demo")
     staff.goto("/k/jarva/?frister=mina")
     title = "Läxhjälp i Gläntan"
-    row = staff.locator("#frister tr", has_text=title)
+    # The first meeting four weeks on; receiving the initiative waits too, without a deadline.
+    row = staff.locator("#frister tr", has_text=title).filter(has_text="Om 28 dagar")
     expect(row).to_contain_text((clock.today() + timedelta(weeks=4)).isoformat())
+    expect(staff.locator(".deadline-table--open tr", has_text=title)).to_contain_text("Aktuellt nu")
     expect(row).to_contain_text("Om 28 dagar")
     expect(staff.locator("#frister")).to_contain_text("Första möte med den idéburna parten")
     row.get_by_role("link").first.click()

@@ -1,5 +1,7 @@
 """The deadlines overview: for a tenant's running partnerships, every step and
-yearly obligation that is overdue or due within 30 days.
+yearly obligation that is overdue or due within 30 days; and what waits for
+one person: every current step one of their roles owns, with or without a
+deadline, and what they must do within 30 days (issue 11, "Väntar på dig").
 
 It reads the stored state (core.services.case_state), one page at a time, so
 it costs the same few queries whatever the tenant holds."""
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from math import ceil
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.engine import SOON
@@ -26,12 +28,14 @@ class DeadlineItem:
     # The step's title; for a yearly obligation, the meeting kind's.
     title: str
     detail: str
-    due: date
+    due: date | None
     owner_titles: tuple[str, ...]
     today: date
 
     @property
     def state(self) -> str:
+        if self.due is None:
+            return "open"
         return "overdue" if self.due < self.today else "soon"
 
     def days_from(self, today: date) -> int:
@@ -42,6 +46,12 @@ class DeadlineItem:
 class Counts:
     total: int
     overdue: int
+    # Current steps without a deadline (only in what waits for someone).
+    open: int = 0
+
+    @property
+    def soon(self) -> int:
+        return self.total - self.overdue - self.open
 
 
 @dataclass(frozen=True)
@@ -56,43 +66,33 @@ class DeadlinePage:
         return max(1, ceil(self.counts.total / self.per_page))
 
 
+def _in_window(today: date):
+    return and_(CaseTask.due.is_not(None), CaseTask.due <= today + SOON)
+
+
 def _scope(tenant: Tenant, today: date, role_keys: tuple[str, ...] | None):
-    """The tasks that are overdue or due within 30 days; with ``role_keys``,
-    only those one of these roles owns."""
-    where = [CaseTask.tenant_id == tenant.id, CaseTask.due.is_not(None), CaseTask.due <= today + SOON]
-    if role_keys is not None:
-        where.append(_owned_by(tenant, today, role_keys))
-    return where
-
-
-def _owned_by(tenant: Tenant, today: date, role_keys: tuple[str, ...]):
-    """The task is one of these roles' (within the window, by the role index)."""
-    return CaseTask.id.in_(
-        select(CaseTaskRole.task_id).where(
-            CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(role_keys), CaseTaskRole.due <= today + SOON))
+    """The tenant's tasks that are overdue or due within 30 days; with
+    ``role_keys``, what waits for someone holding these roles: the tasks they
+    own that are current (with or without a deadline) or due within 30 days."""
+    if role_keys is None:
+        return [CaseTask.tenant_id == tenant.id, _in_window(today)]
+    return [CaseTask.tenant_id == tenant.id, or_(CaseTask.state == "current", _in_window(today)),
+            CaseTask.id.in_(select(CaseTaskRole.task_id).where(
+                CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(role_keys)))]
 
 
 def counts(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, ...] | None = None) -> Counts:
-    total, overdue = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((CaseTask.due < today, 1), else_=0)), 0))
+    total, overdue, undated = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((CaseTask.due < today, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((CaseTask.due.is_(None), 1), else_=0)), 0))
         .where(*_scope(tenant, today, role_keys))
     ).one()
-    return Counts(total=total, overdue=overdue)
+    return Counts(total=total, overdue=overdue, open=undated)
 
 
 def counts_mine_and_all(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, ...]) -> tuple[Counts, Counts]:
-    """The counts for these roles and for the whole tenant, in one pass over
-    the tenant's window of tasks (the start page shows both tabs' counts)."""
-    mine = _owned_by(tenant, today, role_keys)
-    late = CaseTask.due < today
-
-    def tally(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    total, overdue, own, own_overdue = session.execute(
-        select(func.count(), tally(late), tally(mine), tally(and_(mine, late))).where(*_scope(tenant, today, None))
-    ).one()
-    return Counts(total=own, overdue=own_overdue), Counts(total=total, overdue=overdue)
+    """What waits for these roles, and the whole tenant's deadlines (the start page shows both tabs' counts)."""
+    return counts(session, tenant, today, role_keys), counts(session, tenant, today, None)
 
 
 def overview(session: Session, tenant: Tenant, today: date, *, role_keys: tuple[str, ...] | None = None,
@@ -106,7 +106,7 @@ def overview(session: Session, tenant: Tenant, today: date, *, role_keys: tuple[
                CaseTask.owner_titles)
         .join(Partnership, Partnership.id == CaseTask.partnership_id)
         .where(*_scope(tenant, today, role_keys))
-        .order_by(CaseTask.due, CaseTask.partnership_id, CaseTask.position)
+        .order_by(CaseTask.due.is_(None), CaseTask.due, CaseTask.partnership_id, CaseTask.position)
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

@@ -123,3 +123,14 @@ def test_a_second_idéburen_party_is_added_on_the_form_without_saving(client, wo
     assert 'name="organisation_id2"' in grown.text and "Idéburen part 2" in grown.text
     assert 'value="Växande"' in grown.text
     assert partnerships.list_partnerships(db, world.jarva, query="Växande").total == 0
+
+
+def test_what_waits_for_you_includes_current_steps_without_a_deadline(client, db, registry, world):
+    """Issue 11, point 5: "Väntar på dig" lists every current step one of the
+    person's roles owns, with or without a deadline; the tenant's deadlines stay a tab away."""
+    login(client, world.jarva_staff.email)
+    page = client.get("/k/jarva/").text
+    assert "Väntar på dig (1)" in page and "Aktuellt, utan tidsfrist (1)" in page
+    assert "Ta emot initiativet" in page and "Aktuellt nu" in page
+    tenant_wide = client.get("/k/jarva/?frister=alla").text
+    assert ">Tidsfrister</h2>" in tenant_wide and "Aktuellt, utan tidsfrist" not in tenant_wide
