@@ -21,9 +21,9 @@ from jinja2 import ChoiceLoader, DictLoader, PackageLoader, StrictUndefined, Tem
 from jinja2.sandbox import SandboxedEnvironment
 
 from core import clock
-from core.forms import MOTIVATION_SUFFIX
+from core.forms import MOTIVATION_SUFFIX, display_answer
 from core.plugin_api import FormField, PluginError, TemplateRef
-from core.process import NO, YES, FormDefinition, ProcessDefinition
+from core.process import FormDefinition, ProcessDefinition
 
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -115,15 +115,10 @@ def validate(mall: TemplateRef, processes: tuple[ProcessDefinition, ...], plugin
 
 
 def _answer_text(f: FormField, value: str) -> str:
-    if not value:
-        return "–"
-    if f.kind == "yesno":
-        return "Ja" if value == YES else "Nej" if value == NO else value
-    if f.kind == "choice":
-        return dict(f.choices).get(value, value)
-    if f.kind == "amount":
+    """An answer as the workspace shows it (core.forms), an amount in kronor as Swedish writes it."""
+    if f.kind == "amount" and value:
         return f"{format_amount(Decimal(value))} kr"
-    return value
+    return display_answer(f, value)
 
 
 def format_amount(amount: Decimal) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar.datastructures import UploadFile
 from litestar.params import MultipartBody, URLEncodedBody
 
 from core.values import parse_int, sanitise
@@ -38,3 +39,12 @@ def safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
+
+
+def uploaded(upload) -> bytes:
+    """An uploaded file's bytes, one byte beyond the largest document allowed
+    (so an oversize file is recognised without reading all of it); empty
+    when no file was sent."""
+    from core.services.documents import MAX_BYTES
+
+    return upload.file.read(MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""

@@ -15,7 +15,7 @@ from core import clock
 from core.models import Partnership
 from core.models.diarium import SECRECY_GROUNDS
 from core.process import ProcessDefinition
-from core.services import audit, diarium, documents, partnerships, requests
+from core.services import agreements, audit, diarium, documents, partnerships, requests
 from core.services.casework import CaseView, case_view, process_of
 from core.services.permissions import Access
 from web.rendering import page
@@ -100,8 +100,6 @@ def render(request: Request, db: Session, access: Access, p: Partnership, *, sta
            step_form: StepForm | None = None, doc_form: DocForm | None = None, saved: str | None = None,
            agreement_message: str = "", amendment_errors: dict | None = None,
            amendment_values: dict | None = None) -> Response:
-    from web.controllers.agreement import overview
-
     view = view_of(request, db, access, p)
     process = view.process if view else None
     rule = process.agreement if process else None
@@ -116,7 +114,7 @@ def render(request: Request, db: Session, access: Access, p: Partnership, *, sta
         saved=saved, open_requests=requests.open_count_in(db, access.tenant, p),
         matter=diarium.matter_of(db, access.tenant.id, p.id), registered=diarium.for_partnership(db, access.tenant, p.id),
         secrecy_grounds=SECRECY_GROUNDS, templates=access.kommun.templates if access.kommun else (),
-        agreement_rule=rule, agreement_versions=overview(db, access.tenant, p, rule) if rule else [],
+        agreement_rule=rule, agreement_versions=agreements.overview(db, access.tenant, p) if rule else [],
         assessing_step=process.step(rule.assessed_at_step) if rule and rule.assessed_at_step else None,
         may_sign=bool(rule and mine & set(rule.signatory_roles)), may_amend=bool(rule and mine & set(rule.amended_by_roles)),
         agreement_message=agreement_message, amendment_errors=amendment_errors or {},

@@ -27,9 +27,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.models import (AgreementAssessment, AgreementSignature, AgreementVersion, Decision, Document, Organisation, Partnership,
+from core.models import (AgreementAssessment, AgreementSignature, AgreementVersion, Decision, Document, Partnership,
                          Representative, Tenant, User)
-from core.models.agreement import AMENDMENT, DECIDED
+from core.models.agreement import AMENDMENT, DECIDED, ORIGINS
 from core.process import AgreementRule, ProcessDefinition
 from core.services import ConflictError, ValidationError, audit, documents, sharing
 from core.values import clean_text, too_long
@@ -218,11 +218,6 @@ def _store_signed(session, documents_dir, tenant, p, rule, version, doc, actor) 
     sharing.share_given(session, signed, actor)
 
 
-def fully_signed(session: Session, p: Partnership, version: AgreementVersion) -> bool:
-    done = {s.party_key for s in signatures(session, [version.id])[version.id]}
-    return set(required_parties(p)) <= done
-
-
 def matching(session: Session, tenant: Tenant, partnership_id: int, content: bytes) -> list[AgreementVersion]:
     """The partnership's decided versions whose file is exactly ``content``."""
     digest = hashlib.sha256(content).hexdigest()
@@ -299,8 +294,50 @@ def amend(session: Session, documents_dir: Path, tenant: Tenant, actor: User, ro
     return version
 
 
-def organisation_names(session: Session, sigs: list[AgreementSignature]) -> dict[int, str]:
-    ids = {s.organisation_id for s in sigs if s.organisation_id}
-    return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all()) \
-        if ids else {}
+# ---------------------------------------------------------------- reading
 
+
+@dataclass(frozen=True)
+class VersionView:
+    version: AgreementVersion
+    origin: str
+    signatures: list[AgreementSignature]
+    missing: list[str]
+    in_force: bool
+    # For a process that assesses the proposal (TY-05): the assessment of this exact file, if any.
+    assessment: AgreementAssessment | None = None
+
+
+def overview(session: Session, tenant: Tenant, p: Partnership) -> list[VersionView]:
+    """Every decided version, newest last, with its signatures, the parties
+    still to sign and its assessment. ``p`` with its parties loaded."""
+    found = versions(session, tenant, p.id)
+    signed = signatures(session, [v.id for v in found])
+    assessments = {a.sha256: a for a in session.scalars(select(AgreementAssessment).where(
+        AgreementAssessment.tenant_id == tenant.id, AgreementAssessment.partnership_id == p.id)
+        .order_by(AgreementAssessment.id))}
+    names = {KOMMUN: tenant.name, **{
+        party_key(party.organisation_id): party.organisation.name
+        for party in p.parties if party.organisation_id and party.organisation is not None}}
+    out = []
+    for i, v in enumerate(found):
+        done = {s.party_key for s in signed[v.id]}
+        out.append(VersionView(v, ORIGINS.get(v.origin, v.origin), signed[v.id],
+                               [names.get(k, k) for k in required_parties(p) if k not in done],
+                               i == len(found) - 1, assessments.get(v.sha256)))
+    return out
+
+
+def describe_check(session: Session, tenant: Tenant, partnership_id: int, content: bytes) -> str:
+    """In words: whether a file is exactly one of the decided versions, and who signed it."""
+    if not content:
+        return "Välj filen du vill kontrollera."
+    found = matching(session, tenant, partnership_id, content)
+    if not found:
+        return ("Filen stämmer inte med någon beslutad version av överenskommelsen. Den kan vara ändrad, "
+                "eller en annan fil.")
+    v = found[-1]
+    signed = signatures(session, [v.id])[v.id]
+    who = ", ".join(f"{s.signer_name} ({s.capacity.lower()}) {s.signed_at.date().isoformat()}" for s in signed)
+    return (f"Filen är exakt version {v.number} av överenskommelsen, beslutad {v.decided_at.date().isoformat()}."
+            + (f" Den är undertecknad av {who}." if who else " Ingen har skrivit under den ännu."))

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import clock, search
 from core.models import Decision, Document, Meeting, Organisation, Partnership, Representative, Tenant, User
 from core.models.diarium import DIRECTIONS, DRAWN_UP, RECEIVED, SECRECY_GROUNDS, Matter, RegistryEntry, RegistrySeries
+from core.plugin_api import RegistrationNumberFormat
 from core.registry import Registry
 from core.services import ValidationError, audit
 from core.services.casework import process_of
@@ -66,18 +67,11 @@ def matter_of(session: Session, tenant_id: int, partnership_id: int) -> Matter |
                                                Matter.partnership_id == partnership_id))
 
 
-def open_matter(session: Session, registry: Registry, tenant: Tenant, partnership_id: int,
+def open_matter(session: Session, tenant: Tenant, fmt: RegistrationNumberFormat, partnership_id: int,
                 today: date) -> Matter:
-    """The partnership's matter, opened now with the next diarienummer if it
-    has none (a partnership from before the diarium gets one on its first
-    registration)."""
-    from core.services.tenants import kommun_for
-
-    existing = matter_of(session, tenant.id, partnership_id)
-    if existing is not None:
-        return existing
+    """A new matter for the partnership, with the next diarienummer of the
+    tenant's series, written in the kommun's format ``fmt``."""
     serial = next_serial(session, tenant.id, today.year)
-    fmt = kommun_for(session, registry, tenant).profile.registration_number
     matter = Matter(tenant_id=tenant.id, partnership_id=partnership_id, year=today.year, serial=serial,
                     number=fmt.format(year=today.year, serial=serial), last_entry=0, opened_on=today)
     session.add(matter)
@@ -167,13 +161,20 @@ def register_noted(session: Session, registry: Registry, noted: list) -> None:
         with within(session, Scope.of_tenant(tenant_id)):
             tenant = session.get(Tenant, tenant_id)
             kommun = kommun_for(session, registry, tenant)
+            ids = {_partnership_id(o) for o in objects}
             partnerships = {p.id: p for p in session.scalars(select(Partnership).where(
-                Partnership.tenant_id == tenant_id, Partnership.id.in_({_partnership_id(o) for o in objects})))}
+                Partnership.tenant_id == tenant_id, Partnership.id.in_(ids)))}
+            # Their matters, read once; a partnership from before the diarium
+            # (or a new one) gets its matter on its first registration.
+            matters = {m.partnership_id: m for m in session.scalars(select(Matter).where(
+                Matter.tenant_id == tenant_id, Matter.partnership_id.in_(ids)))}
             for obj in objects:
                 p = partnerships.get(_partnership_id(obj))
                 if p is None:
                     continue
-                matter = open_matter(session, registry, tenant, p.id, today)
+                if p.id not in matters:
+                    matters[p.id] = open_matter(session, tenant, kommun.profile.registration_number, p.id, today)
+                matter = matters[p.id]
                 process = process_of(registry, kommun, p)
                 if isinstance(obj, Document):
                     _register_document(session, process, matter, obj)
@@ -330,6 +331,11 @@ def entries(session: Session, tenant: Tenant, filters: Filters) -> tuple[list[Ro
 def for_partnership(session: Session, tenant: Tenant, partnership_id: int) -> list[Row]:
     query = _filtered(tenant, Filters()).where(Matter.partnership_id == partnership_id)
     return _rows(session, query.order_by(RegistryEntry.entry_no))
+
+
+def row_of(session: Session, tenant: Tenant, entry: RegistryEntry) -> Row:
+    """One entry with its matter's number and title."""
+    return _rows(session, _filtered(tenant, Filters()).where(RegistryEntry.id == entry.id))[0]
 
 
 def get_entry(session: Session, tenant: Tenant, entry_id: int) -> RegistryEntry | None:

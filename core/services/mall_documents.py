@@ -42,37 +42,32 @@ def _period(p: Partnership) -> str:
     return ""
 
 
-def _party_lines(p: Partnership) -> tuple[PartyLine, ...]:
-    lines = []
+def _party_lines(tenant: Tenant, p: Partnership) -> tuple[PartyLine, ...]:
+    """Each idéburen party, then the kommun's own contributions under the kommun's name."""
+    ideburna, own = [], []
     for party in p.parties:
         contributions = tuple(
             (c.kind_label, f"{mallar.format_amount(c.amount)} {c.unit}".strip() if c.amount is not None else "",
              c.description) for c in party.contributions)
-        if party.organisation is None:
-            continue
-        lines.append(PartyLine(name=party.organisation.name, role_label=party.role_label,
-                               organisationsnummer=party.organisation.organisationsnummer,
-                               contributions=contributions))
-    return tuple(lines)
+        if party.organisation is not None:
+            ideburna.append(PartyLine(name=party.organisation.name, role_label=party.role_label,
+                                      organisationsnummer=party.organisation.organisationsnummer,
+                                      contributions=contributions))
+        elif contributions:
+            own.append(PartyLine(name=tenant.name, role_label=party.role_label, public=True,
+                                 contributions=contributions))
+    return (*ideburna, *own)
 
 
 def case_context(session: Session, tenant: Tenant, kommun: KommunEntry, p: Partnership,
                  answers: dict[str, str]) -> MallContext:
-    """``p`` with its parties loaded (core.services.partnerships.get_partnership).
-    The kommun's own contributions are listed under the kommun's name."""
+    """``p`` with its parties loaded (core.services.partnerships.get_partnership)."""
     matter = diarium.matter_of(session, tenant.id, p.id)
-    public = next((party for party in p.parties if party.organisation is None), None)
-    parties = _party_lines(p)
-    if public is not None and public.contributions:
-        own = PartyLine(name=tenant.name, role_label=public.role_label, public=True, contributions=tuple(
-            (c.kind_label, f"{mallar.format_amount(c.amount)} {c.unit}".strip() if c.amount is not None else "",
-             c.description) for c in public.contributions))
-        parties = (*parties, own)
     return MallContext(
         kommun=tenant.name, decision_body=kommun.profile.decision_body, number=matter.number if matter else "",
         case=CaseLine(title=p.title, samhallsutmaning=p.samhallsutmaning, goals=p.goals, target_group=p.target_group,
                       period=_period(p)),
-        parties=parties, answers=answers, today=clock.today())
+        parties=_party_lines(tenant, p), answers=answers, today=clock.today())
 
 
 def saved(session: Session, tenant: Tenant, p: Partnership, mall: TemplateRef) -> FormResponse | None:

@@ -5,10 +5,7 @@ an ändring of the fixed terms is decided by the roles the process names."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from litestar import Controller, Request, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -16,62 +13,15 @@ from litestar.response import Redirect, Response
 from sqlalchemy.orm import Session
 
 from core import mallar
-from core.models import AgreementAssessment, AgreementSignature, AgreementVersion, Document, Partnership, Tenant
-from core.models.agreement import ORIGINS
+from core.models import AgreementVersion, Document, Partnership, Tenant
 from core.process import AgreementRule
-from core.services import ConflictError, ValidationError, agreements, documents, mall_documents
+from core.services import ConflictError, ValidationError, agreements, mall_documents
 from core.services.agreements import SigningRefused
 from core.values import parse_amount, parse_date, parse_int
 from web import partnership_page
 from web.context import RequestContext, Requires, in_worker_thread
-from web.forms import FormData, UploadData, clean
+from web.forms import FormData, UploadData, clean, uploaded
 from web.partnership_page import get_partnership, process_for
-
-MAX_CHECKED = documents.MAX_BYTES
-
-
-@dataclass(frozen=True)
-class VersionView:
-    version: AgreementVersion
-    origin: str
-    signatures: list[AgreementSignature]
-    missing: list[str]
-    in_force: bool
-    # For a process that assesses the proposal (TY-05): the assessment of this exact file, if any.
-    assessment: AgreementAssessment | None = None
-
-
-def overview(session: Session, tenant: Tenant, p: Partnership, rule: AgreementRule) -> list[VersionView]:
-    """Every decided version, newest last, with its signatures and the parties still to sign."""
-    found = agreements.versions(session, tenant, p.id)
-    signed = agreements.signatures(session, [v.id for v in found])
-    names = {agreements.KOMMUN: tenant.name, **{
-        agreements.party_key(party.organisation_id): party.organisation.name
-        for party in p.parties if party.organisation_id and party.organisation is not None}}
-    out = []
-    for i, v in enumerate(found):
-        done = {s.party_key for s in signed[v.id]}
-        out.append(VersionView(v, ORIGINS.get(v.origin, v.origin), signed[v.id],
-                               [names.get(k, k) for k in agreements.required_parties(p) if k not in done],
-                               i == len(found) - 1,
-                               agreements.assessed(session, tenant, p.id, v.sha256) if rule.assessed_at_step else None))
-    return out
-
-
-def checked(session: Session, tenant: Tenant, p: Partnership, upload) -> str:
-    """In words: whether a file is exactly one of the decided versions."""
-    content = upload.file.read(MAX_CHECKED + 1) if isinstance(upload, UploadFile) else b""
-    if not content:
-        return "Välj filen du vill kontrollera."
-    found = agreements.matching(session, tenant, p.id, content)
-    if not found:
-        return ("Filen stämmer inte med någon beslutad version av överenskommelsen. Den kan vara ändrad, "
-                "eller en annan fil.")
-    v = found[-1]
-    signed = agreements.signatures(session, [v.id])[v.id]
-    who = ", ".join(f"{s.signer_name} ({s.capacity.lower()}) {s.signed_at.date().isoformat()}" for s in signed)
-    return (f"Filen är exakt version {v.number} av överenskommelsen, beslutad {v.decided_at.date().isoformat()}."
-            + (f" Den är undertecknad av {who}." if who else " Ingen har skrivit under den ännu."))
 
 
 def _rule(request: Request, ctx: RequestContext, p: Partnership) -> AgreementRule:
@@ -158,8 +108,8 @@ class AgreementController(Controller):
     def check(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
               data: UploadData) -> Response:
         p = get_partnership(ctx.db, ctx.access, partnership_id)
-        return partnership_page.render(request, ctx.db, ctx.access, p,
-                                       agreement_message=checked(ctx.db, ctx.access.tenant, p, data.get("file")))
+        result = agreements.describe_check(ctx.db, ctx.access.tenant, p.id, uploaded(data.get("file")))
+        return partnership_page.render(request, ctx.db, ctx.access, p, agreement_message=result)
 
     @post("/andring")
     @in_worker_thread

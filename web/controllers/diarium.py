@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
 from core import clock
-from core.models.diarium import DIRECTIONS, Matter
+from core.models.diarium import DIRECTIONS
 from core.services import ValidationError, diarium, tenants
 from core.services.permissions import EDIT
 from core.tenancy import Scope, within
@@ -87,16 +87,12 @@ class DiariumController(Controller):
     def _form(self, request: Request, ctx: RequestContext, entry, *, status_code: int = 200, values=None,
               errors=None) -> Response:
         access = ctx.access
-        row = next(r for r in diarium.for_partnership(ctx.db, access.tenant, self._partnership_of(ctx, entry))
-                   if r.entry.id == entry.id)
+        row = diarium.row_of(ctx.db, access.tenant, entry)
         if values is None:
             values = {"description": entry.description, "counterparty": entry.counterparty, "secrecy": entry.secrecy}
         return page(request, "workspace/diarium_correction.html", status_code=status_code, access=access,
                     tenant=access.tenant, row=row, values=values, errors=errors or {},
                     grounds=diarium.SECRECY_GROUNDS)
-
-    def _partnership_of(self, ctx: RequestContext, entry) -> int:
-        return ctx.db.get(Matter, entry.matter_id).partnership_id
 
     @get("/{entry_id:int}/rattelse", opt={"permission": EDIT})
     @in_worker_thread

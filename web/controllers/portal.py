@@ -25,8 +25,7 @@ from core.services.casework import newest_process
 from core.tenancy import Scope, set_scope
 from core.values import parse_int
 from web.context import RequestContext, Requires, in_worker_thread
-from web.controllers.agreement import checked
-from web.forms import FormData, UploadData, clean
+from web.forms import FormData, UploadData, clean, uploaded
 from web.rendering import attachment, page
 
 INVITE_LABELS = {"name": "Namn", "email": "E-postadress", "capacity": "Roll i organisationen"}
@@ -142,7 +141,7 @@ class PortalController(Controller):
     def upload(self, request: Request, ctx: NamedDependency[RequestContext], data: UploadData) -> Response:
         organisation = _own(ctx)
         upload = data.get("file")
-        content = upload.file.read(documents.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+        content = uploaded(upload)
         fields = {k: str(data.get(k) or "") for k in ("kind", "year", "title")}
         try:
             library.add(ctx.db, ctx.settings.documents_dir, organisation, ctx.user,
@@ -367,7 +366,7 @@ class PortalController(Controller):
         p = self._partnership(ctx, partnership_id)
         req = self._request(ctx, p, request_id)
         upload = data.get("file")
-        content = upload.file.read(documents.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+        content = uploaded(upload)
         try:
             requests.answer(ctx.db, ctx.settings.documents_dir, req, ctx.user,
                             filename=upload.filename if isinstance(upload, UploadFile) else "", content=content,
@@ -420,7 +419,7 @@ class PortalController(Controller):
                         data: UploadData) -> Response:
         """Whether a file is exactly a decided version of the agreement, and who signed it."""
         p = self._partnership(ctx, partnership_id)
-        result = checked(ctx.db, ctx.db.get(Tenant, p.tenant_id), p, data.get("file"))
+        result = agreements.describe_check(ctx.db, ctx.db.get(Tenant, p.tenant_id), p.id, uploaded(data.get("file")))
         return self._case_page(request, ctx, p, agreement_check=result)
 
     @post("/partnerskap/{partnership_id:int}/meddelanden")

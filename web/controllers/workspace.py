@@ -20,7 +20,7 @@ from core.services.partnerships import RELEVANCE, SORTS
 from core.services.permissions import CREATE, EDIT, Access
 from web import partnership_page
 from web.context import RequestContext, Requires, in_worker_thread
-from web.forms import FormData, UploadData, clean, number
+from web.forms import FormData, UploadData, clean, number, uploaded
 from web.partnership_page import DocForm, get_partnership, role_keys
 from web.rendering import attachment, page
 
@@ -190,7 +190,7 @@ class WorkspaceController(Controller):
         p = get_partnership(db, access, partnership_id)
         kinds = {key for key, _ in partnership_page.document_kinds(partnership_page.process_for(request, access, p))}
         upload = data.get("file")
-        content = upload.file.read(documents.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+        content = uploaded(upload)
         filename = upload.filename if isinstance(upload, UploadFile) else ""
         try:
             documents.store_document(
