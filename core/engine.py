@@ -59,6 +59,12 @@ class DecisionFact:
 class MeetingFact:
     kind: str
     held_on: date
+    # A planned meeting is not yet shown to have happened: it counts towards
+    # the most that may be held (JV-08), never towards a minimum.
+    planned: bool = False
+
+    def held_by(self, today: date) -> bool:
+        return not self.planned and self.held_on <= today
 
 
 @dataclass(frozen=True)
@@ -252,7 +258,7 @@ def _missing(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _
         elif req.kind == "document":
             met = any(d.kind == req.ref and (since is None or d.uploaded_at > since) for d in facts.documents)
         elif req.kind == "meetings":
-            held = [m for m in facts.meetings if m.kind == req.ref and m.held_on <= today
+            held = [m for m in facts.meetings if m.kind == req.ref and m.held_by(today)
                     and (since is None or m.held_on >= since.date())]
             if step.recurring and window is not None:
                 held = [m for m in held if (window.opens or window.due) <= m.held_on <= window.due]
@@ -280,7 +286,7 @@ def _outcome_choices(step: Step, facts: CaseFacts) -> tuple[OutcomeChoice, ...]:
 def _meetings_since_restart(facts: CaseFacts, kind: str, replay: _Replay, today: date) -> int:
     start = replay.last_restart.date() if replay.last_restart else None
     return sum(1 for m in facts.meetings
-               if m.kind == kind and m.held_on <= today and (start is None or m.held_on >= start))
+               if m.kind == kind and m.held_by(today) and (start is None or m.held_on >= start))
 
 
 def _notices(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _Replay, today: date) -> list[str]:
@@ -371,7 +377,7 @@ def _obligations(process: ProcessDefinition, facts: CaseFacts, replay: _Replay, 
             if window.opens is not None and window.opens > today:
                 continue
             held = sum(1 for m in facts.meetings
-                       if m.kind == rule.kind and m.held_on <= today and window.opens <= m.held_on <= window.due)
+                       if m.kind == rule.kind and m.held_by(today) and window.opens <= m.held_on <= window.due)
             result.append(Obligation(rule, window, held))
     return result
 

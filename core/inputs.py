@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from core.models.organisation import LEGAL_FORMS
@@ -234,15 +234,41 @@ class OrganisationInput:
 # ---------------------------------------------------------------- meetings
 
 
+def _time(data: Mapping[str, str], field: str, errors: dict[str, str]) -> time | None:
+    """A time of day as 13:30 (or 13.30, as Swedes often write it); empty is none."""
+    raw = clean_text(data.get(field))
+    if not raw:
+        return None
+    hours, sep, minutes = raw.replace(".", ":").partition(":")
+    if (sep and hours.isascii() and hours.isdigit() and len(hours) <= 2 and minutes.isascii() and minutes.isdigit()
+            and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
+        return time(int(hours), int(minutes))
+    errors[field] = "Skriv tiden som TT:MM, till exempel 13:30."
+    return None
+
+
+def _text(data: Mapping[str, str], field: str, errors: dict[str, str], *, required: str = "",
+          limit: int = MAX_TEXT) -> str:
+    value = clean_text(data.get(field))
+    if not value and required:
+        errors[field] = required
+    elif message := too_long(value, limit):
+        errors[field] = message
+    return value
+
+
 @dataclass(frozen=True)
 class MeetingInput:
-    """A meeting as registered: its kind (checked against the process by the
-    service), date, who took part and what was said."""
+    """A meeting as registered or changed: its kind (checked against the
+    process by the service), date, optional time and place, who took part
+    (or is called) and what was said."""
 
     kind: str
     held_on: date
     participants: str
     minutes: str
+    starts_at: time | None = None
+    place: str = ""
 
     @classmethod
     def from_form(cls, data: Mapping[str, str]) -> MeetingInput:
@@ -253,14 +279,41 @@ class MeetingInput:
         held_on = _date(data, "held_on", "datumet", errors)
         if held_on is None and "held_on" not in errors:
             errors["held_on"] = "Skriv mötets datum."
-        participants = clean_text(data.get("participants"))
-        minutes = clean_text(data.get("minutes"))
-        if not participants:
-            errors["participants"] = "Skriv vilka som deltog (eller är kallade)."
-        elif message := too_long(participants, MAX_TEXT):
-            errors["participants"] = message
-        if message := too_long(minutes, MAX_TEXT):
-            errors["minutes"] = message
+        starts_at = _time(data, "starts_at", errors)
+        place = _text(data, "place", errors, limit=200)
+        participants = _text(data, "participants", errors, required="Skriv vilka som deltog (eller är kallade).")
+        minutes = _text(data, "minutes", errors)
         if errors:
             raise ValidationError(errors)
-        return cls(kind=kind, held_on=held_on, participants=participants, minutes=minutes)
+        return cls(kind=kind, held_on=held_on, participants=participants, minutes=minutes,
+                   starts_at=starts_at, place=place)
+
+
+@dataclass(frozen=True)
+class MeetingHeldInput:
+    """Marking a planned meeting held: who came and what was said."""
+
+    participants: str
+    minutes: str
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, str]) -> MeetingHeldInput:
+        errors: dict[str, str] = {}
+        participants = _text(data, "participants", errors, required="Skriv vilka som deltog.")
+        minutes = _text(data, "minutes", errors, required="Skriv vad mötet kom fram till.")
+        if errors:
+            raise ValidationError(errors)
+        return cls(participants=participants, minutes=minutes)
+
+
+@dataclass(frozen=True)
+class MeetingCancelInput:
+    reason: str
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, str]) -> MeetingCancelInput:
+        errors: dict[str, str] = {}
+        reason = _text(data, "reason", errors, required="Skriv varför mötet ställs in.", limit=2000)
+        if errors:
+            raise ValidationError(errors)
+        return cls(reason=reason)

@@ -149,7 +149,7 @@ class Walker:
 
     def _hold_meetings(self, p: Partnership, req: Requirement, sp: StepProgress, actor: User) -> None:
         view = self.view(p)
-        held = sum(1 for m in view.facts.meetings if m.kind == req.ref and m.held_on <= self.today)
+        held = sum(1 for m in view.facts.meetings if m.kind == req.ref and m.held_by(self.today))
         if sp.window is not None and sp.step.recurring:
             day = min(sp.window.due, self.today)
         else:

@@ -27,6 +27,9 @@ EVENT_LABELS = {
     "complete_step": "Steg slutfört",
     "save_form": "Formulär sparat",
     "register_meeting": "Möte registrerat",
+    "update_meeting": "Möte ändrat",
+    "hold_meeting": "Möte markerat som hållet",
+    "cancel_meeting": "Möte inställt",
 }
 
 
@@ -89,7 +92,7 @@ def describe_event(event, process: ProcessDefinition | None) -> str:
         form = process.form(after.get("form", ""))
         if form is not None:
             label = f"{label}: {form.title}"
-    elif event.action == "register_meeting" and process is not None:
+    elif event.action in ("register_meeting", "update_meeting", "hold_meeting", "cancel_meeting") and process is not None:
         rule = process.meeting_rule(after.get("kind", ""))
         if rule is not None:
             label = f"{label}: {rule.title}"

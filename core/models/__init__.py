@@ -5,6 +5,7 @@ from core.models.application import Application, ApplicationDocument
 
 from core.models.audit import AuditEvent
 from core.models.audit_chain import AuditChainHead
+from core.models.bevakning import CalendarFeed, ReminderDigest
 from core.models.case_state import CaseState, CaseTask, CaseTaskRole
 from core.models.decision import Decision
 from core.models.diarium import Matter, RegistryEntry, RegistrySeries
@@ -32,6 +33,7 @@ __all__ = [
     "ApplicationDocument",
     "AuditChainHead",
     "AuditEvent",
+    "CalendarFeed",
     "CaseState",
     "CaseTask",
     "CaseTaskRole",
@@ -53,6 +55,7 @@ __all__ = [
     "Party",
     "PluginActivation",
     "RegistryEntry",
+    "ReminderDigest",
     "RegistrySeries",
     "Representative",
     "RequestLimitEvent",

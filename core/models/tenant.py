@@ -40,6 +40,8 @@ class Tenant(Base):
     config_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Whether organisations can send it an intresseanmälan through the portal.
     takes_applications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # How many days ahead the daily reminder warns of a deadline (bevakning).
+    reminder_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

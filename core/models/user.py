@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -24,6 +24,8 @@ class User(Base):
     # made by sign-up cannot sign in until then. Accounts made by an
     # administrator, or by accepting an invitation, are verified when made.
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Whether the daily reminder digest is sent to the person (bevakning).
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user", lazy="raise")

@@ -135,11 +135,12 @@ def _next_in_line(progress: Progress, facts: CaseFacts, titles) -> list[Task]:
 def _changes_on(process: ProcessDefinition, facts: CaseFacts, progress: Progress, today: date) -> date | None:
     """The first day after ``today`` on which the engine, given the same facts,
     could answer differently: a step's or a year's window opens (upcoming
-    becomes current, a year's minimum begins), a planned meeting's day comes
-    (it starts to count), or a year ends (the year before it stops being news)."""
+    becomes current, a year's minimum begins) or a year ends (the year before
+    it stops being news). A planned meeting counts only once marked held,
+    which is a change of its own."""
     if progress.ended is not None:
         return None
-    days: list[date] = [m.held_on for m in facts.meetings]
+    days: list[date] = []
     for step in process.steps():
         if step.deadline is not None:
             days.extend(w.opens for w in due_windows(step.deadline, facts.dates) if w.opens is not None)

@@ -30,6 +30,7 @@ from core.engine import (
     evaluate,
 )
 from core.models import Decision, Document, FormResponse, Meeting, Partnership, Tenant, User
+from core.models.meeting import CANCELLED, PLANNED
 from core.plugin_api import RolesTable
 from core.process import CaseDates, ProcessDefinition
 from core.registry import KommunEntry, Registry
@@ -100,11 +101,11 @@ def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]
     ):
         documents[pid].append(DocumentFact(kind, at))
     meetings: dict[int, list[MeetingFact]] = defaultdict(list)
-    for pid, kind, held_on in session.execute(
-        select(Meeting.partnership_id, Meeting.kind, Meeting.held_on)
-        .where(Meeting.tenant_id == tenant.id, Meeting.partnership_id.in_(ids))
+    for pid, kind, held_on, status in session.execute(
+        select(Meeting.partnership_id, Meeting.kind, Meeting.held_on, Meeting.status)
+        .where(Meeting.tenant_id == tenant.id, Meeting.partnership_id.in_(ids), Meeting.status != CANCELLED)
     ):
-        meetings[pid].append(MeetingFact(kind, held_on))
+        meetings[pid].append(MeetingFact(kind, held_on, planned=status == PLANNED))
     forms: dict[int, dict[str, FormFact]] = defaultdict(dict)
     for pid, key, answers, at in session.execute(
         select(FormResponse.partnership_id, FormResponse.form_key, FormResponse.answers, FormResponse.updated_at)

@@ -22,7 +22,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -147,6 +147,15 @@ def _registers(obj) -> bool:
     return isinstance(obj, (Document, Decision)) and obj.partnership_id is not None
 
 
+def _gets_minutes(obj) -> bool:
+    """A meeting marked held (or changed) gets its first minutes: they are
+    registered then, once; later changes are corrections of that entry."""
+    if not isinstance(obj, Meeting) or not obj.minutes.strip():
+        return False
+    history = inspect(obj).attrs.minutes.history
+    return bool(history.added) and not any((old or "").strip() for old in history.deleted)
+
+
 def register_noted(session: Session, registry: Registry, noted: list) -> None:
     """Opens the matters and registers the entries for what a transaction
     added, in its tenant's scope (an organisation's representative adds
@@ -191,6 +200,7 @@ def install(factory: sessionmaker, registry: Registry) -> None:
     def note(session: Session, _flush_context) -> None:
         noted = session.info.setdefault(NOTED_KEY, [])
         noted.extend(obj for obj in session.new if _registers(obj))
+        noted.extend(obj for obj in session.dirty if _gets_minutes(obj))
 
     def before_commit(session: Session) -> None:
         session.flush()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.models import (AgreementSignature, AgreementVersion, CaseTask, Decision, Document, DocumentRequest, Meeting,
                          Message, Organisation, Partnership, Tenant)
+from core.models.meeting import CANCELLED, PLANNED
 from core.plugin_api import TemplateRef
 from core.process import FormDefinition, ProcessDefinition
 from core.registry import Registry
@@ -35,7 +36,14 @@ class SharedDecision:
 class SharedMeeting:
     meeting: Meeting
     title: str
-    planned: bool
+
+    @property
+    def planned(self) -> bool:
+        return self.meeting.status == PLANNED
+
+    @property
+    def cancelled(self) -> bool:
+        return self.meeting.status == CANCELLED
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,7 @@ def case_for(session: Session, registry: Registry, organisation: Organisation, p
         now=[t for t in tasks if t.state == "current"], upcoming=[t for t in tasks if t.state == "upcoming"][:3],
         requests=asked,
         decisions=[_decision(process, d) for d in decisions],
-        meetings=[SharedMeeting(m, _meeting_title(process, m.kind), m.held_on > today) for m in meetings],
+        meetings=[SharedMeeting(m, _meeting_title(process, m.kind)) for m in meetings],
         documents=list(docs), conversation=messages.conversation(session, pid),
         forms={r.id: f for r in asked if process and (f := process.organisation_form(r.kind)) is not None},
         mallar=tuple(t for t in kommun.templates if t.filled_by == "organisation"),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.engine import TransitionRefused
 from core.forms import display_answer, motivation_key, unanswered
-from core.inputs import MeetingInput
+from core.inputs import MeetingCancelInput, MeetingHeldInput, MeetingInput
 from core.services import ConflictError, ValidationError, case_forms, casework, meetings
 from core.services.permissions import EDIT, Access
 from web import partnership_page
@@ -160,3 +160,76 @@ class CaseworkController(Controller):
             db.rollback()
             return self._meetings_page(request, db, access, p, view, values=data, refusal=exc.message, status_code=422)
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}/moten?sparad=1", status_code=303)
+
+    def _meeting_page(self, request: Request, access: Access, p, view, m, *, form: str = "", values: dict | None = None,
+                      errors: dict | None = None, refusal: str = "", status_code: int = 200) -> Response:
+        """One meeting, with what can be done to it: change it, mark it held, cancel it.
+        ``form`` names the form a refused attempt came from, so only it shows the errors."""
+        current = {"kind": m.kind, "held_on": m.held_on.isoformat(), "place": m.place,
+                   "starts_at": m.starts_at.strftime("%H:%M") if m.starts_at else "",
+                   "participants": m.participants, "minutes": m.minutes}
+        return page(request, "workspace/meeting.html", status_code=status_code, access=access, tenant=access.tenant,
+                    p=p, view=view, m=m, form=form, values=values if values is not None else current,
+                    errors=errors or {}, refusal=refusal, today=clock.today(),
+                    showing=form or request.query_params.get("gor", ""), saved=request.query_params.get("sparad", ""))
+
+    def _meeting_or_404(self, db: Session, access: Access, p, meeting_id: int):
+        m = meetings.get_meeting(db, access.tenant, p, meeting_id)
+        if m is None:
+            raise NotFoundException()
+        return m
+
+    @get("/moten/{meeting_id:int}")
+    @in_worker_thread
+    def show_meeting(self, request: Request, ctx: NamedDependency[RequestContext],
+                     partnership_id: FromPath[int], meeting_id: FromPath[int]) -> Response:
+        db, access = ctx.db, ctx.access
+        p = get_partnership(db, access, partnership_id)
+        view = _view_or_404(request, db, access, p)
+        return self._meeting_page(request, access, p, view, self._meeting_or_404(db, access, p, meeting_id))
+
+    def _change_meeting(self, request: Request, ctx: RequestContext, partnership_id: int, meeting_id: int,
+                        data: dict, form: str, change) -> Response:
+        """Runs one change of a meeting; a refusal shows the meeting again with
+        what was typed and why, and nothing already saved is lost."""
+        db, access = ctx.db, ctx.access
+        data = clean(data)
+        p = get_partnership(db, access, partnership_id, lock=True)
+        view = _view_or_404(request, db, access, p)
+        m = self._meeting_or_404(db, access, p, meeting_id)
+        try:
+            change(db, access, view, m)
+        except (ValidationError, TransitionRefused) as exc:
+            db.rollback()
+            m = self._meeting_or_404(db, access, p, meeting_id)
+            errors = exc.errors if isinstance(exc, ValidationError) else {}
+            refusal = exc.message if isinstance(exc, TransitionRefused) else ""
+            return self._meeting_page(request, access, p, view, m, form=form, values=data, errors=errors,
+                                      refusal=refusal, status_code=422)
+        return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}/moten/{m.id}?sparad={form}", status_code=303)
+
+    @post("/moten/{meeting_id:int}/andra", opt={"permission": EDIT})
+    @in_worker_thread
+    def update_meeting(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                       meeting_id: FromPath[int], data: FormData) -> Response:
+        def change(db, access, view, m):
+            values = MeetingInput.from_form({**clean(data), "kind": m.kind})
+            meetings.update_meeting(db, access.tenant, access.user, m, view.progress, values, clock.today())
+        return self._change_meeting(request, ctx, partnership_id, meeting_id, data, "andrat", change)
+
+    @post("/moten/{meeting_id:int}/hallet", opt={"permission": EDIT})
+    @in_worker_thread
+    def hold_meeting(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                     meeting_id: FromPath[int], data: FormData) -> Response:
+        def change(db, access, view, m):
+            meetings.mark_held(db, access.tenant, access.user, m, view.progress,
+                               MeetingHeldInput.from_form(clean(data)), clock.today())
+        return self._change_meeting(request, ctx, partnership_id, meeting_id, data, "hallet", change)
+
+    @post("/moten/{meeting_id:int}/installt", opt={"permission": EDIT})
+    @in_worker_thread
+    def cancel_meeting(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int],
+                       meeting_id: FromPath[int], data: FormData) -> Response:
+        def change(db, access, view, m):
+            meetings.cancel(db, access.tenant, access.user, m, view.progress, MeetingCancelInput.from_form(clean(data)))
+        return self._change_meeting(request, ctx, partnership_id, meeting_id, data, "installt", change)
