@@ -279,6 +279,10 @@ def _outcome_choices(step: Step, facts: CaseFacts) -> tuple[OutcomeChoice, ...]:
             if fact is None or fact.answers.get(cond.field) != cond.equals:
                 blocked = cond.message
                 break
+        if blocked is None and outcome.exception_to and all(
+                (fact := facts.forms.get(cond.form)) is not None and fact.answers.get(cond.field) == cond.equals
+                for cond in outcome.exception_to):
+            blocked = "Inget undantag behövs: alla villkor är uppfyllda."
         choices.append(OutcomeChoice(outcome, blocked))
     return tuple(choices)
 

@@ -4,14 +4,16 @@ neither holds locks for long nor loses everything to one failure)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from core.models import CaseState, Partnership
+from core.models import CaseState, Partnership, User
 from core.registry import Registry
-from core.services import case_state
+from core.services import bevakning, case_state
 
 # How many partnerships one transaction of the daily refresh recomputes.
 BATCH = 500
@@ -42,3 +44,30 @@ def refresh_case_states(session_factory: sessionmaker, registry: Registry, today
             done += case_state.recompute(session, registry, ids, today)
             session.commit()
             last_id = ids[-1]
+
+
+@dataclass(frozen=True)
+class RemindResult:
+    sent: int
+    already: int
+
+
+def send_reminders(session_factory: sessionmaker, today: date, base_url: str) -> RemindResult:
+    """The daily reminder (core.services.bevakning): each person's digest is
+    queued in a transaction of its own, with the row that records it, so a
+    second run that day, or a second process at once, sends nothing twice."""
+    with session_factory() as session:
+        due = {user.id: tasks for user, tasks in bevakning.due_for_reminders(session).items()}
+    sent = already = 0
+    for user_id, tasks in sorted(due.items()):
+        with session_factory() as session:
+            user = session.get(User, user_id)
+            try:
+                queued = bevakning.queue_digest(session, user, tasks, today, base_url)
+                session.commit()
+            except IntegrityError:  # another run got there first
+                session.rollback()
+                queued = False
+        sent += queued
+        already += not queued
+    return RemindResult(sent=sent, already=already)

@@ -309,6 +309,9 @@ class Outcome:
     when: tuple[Condition, ...] = ()
     # For kind "restart": the step from which the process is done again.
     restart_at: str | None = None
+    # A motivated exception (JV-21): the outcome can be chosen only while at
+    # least one of these conditions is not met, and always needs a reason.
+    exception_to: tuple[Condition, ...] = ()
 
 
 CONTINUE = Outcome("fortsatt", "Gå vidare")
@@ -583,7 +586,9 @@ def _validate_step(process, step, roles, template_keys, forms, document_kinds, m
             fail(f"{what} outcome '{outcome.key}' restarts at unknown step '{outcome.restart_at}'")
         if step.recurring and outcome.kind == "restart":
             fail(f"{what} is recurring and cannot restart the process")
-        for cond in outcome.when:
+        if outcome.exception_to and not outcome.needs_reason:
+            fail(f"{what} outcome '{outcome.key}' is an exception and must ask for a reason")
+        for cond in (*outcome.when, *outcome.exception_to):
             form = forms.get(cond.form)
             field_def = next((f for f in form.fields if f.key == cond.field), None) if form else None
             if field_def is None:

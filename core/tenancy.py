@@ -99,6 +99,7 @@ def within(session: Session, scope: Scope):
     for the few things a principal does in someone else's scope, explicitly.
     What is flushed inside is written in ``scope``."""
     previous = scope_of(session)
+    session.flush()  # what was written before is written in the scope it was written in
     set_scope(session, scope)
     try:
         yield

@@ -32,8 +32,8 @@ from core.registry import build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
 from web import admission, context, csrf, faults, rendering, unit_of_work
-from web.controllers import (accounts, admin, agreement, api, auth, casework, diarium, guide, health, mallar, organisations,
-                             portal, process_page, staff, with_parties, workspace)
+from web.controllers import (accounts, admin, agreement, api, auth, bevakning, casework, diarium, guide, health,
+                             mallar, organisations, portal, process_page, staff, with_parties, workspace)
 
 HERE = Path(__file__).parent
 
@@ -160,6 +160,8 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
             with_parties.WithPartiesController,
             diarium.DiariumController,
             diarium.public_list,
+            bevakning.BevakningController,
+            bevakning.calendar_feed,
             mallar.BlankMallController,
             mallar.CaseMallController,
             mallar.portal_blank,

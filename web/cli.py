@@ -1,6 +1,7 @@
 """The ``iop`` command (CONTRACT.md): serve, db upgrade, demo [--reset], plugins,
 audit verify [--tenant CODE]; deadlines refresh [--all], the daily
-recomputation of what time has moved (core.services.case_state); and mail send
+recomputation of what time has moved (core.services.case_state); remind, the
+daily reminder digest (core.services.bevakning); and mail send
 [--loop], which delivers the e-mail outbox (core.mailer).
 
 Every failure ends with one line on stderr and a non-zero exit code.
@@ -96,6 +97,26 @@ def _refresh_case_states(settings: Settings, registry, *, everything: bool) -> i
 def cmd_deadlines_refresh(args) -> None:
     n = _refresh_case_states(load_settings(), _registry(), everything=args.all)
     print(f"Frister och aktuella steg uppdaterade för {_count(n, 'partnerskap', 'partnerskap')}.")
+
+
+def cmd_remind(args) -> None:
+    """The daily bevakning: what time has moved is recomputed first, then each
+    person with something overdue or due soon gets today's digest, once."""
+    settings = load_settings()
+    registry = _registry()
+    today = clock.today()
+    engine = make_engine(settings.database_url)
+    try:
+        factory = make_sessionmaker(engine, Scope.system(), registry=registry)
+        jobs.refresh_case_states(factory, registry, today)
+        result = jobs.send_reminders(factory, today, settings.base_url)
+    except (OperationalError, ProgrammingError) as exc:
+        raise CliError("databasen är inte skapad eller uppdaterad; kör 'iop db upgrade' först") from exc
+    finally:
+        engine.dispose()
+    queued = "lagd" if result.sent == 1 else "lagda"
+    print(f"Påminnelser {today.isoformat()}: {_count(result.sent, 'sammanställning', 'sammanställningar')} "
+          f"{queued} i utkorgen, {result.already} redan skickade i dag. 'iop mail send' skickar dem.")
 
 
 def cmd_demo(args) -> None:
@@ -262,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
         "refresh", help="räknar om det som tiden har flyttat (körs dagligen; två körningar gör inget två gånger)")
     refresh_p.add_argument("--all", action="store_true", help="räknar om alla partnerskap, t.ex. efter en uppdatering av ett tillägg")
     refresh_p.set_defaults(func=cmd_deadlines_refresh)
+    sub.add_parser("remind", help="dagens påminnelser om frister, en sammanställning per person "
+                   "(körs dagligen; två körningar samma dag skickar inget två gånger)").set_defaults(func=cmd_remind)
     mail_p = sub.add_parser("mail", help="e-post")
     mail_sub = mail_p.add_subparsers(dest="mail_command", required=True)
     send_p = mail_sub.add_parser("send", help="skickar e-post som väntar i utkorgen")

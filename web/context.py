@@ -41,7 +41,8 @@ from core.config import Settings
 from core.db import open_session
 from core.models import Organisation, Tenant, User
 from core.registry import KommunEntry, Registry
-from core.services import auth, tenants
+from core import clock
+from core.services import auth, deadlines, tenants
 from core.services.auth import SessionPolicy
 from core.services.permissions import VIEW, Access, access_for
 from core.tenancy import Scope, set_scope
@@ -185,6 +186,10 @@ def _staff(request: Request, app: AppContext, db: Session, ctx: RequestContext, 
     if not access.can(permission or VIEW):
         raise PermissionDeniedException("Din roll får inte göra detta.")
     ctx.tenant, ctx.access = tenant, access
+    # What waits for the person, counted only if the page's navigation shows it
+    # (one indexed count; a fragment or a redirect does not ask).
+    request.state.waiting = functools.partial(deadlines.counts, db, tenant, clock.today(),
+                                              tuple(r.key for r in access.roles))
 
 
 def provide_context(request: Request, state: State) -> RequestContext:

@@ -12,7 +12,7 @@ from core.models.tenant import TENANT_KINDS
 from core.plugin_api import CODE_PATTERN
 from core.registry import KommunEntry, Registry
 from core.services import ValidationError, audit
-from core.values import clean_text, too_long
+from core.values import clean_text, parse_int, too_long
 from core.tenancy import Scope, within
 
 
@@ -94,7 +94,10 @@ def create_tenant(
     return tenant
 
 
-EDITABLE = ("name", "kind", "decision_body", "parent_organisation", "kommun_code", "takes_applications")
+EDITABLE = ("name", "kind", "decision_body", "parent_organisation", "kommun_code", "takes_applications",
+            "reminder_days")
+# How many days ahead the daily reminder may look (core.services.bevakning).
+MAX_REMINDER_DAYS = 90
 
 
 def update_tenant(session: Session, registry: Registry, tenant: Tenant, *, actor: User | None,
@@ -107,11 +110,16 @@ def update_tenant(session: Session, registry: Registry, tenant: Tenant, *, actor
     kommun_code, kommun_error = _check_kommun(registry, data.get("kommun_code"), tenant.kommun_code)
     if kommun_error:
         errors["kommun_code"] = kommun_error
+    reminder_days = tenant.reminder_days
+    if "reminder_days" in data:  # a form without the field leaves it as it is
+        reminder_days = parse_int(data["reminder_days"], highest=MAX_REMINDER_DAYS)
+        if reminder_days is None:
+            errors["reminder_days"] = f"Skriv ett antal dagar från 0 till {MAX_REMINDER_DAYS}, till exempel 14."
     if errors:
         raise ValidationError(errors)
     after = {"name": name, "kind": kind, "decision_body": decision_body,
              "parent_organisation": parent_organisation or None, "kommun_code": kommun_code,
-             "takes_applications": data.get("takes_applications") == "1"}
+             "takes_applications": data.get("takes_applications") == "1", "reminder_days": reminder_days}
     before = {key: getattr(tenant, key) for key in EDITABLE}
     changed = {key for key in EDITABLE if before[key] != after[key]}
     if not changed:

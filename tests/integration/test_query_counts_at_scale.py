@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bench.load import analyze, clone_partnerships
 from core import clock
-from core.models import Document, RegistryEntry, RoleAssignment
+from core.models import Document, Meeting, RegistryEntry, RoleAssignment
 from core.services import tenants
 from core.services.casework import newest_process
 from core.walkthrough import Walker
@@ -61,7 +61,8 @@ def _tenant(db, registry, settings, owner_url: str, code: str, size: int) -> dic
     document = db.scalar(select(Document.id).where(Document.partnership_id == probe).limit(1))
     assignment = db.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == everyone.id).limit(1))
     entry = db.scalar(select(RegistryEntry.id).where(RegistryEntry.document_id == document))
-    return {"code": code, "partnership_id": probe, "organisation_id": org.id, "document_id": document,
+    meeting = db.scalar(select(Meeting.id).where(Meeting.partnership_id == probe).limit(1))
+    return {"meeting_id": meeting, "code": code, "partnership_id": probe, "organisation_id": org.id, "document_id": document,
             "user_id": staff["handlaggare"].id, "assignment_id": assignment, "entry_id": entry, "key": "budget", "fmt": "word", "step_key": "initiativ",
             "form_key": "initiativ", "email": everyone.email}
 

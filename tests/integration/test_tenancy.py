@@ -20,7 +20,9 @@ from tests.factories import login, post
 # organisation's (a submitted one becomes the tenant's initiative).
 SHARED = {"tenant", "organisation", "app_user", "user_session", "login_attempt", "alembic_version", "representative",
           "mail_outbox", "account_token", "request_limit_event", "organisation_document", "application",
-          "application_document"}
+          "application_document",
+          # A person's reminder digests and calendar address: the person's, across the tenants they work in.
+          "reminder_digest", "calendar_feed"}
 
 
 def test_every_table_with_a_tenant_column_is_tenant_scoped_and_the_rest_are_shared():

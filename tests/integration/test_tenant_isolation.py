@@ -9,7 +9,8 @@ import pytest
 from litestar.routes import HTTPRoute
 from sqlalchemy import select
 
-from core.models import Application, Decision, DocumentRequest, RegistryEntry, Representative, RoleAssignment
+from core.models import (Application, Decision, DocumentRequest, Meeting, RegistryEntry, Representative,
+                         RoleAssignment)
 from core.models.sharing import Sharing
 from core.services import documents
 from tests import factories
@@ -26,7 +27,9 @@ PUBLIC = {"/login", "/logout", "/healthz", "/api/v1", "/api/v1/openapi.json", "/
           # The public list of a tenant's diarium: for anyone, without the matters' titles.
           "/portal/diarium/{code:str}",
           # A blank mall the organisation fills in: for anyone who will apply or report.
-          "/portal/mallar/{code:str}/{key:str}/{fmt:str}"}
+          "/portal/mallar/{code:str}/{key:str}/{fmt:str}",
+          # A calendar feed: its secret address is its only key (a wrong one is 404).
+          "/kalender/{name:str}"}
 
 
 def _walk(app, world, db, settings):
@@ -59,9 +62,17 @@ def _walk(app, world, db, settings):
         db.add(Sharing(tenant_id=world.jarva.id, partnership_id=world.jarva_partnership.id, item_kind="decision",
                        item_id=withheld.id, shared=False))
         db.flush()
+    meeting = db.scalar(select(Meeting).where(Meeting.partnership_id == world.jarva_partnership.id))
+    if meeting is None:
+        meeting = Meeting(tenant_id=world.jarva.id, partnership_id=world.jarva_partnership.id, kind="forsta_mote",
+                          held_on=date(2030, 1, 1), status="planned", participants=SECRET)
+        db.add(meeting)
+        db.flush()
     db.commit()
     values = {
         "code": "jarva",
+        "meeting_id": meeting.id,
+        "name": "inte-en-giltig-adress.ics",
         "partnership_id": world.jarva_partnership.id,
         "organisation_id": world.jarva_org.id,
         "document_id": doc.id,

@@ -76,7 +76,7 @@ def _tenant_or_404(db: Session, code: str) -> Tenant:
 
 
 TENANT_LABELS = {"name": "Namn", "kind": "Typ", "parent_organisation": "Ingår i", "decision_body": "Beslutande organ",
-                 "kommun_code": "Kommunens process"}
+                 "kommun_code": "Kommunens process", "reminder_days": "Påminnelse om frister"}
 ADMIN_LABELS = {"admin_email": "E-postadress", "admin_name": "Namn", "admin_password": "Första lösenord"}
 TENANT_NOTES = {"skapad": "Organisationen är skapad. Aktivera kommunens tillägg och utse en administratör nedan.",
                 "sparad": "Ändringen är sparad.", "tillagg-aktiverat": "Tillägget är aktiverat.",
@@ -89,6 +89,8 @@ def _form_value(value) -> str:
     """A tenant's detail as its form field holds it (a checkbox's "1")."""
     if isinstance(value, bool):
         return "1" if value else ""
+    if isinstance(value, int):
+        return str(value)
     return value or ""
 
 
