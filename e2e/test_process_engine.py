@@ -189,7 +189,9 @@ def test_jarva_partnership_from_initiative_to_signed_agreement(
     chief.get_by_label("Vilken instans hos den idéburna parten har tagit ställning?").fill("Föreningens styrelse")
     chief.get_by_label("Datum för den idéburna partens ställningstagande").fill(TODAY.isoformat())
     _save_form(chief)
-    _complete(chief, path, "stallningstagande", "Initiera ett ärende till nämnden")
+    _complete(chief, path, "stallningstagande", "Lämna ställningstagandet till stadsdelsdirektören")
+    # ... and the stadsdelsdirektör, who takes part in it and starts the nämnd's matter.
+    _complete(director, path, "direktorens_stallningstagande", "Initiera ett ärende till nämnden")
 
     # JV-11: the nämnd decides on the tjänsteutlåtande; the director signs.
     _upload(stab, path, "Tjänsteutlåtande till nämnden", "tjansteutlatande.txt")
@@ -258,7 +260,7 @@ def test_jarva_partnership_from_initiative_to_signed_agreement(
     decisions = director.locator("#alla-steg")
     expect(decisions).to_contain_text("Stadsdelsnämnd")
     expect(decisions).to_contain_text("Avdelningschef")
-    expect(decisions.locator(".tag", has_text="Klart")).to_have_count(10)
+    expect(decisions.locator(".tag", has_text="Klart")).to_have_count(11)
     assert_no_serious_violations(director, "undertecknat partnerskap")
 
 

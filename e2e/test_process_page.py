@@ -29,8 +29,8 @@ def test_process_page_shows_the_diagram_and_the_steps(page: Page, sign_in: Calla
     box = diagram.bounding_box()
     assert box is not None and box["width"] > 900, "the diagram should use the page's width"
     # Drawn from the definition: one box per step, one arrow per link.
-    expect(diagram.locator(".process-diagram__box")).to_have_count(15)
-    expect(diagram.locator(".process-diagram__arrow")).to_have_count(14)
+    expect(diagram.locator(".process-diagram__box")).to_have_count(17)
+    expect(diagram.locator(".process-diagram__arrow")).to_have_count(16)
     # The CSP forbids inline styles; the stylesheet styles the diagram (the box is
     # white with a dark border, not the SVG default of solid black).
     fill = diagram.locator(".process-diagram__box").first.evaluate("el => getComputedStyle(el).fill")

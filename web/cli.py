@@ -1,7 +1,8 @@
 """The ``iop`` command (CONTRACT.md): serve, db upgrade, demo [--reset], plugins,
 audit verify [--tenant CODE]; deadlines refresh [--all], the daily
 recomputation of what time has moved (core.services.case_state); remind, the
-daily reminder digest (core.services.bevakning); and mail send
+daily reminder digest (core.services.bevakning); docs, each kommun's rules
+generated from its plugin (core.rulebook); and mail send
 [--loop], which delivers the e-mail outbox (core.mailer).
 
 Every failure ends with one line on stderr and a non-zero exit code.
@@ -117,6 +118,18 @@ def cmd_remind(args) -> None:
     queued = "lagd" if result.sent == 1 else "lagda"
     print(f"Påminnelser {today.isoformat()}: {_count(result.sent, 'sammanställning', 'sammanställningar')} "
           f"{queued} i utkorgen, {result.already} redan skickade i dag. 'iop mail send' skickar dem.")
+
+
+def cmd_docs(args) -> None:
+    """Writes each kommun's rules as a page generated from its plugin (core.rulebook)."""
+    from core import rulebook
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = rulebook.pages(_registry())
+    for name, text in written.items():
+        (out / name).write_text(text, encoding="utf-8")
+    print(f"{_count(len(written), 'sida', 'sidor')} skrivna till {out}: {', '.join(written)}.")
 
 
 def cmd_demo(args) -> None:
@@ -285,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh_p.set_defaults(func=cmd_deadlines_refresh)
     sub.add_parser("remind", help="dagens påminnelser om frister, en sammanställning per person "
                    "(körs dagligen; två körningar samma dag skickar inget två gånger)").set_defaults(func=cmd_remind)
+    docs_p = sub.add_parser("docs", help="skriver kommunernas regler som sidor, genererade från tilläggen")
+    docs_p.add_argument("--out", default="docs/kommuner", metavar="KATALOG", help="där sidorna skrivs (förval: docs/kommuner)")
+    docs_p.set_defaults(func=cmd_docs)
     mail_p = sub.add_parser("mail", help="e-post")
     mail_sub = mail_p.add_subparsers(dest="mail_command", required=True)
     send_p = mail_sub.add_parser("send", help="skickar e-post som väntar i utkorgen")

@@ -56,7 +56,7 @@ def test_the_list_says_in_words_what_the_diagram_draws(client, world):
     the process can end, meetings (JV-12) and forms."""
     login(client, world.jarva_staff.email)
     page = client.get("/k/jarva/process").text
-    assert "Kommer efter" in page and "10. Överenskommelsen undertecknas" in page
+    assert "Kommer efter" in page and "11. Överenskommelsen undertecknas" in page
     assert "Processen avbryts och parten hänvisas till föreningsbidrag." in page
     assert "Processen går tillbaka till steg 6 (Idémöten)." in page  # JV-19: renegotiation restarts the idea meetings
     assert "Styrgruppsmöte" in page and "Minst tre per år" in page

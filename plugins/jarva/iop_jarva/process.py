@@ -213,6 +213,19 @@ _FULL_CHECK = tuple(
         ("statsstod", "partnerskapet är förenligt med statsstödsreglerna"),
     )
 )
+# JV-21, GEN-02: the general conditions. A "no" stops the case unless the
+# stadsdelsdirektör records a motivated exception.
+GENERAL_CONDITIONS = tuple(
+    must_be_yes("checklista_overvagande", key, f"Ett allmänt villkor är inte uppfyllt: {what}.")
+    for key, what in (
+        ("ansvarsomrade", "verksamheten har ingen tydlig koppling till nämndens ansvarsområden"),
+        ("oppen_for_alla", "verksamheten är inte öppen och tillgänglig för alla i målgruppen"),
+        ("tydlig_samverkan", "partnerskapet fyller inget behov av tydlig samverkan"),
+        ("ingen_fardig_losning", "det finns färdiga lösningar eller tjänster som kan köpas"),
+        ("langsiktig", "parterna saknar förutsättningar för ett långsiktigt samarbete"),
+        ("kostnadseffektiv", "verksamheten kan inte bedrivas kostnadseffektivt"),
+    )
+)
 _RENEGOTIATION_GROUNDS = (
     must_be_yes("omforhandling", "utmaningen_kvarstar", "Omförhandling förutsätter att samhällsutmaningen kvarstår."),
     must_be_yes("omforhandling", "samverkan_fruktsam", "Omförhandling förutsätter att samverkan har varit fruktsam."),
@@ -239,21 +252,23 @@ INLEDA = Phase("inleda", "Inleda", (
                      "Parten tar med sina handlingar till mötet."),
     Step("overvagande", "Övervägande", ("stabsenhet",), after=("forsta_mote",), form="checklista_overvagande",
          templates=("checklista_overvagande",),
-         outcomes=(
-             Outcome("fortsatt", "Lämna övervägandet till stadsdelsdirektören", when=(
-                 Condition("checklista_overvagande", "bedomning", "iop",
-                           "Checklistans övervägande är inte att IOP är möjligt och lämpligt."),)),
-             *OTHER_SUPPORT, STOP,
-         ),
+         outcomes=(Outcome("fortsatt", "Lämna övervägandet till stadsdelsdirektören"),),
          requires=(Requirement("form", "checklista_overvagande", "Fyll i checklistan inför övervägandet."),),
          rule_ids=("JV-06", "JV-21", "JV-22"),
          description="Mötet ska leda till ett övervägande om IOP är möjligt och lämpligt, eller om en annan "
-                     "samarbetsform eller ett annat stöd är att föredra."),
+                     "samarbetsform eller ett annat stöd är att föredra. Stabsenheten rekommenderar; "
+                     "stadsdelsdirektören beslutar."),
     Step("direktorens_bedomning", "Stadsdelsdirektörens bedömning", ("stadsdelsdirektor",), after=("overvagande",),
-         outcomes=(Outcome("fortsatt", "Initiativet går vidare i processen", needs_reason=True), STOP),
-         rule_ids=("JV-06",),
-         description="Stadsdelsdirektören bedömer om initiativet kan gå vidare. Bedömningen dokumenteras och "
-                     "diarieförs, och den idéburna parten får återkoppling med motiveringen."),
+         outcomes=(Outcome("fortsatt", "Initiativet går vidare i processen", needs_reason=True,
+                           when=GENERAL_CONDITIONS),
+                   Outcome("undantag", "Initiativet går vidare med ett motiverat undantag från de allmänna villkoren",
+                           needs_reason=True, exception_to=GENERAL_CONDITIONS),
+                   *OTHER_SUPPORT, STOP),
+         rule_ids=("JV-06", "JV-21", "GEN-02"),
+         description="Stadsdelsdirektören bedömer, med stabsenhetens övervägande som underlag, om initiativet kan gå "
+                     "vidare, ska hänvisas till ett annat stöd eller avbrytas. Är något av de allmänna villkoren inte "
+                     "uppfyllt avbryts ärendet, om inte stadsdelsdirektören motiverar ett undantag. Bedömningen "
+                     "dokumenteras och diarieförs, och den idéburna parten får återkoppling med motiveringen."),
     Step("granskning", "Granskning av parten och partnerskapet", ("stabsenhet",), after=("direktorens_bedomning",),
          form="granskning", outcomes=(Outcome("fortsatt", "Granskningen är godkänd", when=_FULL_CHECK), STOP),
          requires=(Requirement("form", "granskning", "Fyll i granskningen."),),
@@ -280,14 +295,19 @@ INLEDA = Phase("inleda", "Inleda", (
                      "Överenskommelser ska vara långsiktiga; ettåriga ingås bara undantagsvis."),
     Step("stallningstagande", "Ställningstagande att teckna överenskommelse", ("avdelningschef",), after=("forslag",),
          form="stallningstagande", sets_status="beslut",
-         outcomes=(Outcome("fortsatt", "Initiera ett ärende till nämnden", when=(
+         outcomes=(Outcome("fortsatt", "Lämna ställningstagandet till stadsdelsdirektören", when=(
              must_be_yes("stallningstagande", "ideburen_part_staller_sig_bakom",
-                          "Den idéburna partens behöriga instans har inte ställt sig bakom förslaget."),)), STOP),
+                          "Den idéburna partens behöriga instans har inte ställt sig bakom förslaget."),)),),
          requires=(Requirement("form", "stallningstagande", "Fyll i den idéburna partens ställningstagande."),),
          rule_ids=("JV-10",),
-         description="Förslaget går till avdelningschefen och den idéburna partens behöriga instans. Avdelningschefen "
-                     "för administrativa avdelningen och stadsdelsdirektören initierar ett ärende till nämnden."),
-    Step("namndbeslut", "Nämndens beslut", ("stadsdelsnamnd",), after=("stallningstagande",),
+         description="Förslaget går till avdelningschefen och den idéburna partens behöriga instans."),
+    Step("direktorens_stallningstagande", "Stadsdelsdirektörens ställningstagande och ärende till nämnden",
+         ("stadsdelsdirektor",), after=("stallningstagande",),
+         outcomes=(Outcome("fortsatt", "Initiera ett ärende till nämnden"), STOP),
+         rule_ids=("JV-10",),
+         description="Stadsdelsdirektören tar del i ställningstagandet och initierar, med avdelningschefen för "
+                     "administrativa avdelningen, ett ärende till nämnden. Bara stadsdelsdirektören kan avbryta."),
+    Step("namndbeslut", "Nämndens beslut", ("stadsdelsnamnd",), after=("direktorens_stallningstagande",),
          outcomes=(Outcome("fortsatt", "Stadsdelsdirektören får i uppdrag att teckna överenskommelsen"),
                    Outcome("avslag", "Nämnden avslår förslaget", "stop", needs_reason=True)),
          requires=(Requirement("document", "tjansteutlatande", "Tjänsteutlåtandet till nämnden saknas."),),
@@ -332,6 +352,17 @@ FOLJA_UPP = Phase("folja_upp", "Följa upp, utvärdera och slutrapportera", (
     Step("slutrapport", "Slutrapport och ställningstagande till omförhandling", ("stadsdelsdirektor",),
          after=("utvardering",), deadline=Before("agreement_end", months=3), templates=("slutrapport",),
          form="omforhandling",
+         outcomes=(Outcome("fortsatt", "Anmäl slutrapporten och ställningstagandet till nämnden"),),
+         requires=(Requirement("document", "slutrapport", "Slutrapporten saknas."),
+                   Requirement("form", "omforhandling", "Fyll i ställningstagandet till omförhandling."),
+                   Requirement("document", "stallningstagande_part",
+                               "Den idéburna partens ställningstagande (ordförande eller motsvarande) saknas.")),
+         rule_ids=("JV-18",),
+         description="Slutrapporten omfattar hela perioden och tidigare uppföljningar. Direktören, avdelningschefen "
+                     "för administrativa avdelningen och den idéburna partens ordförande tar ställning till att "
+                     "avsluta eller omförhandla. Rapporten anmäls till nämnden senast tre månader före "
+                     "överenskommelsens slut, så att parten inte får glapp i finansiering eller personal."),
+    Step("slutrapport_beslut", "Nämndens beslut om slutrapporten", ("stadsdelsnamnd",), after=("slutrapport",),
          outcomes=(
              Outcome("avsluta", "Avsluta när överenskommelsen löper ut"),
              Outcome("omforhandla", "Omförhandla med väsentliga förändringar (nya idémöten)", "restart",
@@ -339,18 +370,16 @@ FOLJA_UPP = Phase("folja_upp", "Följa upp, utvärdera och slutrapportera", (
                          *_RENEGOTIATION_GROUNDS,
                          must_be_yes("omforhandling", "vasentliga_forandringar",
                                       "Utan väsentliga förändringar behövs inga nya idémöten."))),
-             Outcome("revidera", "Omförhandla utan väsentliga förändringar (ny eller reviderad överenskommelse)",
+             Outcome("revidera", "Stadsdelsdirektören får i uppdrag att teckna en ny eller reviderad överenskommelse "
+                     "(utan väsentliga förändringar)",
                      "restart", restart_at="forslag", needs_reason=True, when=(
                          *_RENEGOTIATION_GROUNDS,
                          Condition("omforhandling", "vasentliga_forandringar", NO,
                                    "Väsentliga förändringar kräver nya idémöten."))),
          ),
-         requires=(Requirement("document", "slutrapport", "Slutrapporten saknas."),
-                   Requirement("form", "omforhandling", "Fyll i ställningstagandet till omförhandling.")),
          rule_ids=("JV-18", "JV-19"),
-         description="Slutrapporten omfattar hela perioden och tidigare uppföljningar. Den och ställningstagandet "
-                     "anmäls till nämnden senast tre månader före överenskommelsens slut, så att parten inte får "
-                     "glapp i finansiering eller personal vid en omförhandling."),
+         description="Nämnden beslutar om slutrapporten och om stadsdelsdirektören ska teckna en ny eller "
+                     "reviderad överenskommelse."),
 ))
 
 AVSLUTA = Phase("avsluta", "Avsluta", (

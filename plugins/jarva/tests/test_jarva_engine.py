@@ -43,9 +43,13 @@ def proposed(c: Case, start: date = START, end: date = END, motivation: str = ""
     return c.complete("forslag", role="stabsenhet", motivation=motivation)
 
 
-def signed(c: Case) -> Case:
+def positioned(c: Case) -> Case:
     c = proposed(c).complete_form("stallningstagande").complete("stallningstagande", role="avdelningschef")
-    c.document("tjansteutlatande").complete("namndbeslut", role="stadsdelsnamnd")
+    return c.complete("direktorens_stallningstagande", role="stadsdelsdirektor")
+
+
+def signed(c: Case) -> Case:
+    c = positioned(c).document("tjansteutlatande").complete("namndbeslut", role="stadsdelsnamnd")
     return c.document("overenskommelse_signerad").complete("undertecknande", role="stadsdelsdirektor")
 
 
@@ -85,22 +89,28 @@ def test_jv_05_the_first_meeting_needs_the_organisations_documents():
 def test_jv_06_consideration_on_the_checklist_then_the_directors_motivated_assessment():
     c = first_meeting_held(case())
     assert "checklistan" in refused(c, "overvagande", role="stabsenhet").missing[0]
-    c.complete_form("checklista_overvagande", bedomning="annan_form")
-    assert "inte att IOP är möjligt" in refused(c, "overvagande", role="stabsenhet").message
-    c.complete_form("checklista_overvagande", bedomning="iop").complete("overvagande", role="stabsenhet")
+    # The stabsenhet hands over its consideration whatever it recommends; it decides nothing.
+    c.complete_form("checklista_overvagande", bedomning="annan_form").complete("overvagande", role="stabsenhet")
     assert "Stadsdelsdirektör" in refused(c, "direktorens_bedomning", role="stabsenhet").message
     assert "motivering" in refused(c, "direktorens_bedomning", role="stadsdelsdirektor").message
     c.complete("direktorens_bedomning", role="stadsdelsdirektor", motivation="Går vidare; återkopplat till parten.")
     assert c.state("granskning") == "current"
 
 
-def test_jv_06_the_consideration_may_redirect_to_foreningsbidrag_with_reasons():
+def test_jv_06_only_the_stadsdelsdirektor_stops_or_redirects_and_always_with_reasons():
+    stab_outcomes = {o.kind for o in PROCESS_V1.step("overvagande").outcomes}
+    assert stab_outcomes == {"continue"}
     c = first_meeting_held(case()).complete_form("checklista_overvagande", bedomning="annan_form")
-    assert "motivering" in refused(c, "overvagande", "foreningsbidrag", role="stabsenhet").message
-    c.complete("overvagande", "foreningsbidrag", role="stabsenhet", motivation="Stöd till allmän verksamhet.")
+    c.complete("overvagande", role="stabsenhet")
+    for outcome in ("foreningsbidrag", "avbryt"):
+        assert "Stadsdelsdirektör" in refused(c, "direktorens_bedomning", outcome, role="stabsenhet",
+                                              motivation="x").message
+    assert "motivering" in refused(c, "direktorens_bedomning", "foreningsbidrag", role="stadsdelsdirektor").message
+    c.complete("direktorens_bedomning", "foreningsbidrag", role="stadsdelsdirektor",
+               motivation="Stöd till allmän verksamhet; parten hänvisas till föreningsbidrag.")
     assert c.progress.status == "avbruten" and c.progress.ended.outcome_key == "foreningsbidrag"
     assert c.progress.current == []
-    assert "avbrutet" in refused(c, "direktorens_bedomning", role="stadsdelsdirektor", motivation="x").message
+    assert "avbrutet" in refused(c, "granskning", role="stabsenhet").message
 
 
 def test_jv_07_review_must_find_an_ideburen_party_sharing_the_values_and_a_lawful_partnership():
@@ -140,17 +150,24 @@ def test_jv_09_a_long_agreement_needs_no_reason():
     assert proposed(case()).state("forslag") == "done"
 
 
-def test_jv_10_position_by_the_avdelningschef_with_the_organisations_authorised_body():
+def test_jv_10_position_by_the_avdelningschef_with_the_organisations_authorised_body_then_the_director():
     c = proposed(case())
     c.complete_form("stallningstagande", ideburen_part_staller_sig_bakom=NO,
                     ideburen_part_staller_sig_bakom__motivering="Styrelsen har inte beslutat.")
     assert "behöriga instans" in refused(c, "stallningstagande", role="avdelningschef").message
     c.complete_form("stallningstagande").complete("stallningstagande", role="avdelningschef")
     assert c.progress.status == "beslut"
+    # The stadsdelsdirektör takes part in the position and starts the nämnd's matter; the nämnd waits for it.
+    assert [s.key for s in c.progress.current] == ["direktorens_stallningstagande"]
+    assert "Stadsdelsdirektör" in refused(c, "direktorens_stallningstagande", role="avdelningschef").message
+    c.document("tjansteutlatande")
+    assert "Först behöver ”Stadsdelsdirektörens" in refused(c, "namndbeslut", role="stadsdelsnamnd").message
+    c.complete("direktorens_stallningstagande", role="stadsdelsdirektor")
+    assert [s.key for s in c.progress.current] == ["namndbeslut"]
 
 
 def test_jv_11_the_namnd_decides_on_the_tjansteutlatande_and_the_director_signs():
-    c = proposed(case()).complete_form("stallningstagande").complete("stallningstagande", role="avdelningschef")
+    c = positioned(case())
     assert refused(c, "namndbeslut", role="stadsdelsnamnd").missing == ("Tjänsteutlåtandet till nämnden saknas.",)
     c.document("tjansteutlatande")
     assert "Stadsdelsnämnd" in refused(c, "namndbeslut", role="stadsdelsdirektor").message
@@ -235,31 +252,45 @@ def test_jv_17_evaluation_in_quarter_one_or_two_of_the_final_year():
     assert c.state("slutrapport") == "current"
 
 
-def test_jv_18_final_report_due_three_months_before_the_end():
+def test_jv_18_final_report_due_three_months_before_the_end_with_every_partys_position():
     c = signed(case())
     c.today = date(2029, 3, 1)
     c.document("utvardering").complete("utvardering", role="iop_koordinator")
     step = c.progress.step("slutrapport")
     assert step.window.due == date(2029, 9, 30)
     assert deadline_state(step.window, date(2029, 10, 1)) == "overdue"
-    assert {"Slutrapporten saknas.", "Fyll i ställningstagandet till omförhandling."} == set(
-        refused(c, "slutrapport", "avsluta", role="stadsdelsdirektor").missing)
-    c.document("slutrapport").complete_form("omforhandling").complete("slutrapport", "avsluta", role="stadsdelsdirektor")
+    assert {"Slutrapporten saknas.", "Fyll i ställningstagandet till omförhandling.",
+            "Den idéburna partens ställningstagande (ordförande eller motsvarande) saknas."} == set(
+        refused(c, "slutrapport", role="stadsdelsdirektor").missing)
+    c.document("slutrapport").document("stallningstagande_part").complete_form("omforhandling")
+    c.complete("slutrapport", role="stadsdelsdirektor")
     assert c.state("avslut") == "upcoming"
+
+
+def test_jv_18_the_namnd_decides_on_the_final_report_not_the_director():
+    c = _reported(signed(case()))
+    assert c.state("slutrapport_beslut") == "current"
+    assert "Stadsdelsnämnd" in refused(c, "slutrapport_beslut", "avsluta", role="stadsdelsdirektor").message
+    c.complete("slutrapport_beslut", "avsluta", role="stadsdelsnamnd")
+    assert c.state("slutrapport_beslut") == "done"
 
 
 def _final_year(c: Case) -> Case:
     c.today = date(2029, 3, 1)
-    return c.document("utvardering").complete("utvardering", role="iop_koordinator").document("slutrapport")
+    c = c.document("utvardering").complete("utvardering", role="iop_koordinator")
+    return c.document("slutrapport").document("stallningstagande_part")
+
+
+def _reported(c: Case, **answers) -> Case:
+    return _final_year(c).complete_form("omforhandling", **answers).complete("slutrapport", role="stadsdelsdirektor")
 
 
 def test_jv_19_renegotiation_needs_its_grounds_and_restarts_the_idea_meetings():
-    c = _final_year(signed(case()))
-    c.complete_form("omforhandling", samverkan_fruktsam=NO)
-    assert "fruktsam" in refused(c, "slutrapport", "omforhandla", role="stadsdelsdirektor", motivation="x").message
+    c = _reported(signed(case()), samverkan_fruktsam=NO)
+    assert "fruktsam" in refused(c, "slutrapport_beslut", "omforhandla", role="stadsdelsnamnd", motivation="x").message
     c.complete_form("omforhandling", vasentliga_forandringar=YES)
-    assert "nya idémöten" in refused(c, "slutrapport", "revidera", role="stadsdelsdirektor", motivation="x").message
-    c.complete("slutrapport", "omforhandla", role="stadsdelsdirektor", motivation="Utmaningen kvarstår.")
+    assert "nya idémöten" in refused(c, "slutrapport_beslut", "revidera", role="stadsdelsnamnd", motivation="x").message
+    c.complete("slutrapport_beslut", "omforhandla", role="stadsdelsnamnd", motivation="Utmaningen kvarstår.")
     progress = c.progress
     assert progress.round == 1 and [s.key for s in progress.current] == ["idemoten"]
     # The idea meetings of the first round do not count for the new one.
@@ -268,8 +299,8 @@ def test_jv_19_renegotiation_needs_its_grounds_and_restarts_the_idea_meetings():
 
 
 def test_jv_19_renegotiation_without_substantial_change_goes_straight_to_a_new_proposal():
-    c = _final_year(signed(case())).complete_form("omforhandling", vasentliga_forandringar=NO)
-    c.complete("slutrapport", "revidera", role="stadsdelsdirektor", motivation="Samma verksamhet, nya datum.")
+    c = _reported(signed(case()), vasentliga_forandringar=NO)
+    c.complete("slutrapport_beslut", "revidera", role="stadsdelsnamnd", motivation="Samma verksamhet, nya datum.")
     assert [s.key for s in c.progress.current] == ["forslag"]
 
 
@@ -292,3 +323,23 @@ def test_jv_21_and_jv_22_the_checklist_asks_the_general_conditions_and_a_no_must
     assert {"lokalt_perspektiv", "verifierbar", "koppling_till_mal"} <= keys  # JV-22
     c = first_meeting_held(case()).complete_form("checklista_overvagande", verifierbar=NO)
     assert refused(c, "overvagande", role="stabsenhet").missing == ("Fyll i checklistan inför övervägandet.",)
+
+
+def test_jv_21_a_general_condition_answered_no_stops_the_case_unless_the_director_motivates_an_exception():
+    c = first_meeting_held(case()).complete_form(
+        "checklista_overvagande", ingen_fardig_losning=NO,
+        ingen_fardig_losning__motivering="Liknande läxhjälp kan köpas av flera företag.")
+    c.complete("overvagande", role="stabsenhet")
+    error = refused(c, "direktorens_bedomning", "fortsatt", role="stadsdelsdirektor", motivation="Vi vill ändå.")
+    assert "färdiga lösningar" in error.message
+    assert "motivering" in refused(c, "direktorens_bedomning", "undantag", role="stadsdelsdirektor").message
+    c.complete("direktorens_bedomning", "undantag", role="stadsdelsdirektor",
+               motivation="Ingen av de köpbara tjänsterna når målgruppen i Rinkeby; undantag enligt JV-21.")
+    assert c.state("granskning") == "current"
+    assert c.progress.step("direktorens_bedomning").decision.outcome_key == "undantag"
+
+
+def test_jv_21_no_exception_is_recorded_when_every_general_condition_holds():
+    c = first_meeting_held(case()).complete_form("checklista_overvagande").complete("overvagande", role="stabsenhet")
+    error = refused(c, "direktorens_bedomning", "undantag", role="stadsdelsdirektor", motivation="Undantag.")
+    assert "Inget undantag behövs" in error.message

@@ -34,9 +34,10 @@ def test_jv_05_organisation_brings_its_documents_to_the_first_meeting():
                      "verksamhetsplan"}
 
 
-def test_jv_06_consideration_may_redirect_to_another_form_of_support_and_the_director_assesses():
+def test_jv_06_only_the_director_may_redirect_to_another_form_of_support():
     process = _process()
-    outcomes = {o.redirect_to for o in process.step("overvagande").outcomes if o.kind == "redirect"}
+    assert not any(o.kind in ("redirect", "stop") for o in process.step("overvagande").outcomes)
+    outcomes = {o.redirect_to for o in process.step("direktorens_bedomning").outcomes if o.kind == "redirect"}
     assert outcomes == {"foreningsbidrag", "upphandling", "annan_samverkan"}
     assert process.step("overvagande").form == "checklista_overvagande"
     assert process.step("direktorens_bedomning").owner_roles == ("stadsdelsdirektor",)
