@@ -308,7 +308,7 @@ def _hold_group_meetings(session: Session, walker: Walker, p, start: date, today
         if not rule.per_year_min:
             continue
         for year in range(start.year, today.year + 1):
-            first = max(date(year, 2, 1), start)
+            first = max(date(year, 2, 1), start, p.initiated_on)
             count = rule.per_year_min if year < today.year else max(rule.per_year_min - 2, 1)
             for n in range(count):
                 day = first + timedelta(days=n * 300 // rule.per_year_min)

@@ -16,8 +16,9 @@ new round needs new idea meetings and a new proposal.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from math import ceil
 
 from core.forms import unanswered
 from core.plugin_api import RolesTable
@@ -30,9 +31,10 @@ from core.process import (
     ProcessDefinition,
     Requirement,
     Step,
-    add_months,
     agreement_years,
+    anniversary,
     due_windows,
+    months_running,
     number_word,
 )
 
@@ -149,10 +151,13 @@ class Obligation:
     rule: MeetingRule
     window: DueWindow
     held: int
+    # The yearly minimum, pro rata in a partial first or last calendar year
+    # (JV-12: rounded up to the months the agreement runs that year).
+    required: int
 
     @property
     def met(self) -> bool:
-        return self.held >= (self.rule.per_year_min or 0)
+        return self.held >= self.required
 
     @property
     def year(self) -> int:
@@ -234,6 +239,13 @@ class _Replay:
             else:
                 self.done[d.step_key] = d
 
+    def ever_done(self, key: str | None) -> bool:
+        """Completed in this round or an earlier one: a renegotiation runs
+        beside the agreement in force, which keeps its follow-ups and
+        meetings until it ends (JV-19)."""
+        return key is not None and (key in self.done or any(
+            d.outcome_kind == "continue" for d in self.history.get(key, ())))
+
 
 def _missing(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _Replay, window: DueWindow | None,
              today: date) -> list[Requirement]:
@@ -258,8 +270,8 @@ def _missing(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _
         elif req.kind == "document":
             met = any(d.kind == req.ref and (since is None or d.uploaded_at > since) for d in facts.documents)
         elif req.kind == "meetings":
-            held = [m for m in facts.meetings if m.kind == req.ref and m.held_by(today)
-                    and (since is None or m.held_on >= since.date())]
+            held = [m for m in counted_meetings(process, facts, req.ref, today, replay)
+                    if since is None or m.held_on >= since.date()]
             if step.recurring and window is not None:
                 held = [m for m in held if (window.opens or window.due) <= m.held_on <= window.due]
             met = len(held) >= req.minimum
@@ -287,10 +299,36 @@ def _outcome_choices(step: Step, facts: CaseFacts) -> tuple[OutcomeChoice, ...]:
     return tuple(choices)
 
 
-def _meetings_since_restart(facts: CaseFacts, kind: str, replay: _Replay, today: date) -> int:
+def earliest_counted(process: ProcessDefinition, facts: CaseFacts, kind: str,
+                     replay: _Replay | None = None) -> date | None:
+    """The first day a meeting of this kind can count for the case: its
+    initiative (JV-04: a meeting before it is not its first meeting), or for
+    a kind that counts only after a step, the day that step was completed
+    (JV-07: idea meetings once the review is done); date.max while that step
+    is not done; None when any day counts."""
+    rule = process.meeting_rule(kind)
+    earliest = facts.dates.initiative
+    if rule is not None and rule.counts_after is not None:
+        done = (replay or _Replay(process, facts.decisions)).done.get(rule.counts_after)
+        if done is None:
+            return date.max
+        earliest = max(filter(None, (earliest, done.decided_at.date())))
+    return earliest
+
+
+def counted_meetings(process: ProcessDefinition, facts: CaseFacts, kind: str, today: date,
+                     replay: _Replay | None = None) -> list[MeetingFact]:
+    """The held meetings of a kind that count for the case (earliest_counted)."""
+    earliest = earliest_counted(process, facts, kind, replay)
+    return [m for m in facts.meetings if m.kind == kind and m.held_by(today)
+            and (earliest is None or m.held_on >= earliest)]
+
+
+def _meetings_since_restart(process: ProcessDefinition, facts: CaseFacts, kind: str, replay: _Replay,
+                            today: date) -> int:
     start = replay.last_restart.date() if replay.last_restart else None
-    return sum(1 for m in facts.meetings
-               if m.kind == kind and m.held_by(today) and (start is None or m.held_on >= start))
+    return sum(1 for m in counted_meetings(process, facts, kind, today, replay)
+               if start is None or m.held_on >= start)
 
 
 def _notices(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _Replay, today: date) -> list[str]:
@@ -300,7 +338,7 @@ def _notices(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _
         rule = process.meeting_rule(req.ref) if req.kind == "meetings" else None
         if rule is None or rule.offer_stop_after is None:
             continue
-        held = _meetings_since_restart(facts, rule.kind, replay, today)
+        held = _meetings_since_restart(process, facts, rule.kind, replay, today)
         if held >= rule.offer_stop_after:
             text = (f"{number_word(held).capitalize()} {rule.title.lower()}n har hållits. Har parterna inte nått "
                     "samsyn kan processen avbrytas.")
@@ -319,6 +357,10 @@ def evaluate(process: ProcessDefinition, facts: CaseFacts, today: date) -> Progr
     for phase in process.phases:
         for step in phase.steps:
             steps.append(_step_progress(process, phase.title, step, facts, replay, today))
+    gate = _overdue_precondition(steps, today)
+    if gate is not None:
+        steps = [replace(sp, notices=(*sp.notices, _blocked_by(gate)))
+                 if sp.state == "current" and sp is not gate else sp for sp in steps]
     return Progress(
         process=process,
         steps=tuple(steps),
@@ -344,7 +386,7 @@ def _step_progress(process, phase_title: str, step: Step, facts: CaseFacts, repl
         return StepProgress(**base, state="closed")
     if not step.recurring and step.key in replay.done:
         return StepProgress(**base, state="done", decision=replay.done[step.key])
-    if any(before not in replay.done for before in step.after):
+    if any(not (replay.ever_done(before) if step.recurring else before in replay.done) for before in step.after):
         return StepProgress(**base, state="waiting")
     if step.recurring:
         if occurrences and pending is None:
@@ -375,14 +417,15 @@ def _obligations(process: ProcessDefinition, facts: CaseFacts, replay: _Replay, 
         return []
     result = []
     for rule in process.meeting_rules:
-        if rule.per_year_min is None or rule.from_step not in replay.done:
+        if rule.per_year_min is None or not replay.ever_done(rule.from_step):
             continue
         for window in agreement_years(facts.dates):
             if window.opens is not None and window.opens > today:
                 continue
             held = sum(1 for m in facts.meetings
                        if m.kind == rule.kind and m.held_by(today) and window.opens <= m.held_on <= window.due)
-            result.append(Obligation(rule, window, held))
+            required = ceil(rule.per_year_min * months_running(window) / 12)
+            result.append(Obligation(rule, window, held, required))
     return result
 
 
@@ -429,7 +472,7 @@ def is_short_agreement(dates: CaseDates, months: int) -> bool:
     start, end = dates.agreement_start, dates.agreement_end
     if start is None or end is None:
         return False
-    return end < add_months(start, months)
+    return end < anniversary(start, months)
 
 
 @dataclass(frozen=True)
@@ -441,6 +484,8 @@ class Completion:
     period: str
     role_key: str
     round: int
+    # Days after its deadline, for a step recorded with its lateness (JV-04).
+    late_days: int = 0
 
 
 def check_completion(
@@ -481,7 +526,10 @@ def check_completion(
         raise TransitionRefused("Välj vad som har beslutats.")
     # Breaking off needs no more documents, only its reasons; going on needs
     # everything the step asks for.
-    if sp.missing and not breaks_off(choice.outcome):
+    gate = blocking_precondition(progress, today)
+    if gate is not None and gate.key != step_key and choice.outcome.kind != "end":
+        raise TransitionRefused(_blocked_by(gate))
+    if sp.missing and not (breaks_off(choice.outcome) or choice.outcome.early):
         raise TransitionRefused(f"Steget {title} kan inte slutföras ännu. Det här saknas:",
                                 tuple(r.message for r in sp.missing))
     if choice.blocked:
@@ -495,11 +543,48 @@ def check_completion(
             f"Överenskommelsen gäller i högst {step.short_agreement_months} månader. Så korta överenskommelser ingås "
             "bara undantagsvis; skriv skälet i motiveringen."
         )
+    late = lateness(progress, facts, sp, today) if step.late_needs_reason else 0
+    if late > 0 and not motivation:
+        raise TransitionRefused(
+            f"Steget {title} skulle vara klart {sp.window.due.isoformat()} och är {late} "
+            f"{'dag' if late == 1 else 'dagar'} sent. Skriv skälet till förseningen i motiveringen.")
     if sp.window is not None and sp.window.opens is not None and sp.window.opens > today and not motivation:
         raise TransitionRefused(
             f"Steget {title} görs normalt tidigast {sp.window.opens.isoformat()}. Skriv i motiveringen varför det görs redan nu."
         )
-    return Completion(step=step, outcome=choice.outcome, period=sp.period, role_key=acting, round=progress.round)
+    return Completion(step=step, outcome=choice.outcome, period=sp.period, role_key=acting, round=progress.round,
+                      late_days=max(late, 0))
+
+
+def blocking_precondition(progress: Progress, today: date) -> StepProgress | None:
+    """A precondition for going on whose window has passed undone (JV-16:
+    a year's follow-up the nämnd has not approved)."""
+    return _overdue_precondition(progress.steps, today)
+
+
+def _overdue_precondition(steps, today: date) -> StepProgress | None:
+    return next((sp for sp in steps if sp.step.precondition and sp.state == "current"
+                 and sp.window is not None and sp.window.due < today), None)
+
+
+def _blocked_by(gate: StepProgress) -> str:
+    return (f"”{gate.step.title}” för {gate.period} skulle vara klar {gate.window.due.isoformat()} och är inte "
+            "gjord. Den är en förutsättning för att partnerskapet ska fortsätta: till dess kan bara den, och ett "
+            "avslut, göras.")
+
+
+def lateness(progress: Progress, facts: CaseFacts, sp: StepProgress, today: date) -> int:
+    """Days after its deadline the step is done: for a step that asks for a
+    meeting, the day the first counted meeting was held (JV-04's first meeting)."""
+    if sp.window is None:
+        return 0
+    kinds = [r.ref for r in sp.step.requires if r.kind == "meetings"]
+    if kinds:
+        replay = _Replay(progress.process, facts.decisions)
+        held = sorted(m.held_on for kind in kinds for m in counted_meetings(progress.process, facts, kind, today, replay))
+        if held:
+            return (held[0] - sp.window.due).days
+    return (today - sp.window.due).days
 
 
 def check_new_meeting(progress: Progress, facts: CaseFacts, kind: str, held_on: date, today: date) -> None:
@@ -509,6 +594,10 @@ def check_new_meeting(progress: Progress, facts: CaseFacts, kind: str, held_on: 
         raise TransitionRefused("Välj en mötestyp ur processen.")
     if progress.ended is not None:
         raise TransitionRefused("Partnerskapet är avslutat. Nya möten kan inte registreras.")
+    if facts.dates.initiative is not None and held_on < facts.dates.initiative:
+        raise TransitionRefused(
+            f"Mötet är daterat före initiativet ({facts.dates.initiative.isoformat()}). Ärendets möten hålls "
+            "tidigast den dag initiativet kom in; ett möte innan dess är inte ärendets första möte.")
     if rule.total_max is not None:
         replay = _Replay(progress.process, facts.decisions)
         start = replay.last_restart.date() if replay.last_restart else None

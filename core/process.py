@@ -179,10 +179,37 @@ def due_windows(deadline: Deadline, dates: CaseDates) -> list[DueWindow]:
             if due >= start and opens <= end:
                 windows.append(DueWindow(opens=max(opens, start), due=min(due, end)))
         return windows
-    first, last = min(deadline.quarters), max(deadline.quarters)
-    opens, _ = quarter_bounds(end.year, first)
-    _, due = quarter_bounds(end.year, last)
-    return [DueWindow(opens=max(opens, start), due=min(due, end))]
+    return [final_year_quarters(start, end, deadline.quarters)]
+
+
+def final_year_quarters(start: date, end: date, quarters: tuple[int, ...]) -> DueWindow:
+    """Quarters of the agreement's final year, counted from its start (JV-17).
+    The final year is the agreement's last twelve months: for an agreement of
+    whole years, the year that begins on the last anniversary of its start
+    (for one that runs by calendar year, January to December of its last
+    year). Its quarters two and earlier end at least six months before the
+    agreement does, so the evaluation comes before the final report, also
+    when the agreement ends in the first half of a year."""
+    final = max(start, add_days(add_months(add_days(end, 1), -12), 0))
+    first, last = min(quarters), max(quarters)
+    opens = add_months(final, 3 * (first - 1))
+    due = add_days(add_months(final, 3 * last), -1)
+    return DueWindow(opens=max(opens, start), due=min(due, end))
+
+
+def anniversary(day: date, months: int) -> date:
+    """``day`` moved by whole calendar months, where a day the month lacks
+    rolls over to the next month's first: a year from 29 February 2028 is
+    1 March 2029, so a one-year agreement from a leap day ends 28 February
+    (JV-09). add_months clamps instead, which deadlines want."""
+    moved = add_months(day, months)
+    return add_days(moved, 1) if moved.day < day.day else moved
+
+
+def months_running(window: DueWindow) -> int:
+    """Calendar months in which the window has at least one day (JV-12's pro rata)."""
+    opens = window.opens or window.due
+    return (window.due.year - opens.year) * 12 + window.due.month - opens.month + 1
 
 
 _NUMBERS = {1: "ett", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio",
@@ -312,6 +339,9 @@ class Outcome:
     # A motivated exception (JV-21): the outcome can be chosen only while at
     # least one of these conditions is not met, and always needs a reason.
     exception_to: tuple[Condition, ...] = ()
+    # Ending before its time on the agreement's own terms (JV-20): it needs
+    # its reasons, not what an ending at expiry requires.
+    early: bool = False
 
 
 CONTINUE = Outcome("fortsatt", "Gå vidare")
@@ -330,6 +360,13 @@ class Step:
     form: str | None = None
     # Done once per window of its deadline (QuarterEachYear or EachYear).
     recurring: bool = False
+    # JV-16: a recurring step that is a precondition for going on. While one
+    # of its windows has passed undone, no other step can be completed except
+    # by an outcome that ends the partnership.
+    precondition: bool = False
+    # JV-04: completed after its deadline, it is recorded with its lateness
+    # and needs a written reason.
+    late_needs_reason: bool = False
     # The coarse status the partnership moves into when this step is completed.
     sets_status: str | None = None
     # JV-09: an agreement period of at most this many months may only be
@@ -361,6 +398,9 @@ class MeetingRule:
     from_step: str | None = None
     # Who convenes these meetings: the yearly minimum shows among their deadlines.
     owner_roles: tuple[str, ...] = ()
+    # Meetings of this kind count only when held on or after the day this
+    # step was completed (JV-07: idea meetings once the review is done).
+    counts_after: str | None = None
     rule_ids: tuple[str, ...] = ()
 
 
@@ -476,6 +516,8 @@ def validate_process(process: ProcessDefinition, roles: RolesTable, templates: t
             fail(f"meeting kind '{rule.kind}' is invalid or declared twice")
         if rule.per_year_min is not None and rule.from_step not in seen:
             fail(f"meeting kind '{rule.kind}' has a yearly minimum but no known step it applies from")
+        if rule.counts_after is not None and rule.counts_after not in seen:
+            fail(f"meeting kind '{rule.kind}' counts after unknown step '{rule.counts_after}'")
         for role in rule.owner_roles:
             if roles.get(role) is None:
                 fail(f"meeting kind '{rule.kind}' names owner role '{role}', which is not in the roles table")
@@ -574,6 +616,10 @@ def _validate_step(process, step, roles, template_keys, forms, document_kinds, m
     if not step.outcomes:
         fail(f"{what} has no outcomes")
     outcome_keys = set()
+    if step.precondition and not step.recurring:
+        fail(f"{what} is a precondition but not recurring")
+    if step.late_needs_reason and step.deadline is None:
+        fail(f"{what} needs a reason when late but has no deadline")
     for outcome in step.outcomes:
         if not KEY_PATTERN.match(outcome.key) or outcome.key in outcome_keys:
             fail(f"{what} outcome key '{outcome.key}' is invalid or declared twice")
@@ -588,6 +634,8 @@ def _validate_step(process, step, roles, template_keys, forms, document_kinds, m
             fail(f"{what} is recurring and cannot restart the process")
         if outcome.exception_to and not outcome.needs_reason:
             fail(f"{what} outcome '{outcome.key}' is an exception and must ask for a reason")
+        if outcome.early and (outcome.kind != "end" or not outcome.needs_reason):
+            fail(f"{what} outcome '{outcome.key}' ends early and must end the partnership with a reason")
         for cond in (*outcome.when, *outcome.exception_to):
             form = forms.get(cond.form)
             field_def = next((f for f in form.fields if f.key == cond.field), None) if form else None

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.engine import StepProgress
+from core.engine import StepProgress, blocking_precondition, counted_meetings, earliest_counted
 from core.forms import motivation_key, needs_motivation
 from core.inputs import MeetingInput, PartnershipInput
 from core.models import Partnership, Representative, Tenant, User
@@ -148,15 +148,19 @@ class Walker:
         case_forms.save_form(self.session, self.tenant, actor, p, view.progress, form, answers, row.version if row else 0)
 
     def _hold_meetings(self, p: Partnership, req: Requirement, sp: StepProgress, actor: User) -> None:
+        """Holds the meetings the step still needs, a week apart, none before
+        the day from which they count (the initiative, JV-04; the review, JV-07)."""
         view = self.view(p)
-        held = sum(1 for m in view.facts.meetings if m.kind == req.ref and m.held_by(self.today))
         if sp.window is not None and sp.step.recurring:
             day = min(sp.window.due, self.today)
         else:
             day = self.today
+        earliest = earliest_counted(view.process, view.facts, req.ref) or date.min
+        held = len([m for m in counted_meetings(view.process, view.facts, req.ref, self.today)
+                    if sp.window is None or not sp.step.recurring or sp.window.opens <= m.held_on])
         for n in range(req.minimum - held):
             meetings.register_meeting(self.session, self.tenant, actor, p, view.progress, view.facts, MeetingInput.from_form({
-                "kind": req.ref, "held_on": (day - timedelta(days=7 * n)).isoformat(),
+                "kind": req.ref, "held_on": max(earliest, day - timedelta(days=7 * n)).isoformat(),
                 "participants": "Företrädare för förvaltningen och den idéburna parten.",
                 "minutes": "Parterna gick igenom läget och kom överens om nästa steg.",
             }), self.today)
@@ -191,7 +195,9 @@ class Walker:
             if view.progress.ended is not None:
                 break
             states = ("current", "upcoming") if include_upcoming else ("current",)
-            sp = next((s for s in view.progress.steps if s.state in states and (s.period or not s.step.recurring)), None)
+            # A precondition whose time has passed comes first: nothing else can be done (JV-16).
+            sp = blocking_precondition(view.progress, self.today) or next(
+                (s for s in view.progress.steps if s.state in states and (s.period or not s.step.recurring)), None)
             if sp is None:
                 break
             self.supply(p, sp, view, period)

@@ -99,7 +99,7 @@ def compute(process: ProcessDefinition, roles: RolesTable, facts: CaseFacts, tod
         tasks.append(Task(
             position=len(progress.steps), kind="obligation", key=ob.rule.kind, period=str(ob.year),
             title=f"{ob.rule.title}n",
-            detail=f"{ob.year}: {number_word(ob.held)} av minst {number_word(ob.rule.per_year_min)} hållna",
+            detail=f"{ob.year}: {number_word(ob.held)} av minst {number_word(ob.required)} hållna",
             state="current", opens=ob.window.opens, due=ob.window.due, owner_roles=ob.rule.owner_roles,
             owner_titles=titles(ob.rule.owner_roles),
         ))

@@ -232,5 +232,6 @@ def complete_step(
     audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id, action="complete_step",
                  before={"status": before_status},
                  after={"step": step_key, "period": decision.period, "outcome": decision.outcome_key,
-                        "role": decision.role_key, "motivation": decision.motivation, "status": p.status})
+                        "role": decision.role_key, "motivation": decision.motivation, "status": p.status,
+                        **({"late_days": completion.late_days} if completion.late_days else {})})
     return decision

@@ -194,7 +194,7 @@ def test_jv_08_a_sixth_idea_meeting_is_refused_by_the_service(world, db, registr
     p = world.jarva_partnership
     for n in range(6):
         view = casework.case_view(db, registry, kommun, world.jarva, p, TODAY)
-        data = {"kind": "idemote", "held_on": (TODAY - timedelta(days=n)).isoformat(), "participants": "Båda parter"}
+        data = {"kind": "idemote", "held_on": (TODAY + timedelta(days=n)).isoformat(), "participants": "Båda parter"}
         if n < 5:
             meetings.register_meeting(db, world.jarva, None, p, view.progress, view.facts, factories.mform(data), TODAY)
             db.commit()

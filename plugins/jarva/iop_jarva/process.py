@@ -241,7 +241,7 @@ INLEDA = Phase("inleda", "Inleda", (
          description="Initiativet kan komma från civilsamhället, från en tjänsteperson eller verksamhet, eller från "
                      "nämnden. Oavsett varifrån det kommer anmäls det till stabsenheten och går igenom samma process."),
     Step("forsta_mote", "Första möte med den idéburna parten", ("stabsenhet",), after=("initiativ",),
-         deadline=After("initiative", weeks=4), sets_status="beredning",
+         deadline=After("initiative", weeks=4), sets_status="beredning", late_needs_reason=True,
          requires=(
              Requirement("field", "organisation", "Ange vilken organisation initiativet gäller (namn och organisationsnummer)."),
              *(Requirement("document", kind.key, f"{kind.title} saknas.") for kind in ORGANISATION_DOCUMENTS),
@@ -249,7 +249,8 @@ INLEDA = Phase("inleda", "Inleda", (
          ),
          rule_ids=("JV-04", "JV-05"),
          description="Stabsenheten kallar den idéburna parten och en företrädare för den berörda kärnverksamheten. "
-                     "Parten tar med sina handlingar till mötet."),
+                     "Parten tar med sina handlingar till mötet. Ett möte före initiativet är inte ärendets första "
+                     "möte; hålls det första mötet efter fyra veckor skrivs förseningen och skälet till den in."),
     Step("overvagande", "Övervägande", ("stabsenhet",), after=("forsta_mote",), form="checklista_overvagande",
          templates=("checklista_overvagande",),
          outcomes=(Outcome("fortsatt", "Lämna övervägandet till stadsdelsdirektören"),),
@@ -334,7 +335,7 @@ GENOMFORA = Phase("genomfora", "Genomföra", (
 
 FOLJA_UPP = Phase("folja_upp", "Följa upp, utvärdera och slutrapportera", (
     Step("uppfoljning", "Årlig uppföljning", ("stadsdelsnamnd",), after=("undertecknande",),
-         deadline=QuarterEachYear(4), recurring=True, templates=("ekonomisk_redovisning",),
+         deadline=QuarterEachYear(4), recurring=True, precondition=True, templates=("ekonomisk_redovisning",),
          outcomes=(Outcome("godkand", "Nämnden godkänner uppföljningen"),),
          requires=(Requirement("document", "uppfoljning", "Årets underlag för uppföljningen saknas."),
                    Requirement("document", "tjansteutlatande", "Tjänsteutlåtandet om uppföljningen saknas.")),
@@ -342,7 +343,8 @@ FOLJA_UPP = Phase("folja_upp", "Följa upp, utvärdera och slutrapportera", (
          description="Minst en gång per år, under kvartal fyra: en skriftlig beskrivning av arbetet mot målen, "
                      "statistik enligt överenskommelsen och resultat- och balansräkning med redovisning av hur "
                      "IOP-medlen har använts. Koordinatorn tar fram underlaget, stabsenheten skriver ärendet och "
-                     "nämnden godkänner."),
+                     "nämnden godkänner. Uppföljningen är en förutsättning för att fortsätta: ett år vars uppföljning "
+                     "inte är godkänd när kvartal fyra är slut stoppar allt utom den och ett avslut."),
     Step("utvardering", "Utvärdering under det sista året", ("iop_koordinator", "stabsenhet"), after=("undertecknande",),
          deadline=QuartersOfFinalYear((1, 2)), templates=("utvardering",),
          requires=(Requirement("document", "utvardering", "Utvärderingen saknas."),),
@@ -384,9 +386,15 @@ FOLJA_UPP = Phase("folja_upp", "Följa upp, utvärdera och slutrapportera", (
 
 AVSLUTA = Phase("avsluta", "Avsluta", (
     Step("avslut", "Partnerskapet avslutas", ("stadsdelsdirektor",), after=("undertecknande",),
-         deadline=After("agreement_end"), outcomes=(Outcome("avsluta", "Avsluta partnerskapet", "end"),),
+         deadline=After("agreement_end"),
+         outcomes=(Outcome("avsluta", "Avsluta partnerskapet när överenskommelsen löper ut", "end"),
+                   Outcome("i_fortid", "Avsluta i förtid på de villkor som överenskommelsen anger", "end",
+                           needs_reason=True, early=True)),
+         requires=(Requirement("decision", "utvardering", "Utvärderingen är inte gjord."),
+                   Requirement("decision", "slutrapport_beslut", "Nämnden har inte beslutat om slutrapporten.")),
          rule_ids=("JV-20",),
-         description="Partnerskapet avslutas alltid när överenskommelsen löper ut. Det kan avslutas tidigare på de "
+         description="Partnerskapet avslutas alltid när överenskommelsen löper ut, och det förutsätter utvärderingen "
+                     "och slutrapporten: saknas de står avslutet kvar som försenat. Det kan avslutas tidigare på de "
                      "villkor som överenskommelsen anger; skälet skrivs då i motiveringen."),
 ))
 
@@ -414,7 +422,8 @@ PROCESS_V1 = ProcessDefinition(
     ),
     meeting_rules=(
         MeetingRule("forsta_mote", "Första möte", rule_ids=("JV-04",)),
-        MeetingRule("idemote", "Idémöte", total_max=5, offer_stop_after=3, rule_ids=("JV-08",)),
+        MeetingRule("idemote", "Idémöte", total_max=5, offer_stop_after=3, counts_after="granskning",
+                    rule_ids=("JV-07", "JV-08")),
         MeetingRule("styrgrupp", "Styrgruppsmöte", per_year_min=3, from_step="undertecknande",
                     owner_roles=("iop_koordinator", "stabsenhet"), rule_ids=("JV-12", "JV-15")),
         MeetingRule("arbetsgrupp", "Arbetsgruppsmöte", per_year_min=4, from_step="undertecknande",

@@ -8,7 +8,7 @@ from iop_jarva.plugin import ROLES
 from iop_jarva.process import ORGANISATION_DOCUMENTS, PROCESS_V1
 
 from core.engine import TransitionRefused, check_new_meeting, deadline_state
-from core.process import NO, YES
+from core.process import NO, YES, due_windows
 from tests.casebuilder import Case, refused
 
 INITIATIVE = date(2026, 9, 1)
@@ -51,6 +51,13 @@ def positioned(c: Case) -> Case:
 def signed(c: Case) -> Case:
     c = positioned(c).document("tjansteutlatande").complete("namndbeslut", role="stadsdelsnamnd")
     return c.document("overenskommelse_signerad").complete("undertecknande", role="stadsdelsdirektor")
+
+
+def followed_up(c: Case) -> Case:
+    """Every year's follow-up whose time has come, approved by the nämnd (JV-16)."""
+    while (step := c.progress.step("uppfoljning")).state == "current":
+        c.document("uppfoljning").document("tjansteutlatande").complete("uppfoljning", "godkand", role="stadsdelsnamnd")
+    return c
 
 
 def test_jv_01_the_same_process_whatever_the_initiatives_origin():
@@ -242,20 +249,21 @@ def test_jv_16_a_missed_follow_up_stays_overdue():
 def test_jv_17_evaluation_in_quarter_one_or_two_of_the_final_year():
     c = signed(case())
     c.today = date(2028, 6, 1)
+    followed_up(c)
     step = c.progress.step("utvardering")
     assert step.state == "upcoming" and (step.window.opens, step.window.due) == (date(2029, 1, 1), date(2029, 6, 30))
     c.document("utvardering")
     assert "tidigast" in refused(c, "utvardering", role="iop_koordinator").message
     c.today = date(2029, 2, 1)
     assert c.state("utvardering") == "current"
-    c.complete("utvardering", role="iop_koordinator")
+    followed_up(c).complete("utvardering", role="iop_koordinator")
     assert c.state("slutrapport") == "current"
 
 
 def test_jv_18_final_report_due_three_months_before_the_end_with_every_partys_position():
     c = signed(case())
     c.today = date(2029, 3, 1)
-    c.document("utvardering").complete("utvardering", role="iop_koordinator")
+    followed_up(c).document("utvardering").complete("utvardering", role="iop_koordinator")
     step = c.progress.step("slutrapport")
     assert step.window.due == date(2029, 9, 30)
     assert deadline_state(step.window, date(2029, 10, 1)) == "overdue"
@@ -277,7 +285,7 @@ def test_jv_18_the_namnd_decides_on_the_final_report_not_the_director():
 
 def _final_year(c: Case) -> Case:
     c.today = date(2029, 3, 1)
-    c = c.document("utvardering").complete("utvardering", role="iop_koordinator")
+    c = followed_up(c).document("utvardering").complete("utvardering", role="iop_koordinator")
     return c.document("slutrapport").document("stallningstagande_part")
 
 
@@ -304,15 +312,56 @@ def test_jv_19_renegotiation_without_substantial_change_goes_straight_to_a_new_p
     assert [s.key for s in c.progress.current] == ["forslag"]
 
 
-def test_jv_20_the_partnership_ends_when_the_agreement_expires_or_earlier_with_reasons():
+def test_jv_20_the_partnership_ends_when_the_agreement_expires_with_the_evaluation_and_the_final_report():
     c = signed(case())
     c.today = date(2028, 5, 1)
     step = c.progress.step("avslut")
     assert step.state == "upcoming" and step.window.due == END
-    assert "tidigast" in refused(c, "avslut", "avsluta", role="stadsdelsdirektor").message
+    c = _reported(c)
+    c.complete("slutrapport_beslut", "avsluta", role="stadsdelsnamnd")
     c.today = END
+    c = followed_up(c)
     c.complete("avslut", "avsluta", role="stadsdelsdirektor")
     assert c.progress.status == "avslutad" and c.progress.current == [] and c.progress.obligations == ()
+
+
+def test_jv_20_an_agreement_that_expires_without_evaluation_and_final_report_stays_flagged():
+    c = signed(case())
+    c.today = date(2030, 1, 15)
+    c = followed_up(c)
+    error = refused(c, "avslut", "avsluta", role="stadsdelsdirektor")
+    assert set(error.missing) == {"Utvärderingen är inte gjord.", "Nämnden har inte beslutat om slutrapporten."}
+    step = c.progress.step("avslut")
+    assert step.state == "current" and deadline_state(step.window, c.today) == "overdue"
+
+
+def test_jv_20_it_may_end_earlier_on_the_agreements_terms_with_reasons():
+    c = signed(case())
+    c.today = date(2028, 5, 1)
+    c = followed_up(c)
+    assert "motivering" in refused(c, "avslut", "i_fortid", role="stadsdelsdirektor").message
+    c.complete("avslut", "i_fortid", role="stadsdelsdirektor",
+               motivation="Föreningen upphör; överenskommelsens punkt 9 om förtida upphörande.")
+    assert c.progress.status == "avslutad"
+
+
+def test_jv_16_a_year_whose_follow_up_is_not_approved_blocks_all_but_that_follow_up_and_ending():
+    c = signed(case())
+    c.complete_form("grupper")
+    c.today = date(2028, 1, 10)  # 2027's follow-up was due by 31 December
+    error = refused(c, "utse_koordinator", role="avdelningschef")
+    assert "förutsättning för att partnerskapet ska fortsätta" in error.message and "2027" in error.message
+    assert any("förutsättning" in n for n in c.progress.step("utse_koordinator").notices)
+    c.document("uppfoljning").document("tjansteutlatande").complete("uppfoljning", "godkand", role="stadsdelsnamnd")
+    c.complete("utse_koordinator", role="avdelningschef")
+    assert c.state("utse_koordinator") == "done"
+
+
+def test_jv_16_ending_is_not_blocked_by_a_missing_follow_up():
+    c = signed(case())
+    c.today = date(2028, 2, 1)
+    c.complete("avslut", "i_fortid", role="stadsdelsdirektor", motivation="Parterna är överens om att avsluta.")
+    assert c.progress.status == "avslutad"
 
 
 def test_jv_21_and_jv_22_the_checklist_asks_the_general_conditions_and_a_no_must_be_motivated():
@@ -343,3 +392,109 @@ def test_jv_21_no_exception_is_recorded_when_every_general_condition_holds():
     c = first_meeting_held(case()).complete_form("checklista_overvagande").complete("overvagande", role="stabsenhet")
     error = refused(c, "direktorens_bedomning", "undantag", role="stadsdelsdirektor", motivation="Undantag.")
     assert "Inget undantag behövs" in error.message
+
+
+# ---------------------------------------------------------------- dates at the edges (issue 11, point 3)
+
+
+def test_jv_04_a_meeting_dated_before_the_initiative_is_not_its_first_meeting():
+    c = received(case()).fields("organisation")
+    for kind in ORGANISATION_DOCUMENTS:
+        c.document(kind.key)
+    c.meeting("forsta_mote", date(2026, 8, 31))  # the day before the initiative came in
+    assert refused(c, "forsta_mote", role="stabsenhet").missing == ("Det första mötet är inte registrerat.",)
+    with pytest.raises(TransitionRefused, match="före initiativet"):
+        check_new_meeting(c.progress, c.facts, "forsta_mote", date(2026, 8, 31), c.today)
+    c.meeting("forsta_mote", INITIATIVE)  # the same day counts
+    assert c.complete("forsta_mote", role="stabsenhet").state("forsta_mote") == "done"
+
+
+def test_jv_04_a_first_meeting_held_late_is_recorded_with_its_lateness_and_a_reason():
+    c = received(case(date(2026, 10, 20))).fields("organisation")
+    for kind in ORGANISATION_DOCUMENTS:
+        c.document(kind.key)
+    c.meeting("forsta_mote", date(2026, 10, 1))  # four weeks ran out on 29 September
+    error = refused(c, "forsta_mote", role="stabsenhet")
+    assert "skulle vara klart 2026-09-29 och är 2 dagar sent" in error.message
+    completion = c.check("forsta_mote", role="stabsenhet", motivation="Föreningens styrelse kunde inte tidigare.")
+    assert completion.late_days == 2
+    # Held on the last day of the four weeks, completed later: not late.
+    on_time = received(case(date(2026, 10, 20))).fields("organisation").meeting("forsta_mote", date(2026, 9, 29))
+    for kind in ORGANISATION_DOCUMENTS:
+        on_time.document(kind.key)
+    assert on_time.check("forsta_mote", role="stabsenhet").late_days == 0
+
+
+def test_jv_07_idea_meetings_count_only_once_the_review_is_done():
+    c = first_meeting_held(case()).complete_form("checklista_overvagande").complete("overvagande", role="stabsenhet")
+    c.complete("direktorens_bedomning", role="stadsdelsdirektor", motivation="Ja.")
+    early = c.today
+    c.meeting("idemote", early).meeting("idemote", early)  # held while the review was still going on
+    c.today = date(2026, 9, 20)
+    c.complete_form("granskning").complete("granskning", role="stabsenhet")
+    assert "Minst två idémöten" in refused(c, "idemoten", role="stabsenhet").missing[0]
+    c.meeting("idemote").meeting("idemote")
+    assert c.complete("idemoten", role="stabsenhet").state("idemoten") == "done"
+
+
+@pytest.mark.parametrize(("start", "end", "short"), [
+    (date(2028, 2, 29), date(2029, 2, 28), True),   # one year from a leap day
+    (date(2028, 2, 29), date(2029, 3, 1), False),   # a year and a day
+    (date(2027, 3, 1), date(2028, 2, 29), True),    # one year across a leap day
+    (date(2027, 3, 1), date(2028, 3, 1), False),
+    (date(2027, 1, 1), date(2027, 12, 31), True),
+    (date(2027, 1, 1), date(2028, 1, 1), False),
+])
+def test_jv_09_one_year_is_measured_on_the_calendar_leap_days_included(start, end, short):
+    c = reviewed(case()).meeting("idemote").meeting("idemote").complete("idemoten", role="stabsenhet")
+    c.fields("goals", "period_start", "period_end").contributions("offentlig", "ideburen")
+    c.dates(agreement_start=start, agreement_end=end).document("overenskommelse_forslag")
+    if short:
+        assert "undantagsvis" in refused(c, "forslag", role="stabsenhet").message
+    else:
+        assert c.complete("forslag", role="stabsenhet").state("forslag") == "done"
+
+
+def _signed_for(start: date, end: date) -> Case:
+    c = signed(case())
+    return c.dates(agreement_start=start, agreement_end=end)
+
+
+def test_jv_12_meeting_minimums_are_pro_rata_in_partial_calendar_years():
+    c = _signed_for(date(2027, 7, 1), date(2030, 3, 31))  # six months in 2027, three in 2030
+    c.today = date(2030, 6, 1)
+    required = {(ob.rule.kind, ob.year): ob.required for ob in c.progress.obligations}
+    assert required[("styrgrupp", 2027)] == 2 and required[("arbetsgrupp", 2027)] == 2  # 3·6/12, 4·6/12
+    assert required[("styrgrupp", 2028)] == 3 and required[("arbetsgrupp", 2028)] == 4
+    assert required[("styrgrupp", 2030)] == 1 and required[("arbetsgrupp", 2030)] == 1  # 3·3/12, 4·3/12 rounded up
+    # A partial month counts as a month the agreement runs.
+    c.dates(agreement_start=date(2027, 11, 15))
+    assert {ob.required for ob in c.progress.obligations if ob.year == 2027} == {1}
+
+
+@pytest.mark.parametrize(("start", "end", "window"), [
+    # By calendar year: January to June of the last year.
+    (date(2027, 1, 1), date(2029, 12, 31), (date(2029, 1, 1), date(2029, 6, 30))),
+    # Starting mid-year and ending in the first half: the final year counted from the start.
+    (date(2026, 7, 1), date(2029, 6, 30), (date(2028, 7, 1), date(2028, 12, 31))),
+    # Starting mid-quarter.
+    (date(2027, 2, 15), date(2030, 2, 14), (date(2029, 2, 15), date(2029, 8, 14))),
+    # Ending in the first quarter: still six months before the end.
+    (date(2027, 1, 1), date(2029, 3, 31), (date(2028, 4, 1), date(2028, 9, 30))),
+])
+def test_jv_17_the_evaluation_falls_in_the_first_half_of_the_final_year_before_the_final_report(start, end, window):
+    c = _signed_for(start, end)
+    evaluation = c.progress.step("utvardering").window
+    assert (evaluation.opens, evaluation.due) == window
+    [report] = due_windows(PROCESS_V1.step("slutrapport").deadline, c.facts.dates)
+    assert evaluation.due < report.due
+
+
+def test_jv_19_a_renegotiation_runs_beside_the_agreement_in_force_with_its_follow_ups_and_meetings():
+    c = _reported(signed(case()), vasentliga_forandringar=YES)
+    c.complete("slutrapport_beslut", "omforhandla", role="stadsdelsnamnd", motivation="Utmaningen kvarstår.")
+    assert c.state("idemoten") == "current"
+    c.today = date(2029, 10, 15)
+    follow_up = c.progress.step("uppfoljning")
+    assert (follow_up.state, follow_up.period) == ("current", "2029")
+    assert {ob.year for ob in c.progress.obligations} >= {2027, 2028, 2029}
