@@ -52,12 +52,13 @@ class RemindResult:
     already: int
 
 
-def send_reminders(session_factory: sessionmaker, today: date, base_url: str) -> RemindResult:
+def send_reminders(session_factory: sessionmaker, registry: Registry, today: date, base_url: str) -> RemindResult:
     """The daily reminder (core.services.bevakning): each person's digest is
     queued in a transaction of its own, with the row that records it, so a
     second run that day, or a second process at once, sends nothing twice."""
     with session_factory() as session:
-        due = {user.id: tasks for user, tasks in bevakning.due_for_reminders(session).items()}
+        due = {user.id: tasks for user, tasks in
+               bevakning.due_for_reminders(session, bevakning.named_keys(registry)).items()}
     sent = already = 0
     for user_id, tasks in sorted(due.items()):
         with session_factory() as session:

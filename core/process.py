@@ -48,6 +48,7 @@ CASE_FIELDS: dict[str, str] = {
     "period_start": "startdatum",
     "period_end": "slutdatum",
     "organisation": "idéburen part",
+    "coordinator": "IOP-koordinator",
 }
 # Coarse statuses a step may move a partnership into when it is completed; the
 # ending outcomes set "avslutad" or "avbruten" themselves.

@@ -23,7 +23,8 @@ from core.models import Partnership, Representative, Tenant, User
 from core.models.organisation import SIGNATORY
 from core.process import YES, Requirement
 from core.registry import KommunEntry, Registry
-from core.services import agreements, case_forms, casework, documents, meetings, partnerships
+from core.services import agreements, case_forms, casework, coordinators, documents, meetings, partnerships
+from core.services.permissions import named_role_keys
 from core.services.casework import CaseView
 from core.process import add_months
 
@@ -57,7 +58,10 @@ class Walker:
 
     def supply(self, p: Partnership, sp: StepProgress, view: CaseView, period: tuple[date, date]) -> None:
         actor, _ = self.actor_for(sp)
-        if any(req.kind in ("field", "contributions") for req in sp.missing):
+        if any(req.kind == "field" and req.ref == "coordinator" for req in sp.missing):
+            named = next(self.users[k] for k in named_role_keys(view.roles.roles) if k in self.users)
+            coordinators.set_coordinator(self.session, self.tenant, actor, p, named.id, view.roles.roles)
+        if any(req.kind in ("field", "contributions") and req.ref != "coordinator" for req in sp.missing):
             self._fill_case(p, actor, period)
         for req in sp.missing:
             self._supply_one(p, req, sp, view, actor)

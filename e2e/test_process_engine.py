@@ -96,6 +96,22 @@ def _complete(page: Page, path: str, step: str, outcome: str | None = None, moti
     expect(page.get_by_role("status")).to_contain_text("Steget är slutfört")
 
 
+def _waits_on(page: Page, code: str, title: str, step: str) -> None:
+    """Issue 11, point 5: the person's start page shows, under "Väntar på dig",
+    the step of this case that waits on them, and the navigation counts it."""
+    page.goto(f"/k/{code}/?frister=mina")
+    expect(page.get_by_role("link", name=re.compile(r"^Väntar på dig \d+"))).to_be_visible()
+    for _ in range(10):  # the case may be on a later page of what waits
+        waiting = page.locator("#frister tbody", has=page.locator(".group-row", has_text=step))
+        if waiting.get_by_role("link", name=title).count():
+            return
+        following = page.locator("#frister a[rel=next]")
+        if not following.count():
+            break
+        page.goto(following.first.get_attribute("href") or "")
+    raise AssertionError(f"{step} for {title} does not wait on the start page")
+
+
 def _current_step(page: Page, path: str, title: str) -> None:
     page.goto(path)
     expect(page.locator(".step-card h3", has_text=title)).to_be_visible()
@@ -114,8 +130,9 @@ def test_jarva_partnership_from_initiative_to_signed_agreement(
     officer, stab, director = users["handlaggare"], users["stabsenhet"], users["stadsdelsdirektor"]
     title = f"E2E Läxhjälp {uuid.uuid4().hex[:6]}"
 
-    # JV-03: the case officer registers and receives the initiative.
+    # JV-03: the case officer registers and receives the initiative; it waits at once on the stabsenhet.
     path = _register_initiative(officer, "jarva", title, "Brobyggarna")
+    _waits_on(stab, "jarva", title, "Ta emot initiativet")
     expect(officer.locator("#steg-initiativ")).to_contain_text("Fyll i uppgifterna om initiativet.")
     _open_form(officer, path, "initiativ")
     _answer(officer, "Varifrån kommer initiativet?", "Från civilsamhället (intresseanmälan eller förslag)")
@@ -148,6 +165,7 @@ def test_jarva_partnership_from_initiative_to_signed_agreement(
 
     stab.goto(path)
     expect(stab.locator("#steg-direktorens_bedomning")).to_contain_text("Steget slutförs av Stadsdelsdirektör.")
+    _waits_on(director, "jarva", title, "Stadsdelsdirektörens bedömning")
     _complete(director, path, "direktorens_bedomning", "Initiativet går vidare i processen",
               "Initiativet möter ett tydligt behov; återkopplat till föreningen.")
 
@@ -184,6 +202,7 @@ def test_jarva_partnership_from_initiative_to_signed_agreement(
 
     # JV-10: the avdelningschef's position, with the organisation's authorised body.
     chief = users["avdelningschef"]
+    _waits_on(chief, "jarva", title, "Ställningstagande att teckna överenskommelse")
     _open_form(chief, path, "stallningstagande")
     _all_yes(chief)
     chief.get_by_label("Vilken instans hos den idéburna parten har tagit ställning?").fill("Föreningens styrelse")
@@ -195,6 +214,7 @@ def test_jarva_partnership_from_initiative_to_signed_agreement(
 
     # JV-11: the nämnd decides on the tjänsteutlåtande; the director signs.
     _upload(stab, path, "Tjänsteutlåtande till nämnden", "tjansteutlatande.txt")
+    _waits_on(users["stadsdelsnamnd"], "jarva", title, "Nämndens beslut")
     _complete(users["stadsdelsnamnd"], path, "namndbeslut",
               "Stadsdelsdirektören får i uppdrag att teckna överenskommelsen")
     # GEN-09: the nämnd decided exactly that file; the director signs it for the kommun ...

@@ -110,7 +110,7 @@ def cmd_remind(args) -> None:
     try:
         factory = make_sessionmaker(engine, Scope.system(), registry=registry)
         jobs.refresh_case_states(factory, registry, today)
-        result = jobs.send_reminders(factory, today, settings.base_url)
+        result = jobs.send_reminders(factory, registry, today, settings.base_url)
     except (OperationalError, ProgrammingError) as exc:
         raise CliError("databasen är inte skapad eller uppdaterad; kör 'iop db upgrade' först") from exc
     finally:

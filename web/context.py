@@ -44,7 +44,7 @@ from core.registry import KommunEntry, Registry
 from core import clock
 from core.services import auth, deadlines, tenants
 from core.services.auth import SessionPolicy
-from core.services.permissions import VIEW, Access, access_for
+from core.services.permissions import VIEW, Access, access_for, named_role_keys
 from core.tenancy import Scope, set_scope
 from web import cookies, unit_of_work
 from web.csrf import SAFE_METHODS
@@ -188,8 +188,8 @@ def _staff(request: Request, app: AppContext, db: Session, ctx: RequestContext, 
     ctx.tenant, ctx.access = tenant, access
     # What waits for the person, counted only if the page's navigation shows it
     # (one indexed count; a fragment or a redirect does not ask).
-    request.state.waiting = functools.partial(deadlines.counts, db, tenant, clock.today(),
-                                              tuple(r.key for r in access.roles))
+    person = deadlines.Person(ctx.user.id, tuple(r.key for r in access.roles), named_role_keys(access.roles))
+    request.state.waiting = functools.partial(deadlines.counts, db, tenant, clock.today(), person)
 
 
 def provide_context(request: Request, state: State) -> RequestContext:

@@ -12,12 +12,12 @@ from litestar.response import Response
 from sqlalchemy.orm import Session
 
 from core import clock
-from core.models import Partnership
+from core.models import Partnership, User
 from core.models.diarium import SECRECY_GROUNDS
 from core.process import ProcessDefinition
-from core.services import agreements, audit, diarium, documents, partnerships, requests
+from core.services import agreements, audit, coordinators, deadlines, diarium, documents, partnerships, requests
 from core.services.casework import CaseView, case_view, process_of
-from core.services.permissions import Access
+from core.services.permissions import EDIT, Access, acting_roles, named_role_keys
 from web.rendering import page
 
 OTHER_DOCUMENT = ("ovrigt", "Övrigt")
@@ -27,6 +27,7 @@ EVENT_LABELS = {
     "complete_step": "Steg slutfört",
     "save_form": "Formulär sparat",
     "register_meeting": "Möte registrerat",
+    "set_coordinator": "IOP-koordinator utsedd",
     "update_meeting": "Möte ändrat",
     "hold_meeting": "Möte markerat som hållet",
     "cancel_meeting": "Möte inställt",
@@ -74,6 +75,11 @@ def role_keys(access: Access) -> tuple[str, ...]:
     return tuple(r.key for r in access.roles)
 
 
+def person_of(access: Access) -> deadlines.Person:
+    """The signed-in person, as what waits for them is read (JV-13's named roles included)."""
+    return deadlines.Person(access.user.id, role_keys(access), named_role_keys(access.roles))
+
+
 def document_kinds(process: ProcessDefinition | None) -> list[tuple[str, str]]:
     kinds = [(k.key, k.title) for k in process.document_kinds] if process else []
     return [*kinds, OTHER_DOCUMENT]
@@ -102,15 +108,21 @@ def describe_event(event, process: ProcessDefinition | None) -> str:
 def render(request: Request, db: Session, access: Access, p: Partnership, *, status_code: int = 200,
            step_form: StepForm | None = None, doc_form: DocForm | None = None, saved: str | None = None,
            agreement_message: str = "", amendment_errors: dict | None = None,
-           amendment_values: dict | None = None) -> Response:
+           amendment_values: dict | None = None, coordinator_error: str = "") -> Response:
     view = view_of(request, db, access, p)
     process = view.process if view else None
     rule = process.agreement if process else None
-    mine = set(role_keys(access))
+    acting = acting_roles(access.roles, p.coordinator_id, access.user.id, role_keys(access))
+    mine = set(acting)
     events = audit.events_for(db, access.tenant, "partnership", p.id)
+    roles = view.roles.roles if view else ()
     return page(
         request, "workspace/partnership.html", status_code=status_code, access=access, tenant=access.tenant, p=p,
-        view=view, my_roles=role_keys(access), today=clock.today(),
+        view=view, my_roles=acting, today=clock.today(),
+        coordinator=db.get(User, p.coordinator_id) if p.coordinator_id else None,
+        coordinator_candidates=coordinators.candidates(db, access.tenant, roles) if access.can(EDIT) else [],
+        coordinator_title=next((r.title for r in roles if r.key in named_role_keys(roles)), ""),
+        coordinator_error=coordinator_error,
         documents=documents.list_documents(db, access.tenant, p), document_kinds=document_kinds(process),
         events=[(e, actor, describe_event(e, process)) for e, actor in events],
         step_form=step_form or StepForm(), doc_form=doc_form or DocForm(kind=request.query_params.get("typ", "")),

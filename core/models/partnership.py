@@ -62,6 +62,7 @@ class Partnership(TenantOwned, Base):
         Index("ix_partnership_tenant_start", "tenant_id", "period_start", "id"),
         Index("ix_partnership_tenant_end", "tenant_id", "period_end", "id"),
         Index("ix_partnership_tenant_title", "tenant_id", func.lower(text("title")), "id"),
+        Index("ix_partnership_tenant_coordinator", "tenant_id", "coordinator_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +75,10 @@ class Partnership(TenantOwned, Base):
     # When the initiative came in (JV-04 counts four weeks from it); it may
     # predate the registration.
     initiated_on: Mapped[date] = mapped_column(Date)
+    # JV-13: the IOP-koordinator named for this partnership (a staff member
+    # holding a coordinator role in the tenant); the coordinator role's steps
+    # are theirs once named.
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
     # The process this partnership runs on, kept for its whole life: a newer
     # version of the kommun's process does not move it. NULL only for
     # partnerships registered before the engine; they get the tenant's current

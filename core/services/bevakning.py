@@ -32,7 +32,9 @@ from core.db import utcnow
 from core.models import (CalendarFeed, CaseTask, CaseTaskRole, Meeting, Partnership, ReminderDigest, RoleAssignment,
                          Tenant, User)
 from core.models.meeting import CANCELLED, PLANNED
+from core.registry import Registry
 from core.services import mail
+from core.services.permissions import named_role_keys
 from core.tenancy import Scope, within
 
 # Deadlines this far back stay in the calendar, so last month's still show.
@@ -57,16 +59,23 @@ class WatchedTask:
     due: date
 
 
-def _tasks(session: Session, user_ids: list[int] | None, *, until_days: bool, since: date | None = None,
-           tenant_id: int | None = None):
+def named_keys(registry: Registry) -> frozenset[str]:
+    """Role keys named per partnership in any installed kommun (JV-13)."""
+    return frozenset(named_role_keys(r for entry in registry.kommuner.values() for r in entry.roles.roles))
+
+
+def _tasks(session: Session, user_ids: list[int] | None, named: frozenset[str], *, until_days: bool,
+           since: date | None = None, tenant_id: int | None = None):
     """The dated tasks owned by the roles of these people (or of everyone),
-    each once per person even when several of their roles own it. With
-    ``until_days``: only those due within their tenant's reminder days."""
+    each once per person even when several of their roles own it; a role
+    named per partnership only where the person is the one named, or no one
+    is (JV-13). With ``until_days``: only those due within their tenant's
+    reminder days."""
     today = clock.today()
     query = (
-        select(RoleAssignment.user_id, Tenant.code, Tenant.name, Tenant.reminder_days, CaseTask.id,
-               CaseTask.partnership_id, Partnership.title, CaseTask.key, CaseTask.period, CaseTask.title,
-               CaseTask.detail, CaseTask.due)
+        select(RoleAssignment.user_id, RoleAssignment.role_key, Partnership.coordinator_id, Tenant.code, Tenant.name,
+               Tenant.reminder_days, CaseTask.id, CaseTask.partnership_id, Partnership.title, CaseTask.key,
+               CaseTask.period, CaseTask.title, CaseTask.detail, CaseTask.due)
         .join(CaseTaskRole, (CaseTaskRole.tenant_id == RoleAssignment.tenant_id)
               & (CaseTaskRole.role == RoleAssignment.role_key))
         .join(CaseTask, CaseTask.id == CaseTaskRole.task_id)
@@ -83,8 +92,11 @@ def _tasks(session: Session, user_ids: list[int] | None, *, until_days: bool, si
         query = query.where(RoleAssignment.tenant_id == tenant_id)
     found: dict[int, list[WatchedTask]] = defaultdict(list)
     seen: set[tuple[int, int]] = set()
-    for (user_id, code, name, days, task_id, pid, ptitle, key, period, title, detail, due) in session.execute(query):
+    for (user_id, role, coordinator, code, name, days, task_id, pid, ptitle, key, period, title, detail,
+         due) in session.execute(query):
         if until_days and due > today + timedelta(days=days):
+            continue
+        if role in named and coordinator not in (None, user_id):
             continue
         if (user_id, task_id) in seen:
             continue
@@ -133,9 +145,9 @@ def digest_text(user: User, tasks: list[WatchedTask], today: date, base_url: str
     return subject, "\n".join(lines)
 
 
-def due_for_reminders(session: Session) -> dict[User, list[WatchedTask]]:
+def due_for_reminders(session: Session, named: frozenset[str]) -> dict[User, list[WatchedTask]]:
     """Today's digest's contents for each active staff member who wants one."""
-    found = _tasks(session, None, until_days=True)
+    found = _tasks(session, None, named, until_days=True)
     people = session.scalars(select(User).where(
         User.id.in_(list(found)), User.is_active.is_(True), User.reminders_enabled.is_(True),
         User.organisation_id.is_(None))).all()
@@ -198,7 +210,7 @@ class WatchedMeeting:
     partnership_title: str
 
 
-def calendar_items(session: Session, user: User) -> tuple[list[WatchedTask], list[WatchedMeeting]]:
+def calendar_items(session: Session, user: User, named: frozenset[str]) -> tuple[list[WatchedTask], list[WatchedMeeting]]:
     """The person's deadlines (from 90 days back) and the meetings of those
     partnerships, or that they planned, within the same span and a year
     ahead: read tenant by tenant, each in that tenant's scope, since the
@@ -211,7 +223,7 @@ def calendar_items(session: Session, user: User) -> tuple[list[WatchedTask], lis
     meetings: list[WatchedMeeting] = []
     for tenant_id in tenant_ids:
         with within(session, Scope.of_tenant(tenant_id)):
-            found = _tasks(session, [user.id], until_days=False, since=today - CALENDAR_PAST,
+            found = _tasks(session, [user.id], named, until_days=False, since=today - CALENDAR_PAST,
                            tenant_id=tenant_id).get(user.id, [])
             theirs = {t.partnership_id for t in found}
             rows = session.execute(
@@ -228,11 +240,11 @@ def calendar_items(session: Session, user: User) -> tuple[list[WatchedTask], lis
     return tasks, meetings
 
 
-def ics(session: Session, user: User, base_url: str, host: str) -> bytes:
+def ics(session: Session, user: User, named: frozenset[str], base_url: str, host: str) -> bytes:
     """The person's calendar as iCalendar (RFC 5545)."""
     from icalendar import Calendar, Event
 
-    tasks, meetings = calendar_items(session, user)
+    tasks, meetings = calendar_items(session, user, named)
     cal = Calendar()
     cal.add("prodid", "-//IOP-plattformen//Bevakning//SV")
     cal.add("version", "2.0")

@@ -35,6 +35,7 @@ from core.plugin_api import RolesTable
 from core.process import CaseDates, ProcessDefinition
 from core.registry import KommunEntry, Registry
 from core.services import ConflictError, agreements, audit
+from core.services.permissions import acting_roles
 from core.values import clean_text, too_long
 
 MAX_MOTIVATION = 20_000
@@ -78,6 +79,8 @@ def _fields(p: Partnership) -> frozenset[str]:
         present.add("period_end")
     if any(party.role == "ideburen" and party.organisation_id for party in p.parties):
         present.add("organisation")
+    if p.coordinator_id is not None:
+        present.add("coordinator")
     return frozenset(present)
 
 
@@ -191,8 +194,16 @@ def complete_step(
         raise TransitionRefused(
             f"Processen som partnerskapet följer ({p.process_code} version {p.process_version}) är inte installerad."
         )
+    acting = acting_roles(view.roles.roles, p.coordinator_id, actor.id, role_keys)
+    step = view.process.step(step_key)
+    if step is not None and acting != role_keys and not set(acting) & set(step.owner_roles) \
+            and set(role_keys) & set(step.owner_roles):
+        named = session.get(User, p.coordinator_id)
+        title = next(r.title for r in view.roles.roles if r.key in set(role_keys) & set(step.owner_roles))
+        raise TransitionRefused(f"Steget ”{step.title}” görs av den som är utsedd till {title} för partnerskapet: "
+                                f"{named.name if named else 'en annan person'}.")
     completion = check_completion(view.progress, view.facts, view.roles, step_key=step_key, outcome_key=outcome_key,
-                                  motivation=motivation, role_keys=role_keys, today=today)
+                                  motivation=motivation, role_keys=acting, today=today)
     rule = view.process.agreement
     goes_on = completion.outcome.kind == "continue"
     freezes = rule is not None and step_key == rule.decided_at_step and goes_on

@@ -70,42 +70,65 @@ def _in_window(today: date):
     return and_(CaseTask.due.is_not(None), CaseTask.due <= today + SOON)
 
 
-def _scope(tenant: Tenant, today: date, role_keys: tuple[str, ...] | None):
-    """The tenant's tasks that are overdue or due within 30 days; with
-    ``role_keys``, what waits for someone holding these roles: the tasks they
-    own that are current (with or without a deadline) or due within 30 days."""
-    if role_keys is None:
+@dataclass(frozen=True)
+class Person:
+    """Whose tasks: the roles they hold in the tenant, and of those the roles
+    named per partnership (JV-13), which are theirs only where they are the
+    one named, or where no one is yet."""
+
+    user_id: int
+    role_keys: tuple[str, ...]
+    named: tuple[str, ...] = ()
+
+
+def _owned_by(tenant: Tenant, person: Person):
+    def owned(keys):
+        return CaseTask.id.in_(select(CaseTaskRole.task_id).where(
+            CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(keys)))
+    plain = tuple(k for k in person.role_keys if k not in person.named)
+    named = tuple(k for k in person.role_keys if k in person.named)
+    if not named:
+        return owned(plain)
+    theirs = select(Partnership.id).where(Partnership.tenant_id == tenant.id, or_(
+        Partnership.coordinator_id.is_(None), Partnership.coordinator_id == person.user_id))
+    return or_(owned(plain), and_(owned(named), CaseTask.partnership_id.in_(theirs)))
+
+
+def _scope(tenant: Tenant, today: date, person: Person | None):
+    """The tenant's tasks that are overdue or due within 30 days; for a
+    person, what waits for them: the tasks their roles own that are current
+    (with or without a deadline) or due within 30 days."""
+    if person is None:
         return [CaseTask.tenant_id == tenant.id, _in_window(today)]
     return [CaseTask.tenant_id == tenant.id, or_(CaseTask.state == "current", _in_window(today)),
-            CaseTask.id.in_(select(CaseTaskRole.task_id).where(
-                CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(role_keys)))]
+            _owned_by(tenant, person)]
 
 
-def counts(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, ...] | None = None) -> Counts:
+def counts(session: Session, tenant: Tenant, today: date, person: Person | None = None) -> Counts:
     total, overdue, undated = session.execute(
         select(func.count(), func.coalesce(func.sum(case((CaseTask.due < today, 1), else_=0)), 0),
                func.coalesce(func.sum(case((CaseTask.due.is_(None), 1), else_=0)), 0))
-        .where(*_scope(tenant, today, role_keys))
+        .where(*_scope(tenant, today, person))
     ).one()
     return Counts(total=total, overdue=overdue, open=undated)
 
 
-def counts_mine_and_all(session: Session, tenant: Tenant, today: date, role_keys: tuple[str, ...]) -> tuple[Counts, Counts]:
-    """What waits for these roles, and the whole tenant's deadlines (the start page shows both tabs' counts)."""
-    return counts(session, tenant, today, role_keys), counts(session, tenant, today, None)
+def counts_mine_and_all(session: Session, tenant: Tenant, today: date, person: Person) -> tuple[Counts, Counts]:
+    """What waits for the person, and the whole tenant's deadlines (the start page shows both tabs' counts)."""
+    return counts(session, tenant, today, person), counts(session, tenant, today, None)
 
 
-def overview(session: Session, tenant: Tenant, today: date, *, role_keys: tuple[str, ...] | None = None,
+def overview(session: Session, tenant: Tenant, today: date, *, person: Person | None = None,
              page: int = 1, per_page: int = PER_PAGE, counted: Counts | None = None) -> DeadlinePage:
-    """One page of the overview, the most overdue first; ``role_keys``: only
-    what these roles are responsible for."""
-    counted = counted or counts(session, tenant, today, role_keys)
+    """One page of the overview, the most overdue first; for a person: only
+    what waits for them."""
+    counted = counted or counts(session, tenant, today, person)
     page = max(1, min(page, max(1, ceil(counted.total / per_page))))
     rows = session.execute(
         select(CaseTask.partnership_id, Partnership.title, CaseTask.title, CaseTask.detail, CaseTask.due,
                CaseTask.owner_titles)
         .join(Partnership, Partnership.id == CaseTask.partnership_id)
-        .where(*_scope(tenant, today, role_keys))
+        .where(*_scope(tenant, today, person))
         .order_by(CaseTask.due.is_(None), CaseTask.due, CaseTask.partnership_id, CaseTask.position)
         .offset((page - 1) * per_page)
         .limit(per_page)

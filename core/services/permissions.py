@@ -19,6 +19,10 @@ from core.models import RoleAssignment, Tenant, User
 from core.registry import KommunEntry
 from core.plugin_api import TENANT_ADMIN_ROLE, Role
 
+# The generic role whose holder is named on each partnership (JV-13's
+# IOP-koordinator): once named, that role's steps on the partnership are theirs.
+NAMED_PER_PARTNERSHIP = "coordinator"
+
 VIEW = "partnership.view"
 CREATE = "partnership.create"
 EDIT = "partnership.edit"
@@ -115,3 +119,18 @@ def access_for(session: Session, user: User, tenant: Tenant, kommun: KommunEntry
     for key in keys:
         permissions |= ROLE_PERMISSIONS.get(key, frozenset())
     return Access(user=user, tenant=tenant, kommun=kommun, roles=roles, permissions=frozenset(permissions))
+
+
+def named_role_keys(roles) -> tuple[str, ...]:
+    """Of these roles (Role objects), the keys of those named per partnership."""
+    return tuple(r.key for r in roles if r.generic_role == NAMED_PER_PARTNERSHIP)
+
+
+def acting_roles(roles, coordinator_id: int | None, user_id: int, role_keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The roles a person acts in on one partnership: a role named per
+    partnership counts only for the person named (or for anyone holding it
+    while no one is), JV-13. ``roles``: the kommun's Role objects."""
+    if coordinator_id is None or coordinator_id == user_id:
+        return role_keys
+    named = set(named_role_keys(roles))
+    return tuple(k for k in role_keys if k not in named)

@@ -81,7 +81,7 @@ def test_the_days_ahead_are_the_tenants_own_and_the_admin_sets_them(watched, db,
     db.expire_all()
     assert world.jarva.reminder_days == 30
     factory = make_sessionmaker(db.get_bind(), Scope.system())
-    assert jobs.send_reminders(factory, clock.today(), BASE).sent == 1
+    assert jobs.send_reminders(factory, registry, clock.today(), BASE).sent == 1
     body = db.scalar(select(OutboxMessage.body).where(OutboxMessage.kind == "reminder-digest"))
     assert "om 28 dagar" in body and "(16 dagar sedan)" in body
     assert db.scalar(select(ReminderDigest.items)) == 2

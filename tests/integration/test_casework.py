@@ -220,15 +220,16 @@ def test_jv_04_deadlines_overview_shows_an_overdue_first_meeting_to_its_owner(wo
     assert by_title["Sen start"].state == "overdue" and by_title["Sen start"].title == "Första möte med den idéburna parten"
     assert by_title["Snart dags"].state == "soon" and by_title["Snart dags"].due == TODAY + timedelta(days=8)
     assert [i.partnership_title for i in items][:2] == ["Sen start", "Snart dags"]
-    mine = deadlines.overview(db, world.jarva, TODAY, role_keys=("stabsenhet",)).items
+    stab, chief = deadlines.Person(1, ("stabsenhet",)), deadlines.Person(2, ("avdelningschef",))
+    mine = deadlines.overview(db, world.jarva, TODAY, person=stab).items
     assert {i.partnership_title for i in mine} >= {"Sen start", "Snart dags"}
-    assert deadlines.overview(db, world.jarva, TODAY, role_keys=("avdelningschef",)).items == []
+    assert deadlines.overview(db, world.jarva, TODAY, person=chief).items == []
     # The start page's tab counts, counted in one pass, agree with each count on its own.
-    for roles in (("stabsenhet",), ("avdelningschef",)):
-        own, everyone = deadlines.counts_mine_and_all(db, world.jarva, TODAY, roles)
-        assert own == deadlines.counts(db, world.jarva, TODAY, roles)
+    for person in (stab, chief):
+        own, everyone = deadlines.counts_mine_and_all(db, world.jarva, TODAY, person)
+        assert own == deadlines.counts(db, world.jarva, TODAY, person)
         assert everyone == deadlines.counts(db, world.jarva, TODAY)
-    assert deadlines.counts_mine_and_all(db, world.jarva, TODAY, ("stabsenhet",))[0].overdue >= 1
+    assert deadlines.counts_mine_and_all(db, world.jarva, TODAY, stab)[0].overdue >= 1
 
 
 @pytest.mark.parametrize("code", ["jarva", "hasselby-vallingby", "tyreso", "norrmalm"])

@@ -33,7 +33,7 @@ class BevakningController(Controller):
 
     def _page(self, request: Request, ctx: RequestContext, *, new_url: str = "") -> Response:
         db, access = ctx.db, ctx.access
-        tasks, meetings = bevakning.calendar_items(db, access.user)
+        tasks, meetings = bevakning.calendar_items(db, access.user, bevakning.named_keys(ctx.registry))
         return page(request, "workspace/bevakning.html", access=access, tenant=access.tenant, user=access.user,
                     feed=bevakning.feed(db, access.user), new_url=new_url, tasks=len(tasks), meetings=len(meetings),
                     note=NOTES.get(request.query_params.get("sparad", ""), ""))
@@ -74,7 +74,7 @@ def calendar_feed(request: Request, ctx: NamedDependency[RequestContext], name: 
     if user is None:
         raise NotFoundException()
     host = urlsplit(request.app.state.ctx.settings.base_url).hostname or "iop"
-    body = bevakning.ics(ctx.db, user, request.app.state.ctx.settings.base_url, host)
+    body = bevakning.ics(ctx.db, user, bevakning.named_keys(ctx.registry), ctx.settings.base_url, host)
     # The address is the key: never kept by a shared cache, never sent on as a Referer.
     return Response(body, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer",

@@ -14,7 +14,8 @@ from core import clock
 from core.engine import TransitionRefused
 from core.forms import display_answer, motivation_key, unanswered
 from core.inputs import MeetingCancelInput, MeetingHeldInput, MeetingInput
-from core.services import ConflictError, ValidationError, case_forms, casework, meetings
+from core.services import ConflictError, ValidationError, case_forms, casework, coordinators, meetings
+from core.values import parse_int
 from core.services.permissions import EDIT, Access
 from web import partnership_page
 from web.context import RequestContext, Requires, in_worker_thread
@@ -121,6 +122,27 @@ class CaseworkController(Controller):
             return self._form_page(request, access, p, view, form, values=dict(row.answers) if row else {},
                                    version=row.version if row else 0, status_code=409)
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}/formular/{form_key}?sparad=1", status_code=303)
+
+    # ------------------------------------------------------------ the named coordinator (JV-13)
+
+    @post("/koordinator", opt={"permission": EDIT})
+    @in_worker_thread
+    def set_coordinator(self, request: Request, ctx: NamedDependency[RequestContext],
+                        partnership_id: FromPath[int], data: FormData) -> Response:
+        db, access = ctx.db, ctx.access
+        raw = clean(data).get("coordinator_id", "")
+        p = get_partnership(db, access, partnership_id, lock=True)
+        view = _view_or_404(request, db, access, p)
+        chosen = parse_int(raw, lowest=1) if raw else None
+        try:
+            if raw and chosen is None:
+                raise ValidationError({"coordinator_id": "Välj en person i listan."})
+            coordinators.set_coordinator(db, access.tenant, access.user, p, chosen, view.roles.roles)
+        except ValidationError as exc:
+            db.rollback()
+            return partnership_page.render(request, db, access, get_partnership(db, access, partnership_id),
+                                           status_code=422, coordinator_error=exc.errors["coordinator_id"])
+        return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=koordinator#koordinator", status_code=303)
 
     # ------------------------------------------------------------ meetings
 

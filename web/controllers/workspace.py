@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.models import PartnershipStatus
 from core.models.partnership import CONTRIBUTION_KINDS
-from core.services import ConflictError, ValidationError, deadlines, documents, organisations, partnerships
+from core.services import (ConflictError, ValidationError, coordinators, deadlines, documents, organisations,
+                           partnerships)
 from core.services.casework import newest_process
 from core.inputs import COUNTED, MAX_IDEBURNA, PartnershipInput, PartySlot, ideburen_slots, slots_in
 from core.services.partnerships import RELEVANCE, SORTS
@@ -21,7 +22,7 @@ from core.services.permissions import CREATE, EDIT, Access
 from web import partnership_page
 from web.context import RequestContext, Requires, in_worker_thread
 from web.forms import FormData, UploadData, clean, number, uploaded
-from web.partnership_page import DocForm, get_partnership, role_keys
+from web.partnership_page import DocForm, get_partnership, person_of
 from web.rendering import attachment, page
 
 STATUSES = [(s.value, s.label) for s in PartnershipStatus]
@@ -67,13 +68,16 @@ def _deadlines(db: Session, access: Access, scope: str, page: int) -> dict:
     that owns no step (a nämnd member, say) sees the whole tenant's. It reads
     the stored state, a page at a time (core.services.deadlines)."""
     today = clock.today()
-    own_count, all_count = deadlines.counts_mine_and_all(db, access.tenant, today, role_keys(access))
+    person = person_of(access)
+    own_count, all_count = deadlines.counts_mine_and_all(db, access.tenant, today, person)
     scope = scope if scope in ("mina", "alla") else ("mina" if own_count.total else "alla")
     mine = scope == "mina"
-    shown = deadlines.overview(db, access.tenant, today, role_keys=role_keys(access) if mine else None,
+    shown = deadlines.overview(db, access.tenant, today, person=person if mine else None,
                                page=page, counted=own_count if mine else all_count)
+    coordinated, coordinated_total = coordinators.coordinated_by(db, access.tenant, access.user.id)
     return {"deadlines": shown, "deadline_items": shown.items, "deadline_scope": scope,
-            "own_count": own_count.total, "all_count": all_count.total, "today": today}
+            "own_count": own_count.total, "all_count": all_count.total, "today": today,
+            "coordinated": coordinated, "coordinated_total": coordinated_total}
 
 
 class WorkspaceController(Controller):

@@ -149,10 +149,9 @@ STALLNINGSTAGANDE = FormDefinition(
 
 GRUPPER = FormDefinition(
     key="grupper",
-    title="IOP-koordinator, styrgrupp och arbetsgrupp",
-    rule_ids=("JV-12", "JV-13"),
+    title="Styrgrupp och arbetsgrupp",
+    rule_ids=("JV-12",),
     fields=(
-        FormField("koordinator", "IOP-koordinator (utredare eller verksamhetscontroller)", "text"),
         FormField("styrgrupp", "Styrgruppens ledamöter", "text",
                   hint="Avdelningschef eller enhetschef från kärnverksamheten och en företrädare med beslutsmandat för den idéburna parten."),
         FormField("arbetsgrupp", "Arbetsgruppens ledamöter", "text",
@@ -326,9 +325,13 @@ GENOMFORA = Phase("genomfora", "Genomföra", (
     Step("utse_koordinator", "Utse IOP-koordinator, styrgrupp och arbetsgrupp", ("avdelningschef",),
          after=("undertecknande",), form="grupper", deadline=Before("agreement_start"),
          templates=("budget", "ekonomisk_redovisning"),
-         requires=(Requirement("form", "grupper", "Ange IOP-koordinator, styrgrupp och arbetsgrupp."),),
+         requires=(Requirement("field", "coordinator",
+                               "Utse partnerskapets IOP-koordinator: en namngiven person (utredare eller "
+                               "verksamhetscontroller)."),
+                   Requirement("form", "grupper", "Ange styrgrupp och arbetsgrupp.")),
          rule_ids=("JV-12", "JV-13", "JV-14"),
-         description="Förvaltningen utser en IOP-koordinator för varje pågående partnerskap. Styrgruppen ska mötas "
+         description="Förvaltningen utser en namngiven IOP-koordinator för varje pågående partnerskap innan "
+                     "överenskommelsen börjar gälla; koordinatorns steg är sedan hens. Styrgruppen ska mötas "
                      "minst tre gånger per år och arbetsgruppen minst fyra. Alla möten och justeringar dokumenteras, "
                      "diarieförs och delas med båda parter."),
 ))

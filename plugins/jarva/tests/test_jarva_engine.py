@@ -202,12 +202,13 @@ def test_jv_12_meetings_are_not_required_before_the_agreement_is_signed():
     assert proposed(case()).progress.obligations == ()
 
 
-def test_jv_13_an_iop_koordinator_is_appointed_for_the_running_partnership():
+def test_jv_13_a_named_iop_koordinator_is_appointed_before_the_running_obligations_start():
     c = signed(case())
     step = c.progress.step("utse_koordinator")
     assert step.state == "current" and step.window.due == START
-    assert "IOP-koordinator" in refused(c, "utse_koordinator", role="avdelningschef").missing[0]
-    c.complete_form("grupper").complete("utse_koordinator", role="avdelningschef")
+    c.complete_form("grupper")
+    assert "namngiven person" in refused(c, "utse_koordinator", role="avdelningschef").missing[0]
+    c.fields("coordinator").complete("utse_koordinator", role="avdelningschef")
     assert c.state("utse_koordinator") == "done"
 
 
@@ -347,7 +348,7 @@ def test_jv_20_it_may_end_earlier_on_the_agreements_terms_with_reasons():
 
 def test_jv_16_a_year_whose_follow_up_is_not_approved_blocks_all_but_that_follow_up_and_ending():
     c = signed(case())
-    c.complete_form("grupper")
+    c.complete_form("grupper").fields("coordinator")
     c.today = date(2028, 1, 10)  # 2027's follow-up was due by 31 December
     error = refused(c, "utse_koordinator", role="avdelningschef")
     assert "förutsättning för att partnerskapet ska fortsätta" in error.message and "2027" in error.message
