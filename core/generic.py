@@ -19,21 +19,23 @@ from core.plugin_api import (
     hookimpl,
 )
 from core.process import (
-    AgreementRule,
-    NO,
     After,
+    AgreementRule,
     Before,
     Condition,
     DocumentKind,
     EachYear,
     FormDefinition,
     FormField,
+    NO,
     Outcome,
     Phase,
     ProcessDefinition,
     Requirement,
     Step,
     must_be_yes,
+    outside_statutory_duties,
+    statutory_duty_question,
     yes_no,
 )
 
@@ -100,7 +102,7 @@ VAL_AV_FORM = FormDefinition(
     key="val_av_form",
     title="Val av samverkansform",
     template="val_av_form",
-    rule_ids=("ST-02",),
+    rule_ids=("ST-02", "ST-03"),
     fields=(
         FormField("stodform", "Vad vill kommunen stödja?", "choice", choices=(
             ("allmant_arbete", "Organisationens allmänna arbete"),
@@ -110,6 +112,7 @@ VAL_AV_FORM = FormDefinition(
         ), hint="Allmänt stöd till en organisation ges som föreningsbidrag. En tjänst som flera kan leverera "
                 "upphandlas, eftersom det finns en marknad att värna. En specifik verksamhet som organisationen "
                 "driver kan bli ett IOP."),
+        statutory_duty_question(),
         FormField("motivering", "Motivera valet", "text"),
     ),
 )
@@ -205,7 +208,8 @@ PROVA = Phase("prova", "Pröva initiativet", (
          outcomes=(
              Outcome("fortsatt", "Pröva om IOP är möjligt", when=(
                  Condition("val_av_form", "stodform", "specifik_verksamhet",
-                           "IOP passar när kommunen vill stödja en specifik verksamhet som organisationen driver."),)),
+                           "IOP passar när kommunen vill stödja en specifik verksamhet som organisationen driver."),
+                 outside_statutory_duties("val_av_form"))),
              Outcome("foreningsbidrag", "Hänvisa till föreningsbidrag", "redirect", "foreningsbidrag", needs_reason=True,
                      when=(Condition("val_av_form", "stodform", "allmant_arbete",
                                      "Föreningsbidrag passar när kommunen vill stödja organisationens allmänna arbete."),)),

@@ -327,6 +327,27 @@ def must_be_yes(form: str, field: str, message: str) -> Condition:
     return Condition(form, field, YES, message)
 
 
+# ST-03: every assessment asks whether the activity is the administration's
+# own statutory duty or myndighetsutövning; if it is, IOP is not the form.
+STATUTORY_DUTY = "myndighetsuppdrag"
+
+
+def statutory_duty_question() -> FormField:
+    """The assessment's question of ST-03 (a "ja" must be motivated)."""
+    return FormField(
+        STATUTORY_DUTY, "Ingår verksamheten i förvaltningens egna lagstadgade uppgifter eller i myndighetsutövning?",
+        "yesno", motivation_when=True,
+        hint="Det som lagen ålägger kommunen att göra, och beslut om enskilda, är kommunens myndighetsuppdrag. "
+             "IOP gäller samhällsinsatser utanför det.")
+
+
+def outside_statutory_duties(form: str) -> Condition:
+    """The outcome that goes on needs ST-03's "nej"; no exception is possible."""
+    return Condition(form, STATUTORY_DUTY, NO,
+                     "Verksamheten ingår i förvaltningens egna lagstadgade uppgifter eller i myndighetsutövning. "
+                     "Då är IOP inte formen.")
+
+
 @dataclass(frozen=True)
 class Outcome:
     key: str

@@ -21,7 +21,7 @@ from core.forms import motivation_key, needs_motivation
 from core.inputs import MeetingInput, PartnershipInput
 from core.models import Partnership, Representative, Tenant, User
 from core.models.organisation import SIGNATORY
-from core.process import YES, Requirement
+from core.process import NO, YES, Requirement
 from core.registry import KommunEntry, Registry
 from core.services import agreements, case_forms, casework, coordinators, documents, meetings, partnerships
 from core.services.permissions import named_role_keys
@@ -128,7 +128,8 @@ class Walker:
         answers: dict[str, str] = {}
         for f in form.fields:
             if f.kind == "yesno":
-                answers[f.key] = YES
+                # The answer that needs no motivation: "ja", or "nej" where a "ja" must be motivated (ST-03).
+                answers[f.key] = NO if f.motivation_when is True else YES
             elif f.kind == "choice":
                 answers[f.key] = f.choices[0][0]
             elif f.kind == "date":
@@ -137,14 +138,13 @@ class Walker:
                 answers[f.key] = "0"
             else:
                 answers[f.key] = "Se underlagen i ärendet."
-        # Answer so that the step's first outcome that goes on can be chosen.
-        for sp in view.progress.steps:
-            for choice in sp.outcomes:
-                if choice.outcome.kind in ("continue", "end"):
-                    for cond in choice.outcome.when:
-                        if cond.form == key:
-                            answers[cond.field] = cond.equals
-                    break
+        # Answer so that each step's first outcome that goes on can be chosen,
+        # also the steps that come later and read this form.
+        for step in view.process.steps():
+            going_on = next((o for o in step.outcomes if o.kind in ("continue", "end")), None)
+            for cond in going_on.when if going_on else ():
+                if cond.form == key:
+                    answers[cond.field] = cond.equals
         for f in form.fields:
             if needs_motivation(f, answers.get(f.key, "")):
                 answers[motivation_key(f)] = MOTIVATION

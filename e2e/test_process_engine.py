@@ -58,9 +58,16 @@ def _answer(page: Page, question: str, answer: str) -> None:
     page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
 
 
+STATUTORY = "Ingår verksamheten i förvaltningens egna lagstadgade uppgifter eller i myndighetsutövning?"
+
+
 def _all_yes(page: Page) -> None:
+    """Every yes/no answered "Ja", but ST-03's question of the kommun's own
+    statutory duties "Nej", which is what lets an IOP go on."""
     for radio in page.get_by_role("radio", name="Ja", exact=True).all():
         radio.check()
+    if page.get_by_role("group", name=STATUTORY).count():
+        _answer(page, STATUTORY, "Nej")
 
 
 def _upload(page: Page, path: str, kind: str, filename: str) -> None:

@@ -21,7 +21,7 @@ from core.engine import (
 )
 from core.forms import motivation_key, needs_motivation
 from core.plugin_api import RolesTable
-from core.process import YES, CaseDates, ProcessDefinition
+from core.process import NO, YES, CaseDates, ProcessDefinition
 
 
 def at(day: date) -> datetime:
@@ -70,11 +70,14 @@ class Case:
         return self
 
     def complete_form(self, key: str, **overrides: str) -> Case:
-        """Every question answered: yes/no with 'ja', the first choice, some text."""
+        """Every question answered in favour of going on: yes/no with the
+        answer that needs no motivation ('ja', or 'nej' where a 'ja' must be
+        motivated), the first choice, some text."""
         form = self.process.form(key)
         answers = {}
         for f in form.fields:
-            answers[f.key] = {"yesno": YES, "choice": f.choices[0][0] if f.choices else "", "date": "2026-01-01",
+            yes_no = NO if f.motivation_when is True else YES
+            answers[f.key] = {"yesno": yes_no, "choice": f.choices[0][0] if f.choices else "", "date": "2026-01-01",
                               "amount": "0"}.get(f.kind, "Text.")
         answers.update(overrides)
         return self.form(key, **answers)

@@ -42,7 +42,8 @@ def test_st_02_choice_of_form_redirects_or_continues_as_iop():
     assert step.after == ("initiativ",) and step.form == "val_av_form" and step.templates == ("val_av_form",)
     choices = dict(next(f for f in process.form("val_av_form").fields if f.key == "stodform").choices)
     assert set(choices) == {"allmant_arbete", "specifik_tjanst", "specifik_verksamhet"}
-    assert _conditions(step, "fortsatt") == {("val_av_form", "stodform", "specifik_verksamhet")}
+    assert _conditions(step, "fortsatt") == {("val_av_form", "stodform", "specifik_verksamhet"),
+                                             ("val_av_form", "myndighetsuppdrag", "nej")}  # ST-03
     assert _outcome(step, "foreningsbidrag").redirect_to == "foreningsbidrag"
     assert _conditions(step, "foreningsbidrag") == {("val_av_form", "stodform", "allmant_arbete")}
     assert _outcome(step, "upphandling").redirect_to == "upphandling"

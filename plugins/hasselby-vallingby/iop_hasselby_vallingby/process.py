@@ -13,8 +13,8 @@ from the roles table (HV-07) and Stockholms stad's routine (seed 002).
 from __future__ import annotations
 
 from core.process import (
-    AgreementRule,
     After,
+    AgreementRule,
     Condition,
     DocumentKind,
     EachYear,
@@ -26,6 +26,8 @@ from core.process import (
     Requirement,
     Step,
     must_be_yes,
+    outside_statutory_duties,
+    statutory_duty_question,
     yes_no,
 )
 
@@ -49,8 +51,10 @@ BEDOMNING = FormDefinition(
     key="bedomning",
     title="Bedömning inför en överenskommelse om IOP",
     template="bedomning",
-    rule_ids=("HV-02", "HV-04", "HV-05", "HV-06", "GEN-01", "GEN-02", "GEN-03", "GEN-04", "ST-01"),
+    rule_ids=("HV-02", "HV-04", "HV-05", "HV-06", "GEN-01", "GEN-02", "GEN-03", "GEN-04", "ST-01", "ST-03"),
     fields=(
+        # ST-03
+        statutory_duty_question(),
         # GEN-01
         yes_no("gemensamt_behov", "Finns ett gemensamt behov av att samverka, och ett gemensamt engagemang och ansvar "
                                    "för ett mål som parterna formulerar tillsammans?"),
@@ -183,7 +187,8 @@ BEDOMA = Phase("bedoma", "Ta emot och bedöma initiativet", (
     Step("bedomning", "Bedömning inför en överenskommelse om IOP", ("handlaggare", "stab"), after=("initiativ",),
          form="bedomning", templates=("bedomning",), sets_status="beredning",
          outcomes=(
-             Outcome("fortsatt", "Lämna bedömningen till stadsdelsdirektören", when=(_CONCLUDES_IOP, *_ASSESSMENT)),
+             Outcome("fortsatt", "Lämna bedömningen till stadsdelsdirektören",
+                     when=(_CONCLUDES_IOP, outside_statutory_duties("bedomning"), *_ASSESSMENT)),
              Outcome("foreningsbidrag", "Hänvisa till föreningsbidrag", "redirect", "foreningsbidrag", needs_reason=True,
                      when=(Condition("bedomning", "slutsats", "foreningsbidrag",
                                      "Den samlade bedömningen är inte att föreningsbidrag passar bättre."),)),

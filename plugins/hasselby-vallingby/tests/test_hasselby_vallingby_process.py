@@ -118,7 +118,9 @@ def test_hv_06_the_directors_position_is_motivated_in_writing():
     assert step.after == ("bedomning",)
     assert _outcome(step, "fortsatt").needs_reason
     assert _outcome(step, "avbryt").kind == "stop" and _outcome(step, "avbryt").needs_reason
-    assert all(f.motivation_when is False for f in process.form("bedomning").fields if f.kind == "yesno")
+    # Every answer against the partnership is motivated: a "nej", or a "ja" to ST-03's statutory duties.
+    assert all(f.motivation_when is (f.key == "myndighetsuppdrag") for f in process.form("bedomning").fields
+               if f.kind == "yesno")
     assert {"slutsats", "motivering"} <= {f.key for f in process.form("bedomning").fields}
 
 

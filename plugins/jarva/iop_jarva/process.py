@@ -25,6 +25,8 @@ from core.process import (
     Requirement,
     Step,
     must_be_yes,
+    outside_statutory_duties,
+    statutory_duty_question,
     yes_no,
 )
 
@@ -99,8 +101,9 @@ CHECKLISTA = FormDefinition(
     key="checklista_overvagande",
     title="Checklista inför övervägande om att inleda IOP",
     template="checklista_overvagande",
-    rule_ids=("JV-06", "JV-21", "JV-22", "GEN-02", "GEN-03"),
+    rule_ids=("JV-06", "JV-21", "JV-22", "GEN-02", "GEN-03", "ST-03"),
     fields=(
+        statutory_duty_question(),
         yes_no("ansvarsomrade", "Har verksamheten en tydlig koppling till något av nämndens ansvarsområden?"),
         yes_no("oppen_for_alla", "Är verksamheten öppen och tillgänglig för alla i målgruppen?"),
         yes_no("tydlig_samverkan", "Fyller partnerskapet ett behov av tydlig samverkan mellan nämnden och den idéburna parten?"),
@@ -260,11 +263,12 @@ INLEDA = Phase("inleda", "Inleda", (
                      "stadsdelsdirektören beslutar."),
     Step("direktorens_bedomning", "Stadsdelsdirektörens bedömning", ("stadsdelsdirektor",), after=("overvagande",),
          outcomes=(Outcome("fortsatt", "Initiativet går vidare i processen", needs_reason=True,
-                           when=GENERAL_CONDITIONS),
+                           when=(outside_statutory_duties("checklista_overvagande"), *GENERAL_CONDITIONS)),
                    Outcome("undantag", "Initiativet går vidare med ett motiverat undantag från de allmänna villkoren",
-                           needs_reason=True, exception_to=GENERAL_CONDITIONS),
+                           needs_reason=True, when=(outside_statutory_duties("checklista_overvagande"),),
+                           exception_to=GENERAL_CONDITIONS),
                    *OTHER_SUPPORT, STOP),
-         rule_ids=("JV-06", "JV-21", "GEN-02"),
+         rule_ids=("JV-06", "JV-21", "GEN-02", "ST-03"),
          description="Stadsdelsdirektören bedömer, med stabsenhetens övervägande som underlag, om initiativet kan gå "
                      "vidare, ska hänvisas till ett annat stöd eller avbrytas. Är något av de allmänna villkoren inte "
                      "uppfyllt avbryts ärendet, om inte stadsdelsdirektören motiverar ett undantag. Bedömningen "

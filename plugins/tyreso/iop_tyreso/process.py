@@ -13,19 +13,21 @@ The document has no concrete IOP yet, so the steps between those questions
 from __future__ import annotations
 
 from core.process import (
-    AgreementRule,
-    NO,
     After,
+    AgreementRule,
     Condition,
     DocumentKind,
     FormDefinition,
     FormField,
+    NO,
     Outcome,
     Phase,
     ProcessDefinition,
     Requirement,
     Step,
     must_be_yes,
+    outside_statutory_duties,
+    statutory_duty_question,
     yes_no,
 )
 
@@ -68,8 +70,9 @@ UPPHANDLINGSPROVNING = FormDefinition(
 KRAV = FormDefinition(
     key="krav_iop",
     title="Krav för ett IOP",
-    rule_ids=("TY-03", "GEN-01", "GEN-02", "GEN-03"),
+    rule_ids=("TY-03", "GEN-01", "GEN-02", "GEN-03", "ST-03"),
     fields=(
+        statutory_duty_question(),
         yes_no("gemensamt_behov", "Bygger partnerskapet på ett gemensamt behov av att samverka, där båda parter har ett "
                                    "gemensamt engagemang och ansvar för att nå målet som de har formulerat tillsammans?"),
         yes_no("tillit", "Bygger samverkan på ömsesidig tillit för att nå ett samhälleligt mål, och inte på ett "
@@ -155,7 +158,7 @@ PROVA = Phase("prova", "Pröva initiativet", (
     Step("krav", "Krav för ett IOP", ("kommunstyrelseforvaltningen", "handlaggare"), after=("upphandlingsprovning",),
          form="krav_iop",
          outcomes=(
-             Outcome("fortsatt", "Kraven är uppfyllda", when=_REQUIREMENTS),
+             Outcome("fortsatt", "Kraven är uppfyllda", when=(outside_statutory_duties("krav_iop"), *_REQUIREMENTS)),
              Outcome("upphandling", "Hänvisa till upphandling", "redirect", "upphandling", needs_reason=True, when=(
                  Condition("krav_iop", "ingen_fardig_losning", NO,
                            "Prövningen visar inte att det finns färdiga lösningar eller tjänster att köpa."),)),

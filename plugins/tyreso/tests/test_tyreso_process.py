@@ -71,7 +71,8 @@ def test_ty_03_the_short_requirements_after_procurement():
     assert step.after == ("upphandlingsprovning",)
     assert step.form == "krav_iop"
     assert _conditions(step, "fortsatt") == {("krav_iop", key, YES) for key in (
-        "gemensamt_behov", "tillit", "allmannyttigt", "ingen_fardig_losning", "bada_bidrar")}
+        "gemensamt_behov", "tillit", "allmannyttigt", "ingen_fardig_losning", "bada_bidrar")} | {
+        ("krav_iop", "myndighetsuppdrag", NO)}  # ST-03
     assert "kommersiellt avtal" in next(f.label for f in process.form("krav_iop").fields if f.key == "tillit")
 
 
