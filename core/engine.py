@@ -73,6 +73,8 @@ class MeetingFact:
 class DocumentFact:
     kind: str
     uploaded_at: datetime
+    # The organisation whose representative sent it; None when staff uploaded it.
+    organisation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class CaseFacts:
     forms: Mapping[str, FormFact] = field(default_factory=dict)
     # Oldest first.
     decisions: tuple[DecisionFact, ...] = ()
+    # The idéburna parties: (organisation id, name), GEN-08.
+    ideburna: tuple[tuple[int, str], ...] = ()
 
 
 # ---------------------------------------------------------------- progress
@@ -267,6 +271,11 @@ def _missing(process: ProcessDefinition, step: Step, facts: CaseFacts, replay: _
             form = process.form(req.ref)
             met = (fact is not None and form is not None and not unanswered(form, fact.answers)
                    and (since is None or fact.updated_at > since))
+        elif req.kind == "document" and req.each_party and len(facts.ideburna) > 1:
+            sent = {d.organisation_id for d in facts.documents
+                    if d.kind == req.ref and (since is None or d.uploaded_at > since)}
+            unmet += [replace(req, message=f"{name}: {req.message}") for oid, name in facts.ideburna if oid not in sent]
+            continue
         elif req.kind == "document":
             met = any(d.kind == req.ref and (since is None or d.uploaded_at > since) for d in facts.documents)
         elif req.kind == "meetings":

@@ -308,6 +308,11 @@ class Requirement:
     ref: str
     message: str
     minimum: int = 1
+    # For a document: one from each idéburen party (GEN-08: each takes its
+    # own position, JV-18). A document counts for the party whose
+    # representative sent it; one that staff uploaded counts only while the
+    # partnership has a single idéburen party.
+    each_party: bool = False
 
 
 @dataclass(frozen=True)
@@ -674,6 +679,8 @@ def _validate_step(process, step, roles, template_keys, forms, document_kinds, m
     for req in step.requires:
         if req.kind not in REQUIREMENT_KINDS:
             fail(f"{what} has a requirement of unknown kind '{req.kind}'")
+        if req.each_party and req.kind != "document":
+            fail(f"{what} asks each party for something that is not a document ('{req.ref}')")
         if req.kind == "field" and req.ref not in CASE_FIELDS:
             fail(f"{what} requires unknown case field '{req.ref}' (known: {', '.join(CASE_FIELDS)})")
         if req.kind == "form" and req.ref not in forms:

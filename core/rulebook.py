@@ -77,7 +77,8 @@ def _step(process: ProcessDefinition, entry: KommunEntry, step: Step, templates:
         form = process.form(step.form)
         lines.append(f"- Form: {form.title if form else step.form}")
     for req in step.requires:
-        lines.append(f"- Requires ({REQUIREMENT_KINDS.get(req.kind, req.kind)}): {req.message}")
+        each = ", from each idéburen party" if req.each_party else ""
+        lines.append(f"- Requires ({REQUIREMENT_KINDS.get(req.kind, req.kind)}{each}): {req.message}")
     if step.templates:
         lines.append("- Mallar: " + ", ".join(templates.get(k, k) for k in step.templates))
     if step.short_agreement_months:

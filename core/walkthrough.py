@@ -70,6 +70,9 @@ class Walker:
     def _supply_one(self, p: Partnership, req: Requirement, sp: StepProgress, view: CaseView, actor: User) -> None:
         if req.kind == "document" and self._sign(p, req, view):
             return
+        if req.kind == "document" and req.each_party and len(view.facts.ideburna) > 1:
+            self._send_from_each_party(p, req, view)
+            return
         if req.kind == "document":
             kind = view.process.document_kind(req.ref)
             title = kind.title if kind else req.ref
@@ -81,6 +84,26 @@ class Walker:
             self._fill_form(p, req.ref, view, actor)
         elif req.kind == "meetings":
             self._hold_meetings(p, req, sp, actor)
+
+    def _send_from_each_party(self, p: Partnership, req: Requirement, view: CaseView) -> None:
+        """Each idéburen party that has not sent one sends the document through
+        one of its representatives (GEN-08: each takes its own position)."""
+        fresh = self.view(p).facts
+        sent = {d.organisation_id for d in fresh.documents if d.kind == req.ref}
+        kind = view.process.document_kind(req.ref)
+        for organisation_id, name in fresh.ideburna:
+            if organisation_id in sent:
+                continue
+            representative = self.session.scalar(
+                select(User).join(Representative, Representative.user_id == User.id)
+                .where(Representative.organisation_id == organisation_id, Representative.approved_at.is_not(None))
+                .limit(1))
+            if representative is None:
+                raise RuntimeError(f"{name} has no representative to send '{req.ref}'")
+            documents.store_document(
+                self.session, self.documents_dir, self.tenant, representative, partnership=p, kind=req.ref,
+                title=kind.title if kind else req.ref, filename=f"{req.ref}.txt",
+                content=f"{name}\n\nDemodokument för {p.title}.\n".encode())
 
     def _sign(self, p: Partnership, req: Requirement, view: CaseView) -> bool:
         """The signed agreement, signed in the platform by the kommun's

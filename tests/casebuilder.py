@@ -57,8 +57,10 @@ class Case:
         self.facts = replace(self.facts, contributions=self.facts.contributions | set(parties))
         return self
 
-    def document(self, kind: str) -> Case:
-        self.facts = replace(self.facts, documents=(*self.facts.documents, DocumentFact(kind, self._tick())))
+    def document(self, kind: str, organisation_id: int | None = None) -> Case:
+        """A document of the kind, uploaded by staff or sent by an organisation's representative."""
+        self.facts = replace(self.facts, documents=(*self.facts.documents,
+                                                    DocumentFact(kind, self._tick(), organisation_id)))
         return self
 
     def meeting(self, kind: str, held_on: date | None = None) -> Case:

@@ -29,7 +29,7 @@ from core.engine import (
     check_completion,
     evaluate,
 )
-from core.models import Decision, Document, FormResponse, Meeting, Partnership, Tenant, User
+from core.models import Decision, Document, FormResponse, Meeting, Organisation, Partnership, Party, Tenant, User
 from core.models.meeting import CANCELLED, PLANNED
 from core.plugin_api import RolesTable
 from core.process import CaseDates, ProcessDefinition
@@ -98,11 +98,20 @@ def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]
     if not ids:
         return {}
     documents: dict[int, list[DocumentFact]] = defaultdict(list)
-    for pid, kind, at in session.execute(
-        select(Document.partnership_id, Document.kind, Document.uploaded_at)
+    for pid, kind, at, organisation_id in session.execute(
+        select(Document.partnership_id, Document.kind, Document.uploaded_at, User.organisation_id)
+        .outerjoin(User, User.id == Document.uploaded_by_id)
         .where(Document.tenant_id == tenant.id, Document.partnership_id.in_(ids))
     ):
-        documents[pid].append(DocumentFact(kind, at))
+        documents[pid].append(DocumentFact(kind, at, organisation_id))
+    ideburna: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pid, organisation_id, name in session.execute(
+        select(Party.partnership_id, Party.organisation_id, Organisation.name)
+        .join(Organisation, Organisation.id == Party.organisation_id)
+        .where(Party.tenant_id == tenant.id, Party.partnership_id.in_(ids), Party.role == "ideburen")
+        .order_by(Party.partnership_id, Party.id)
+    ):
+        ideburna[pid].append((organisation_id, name))
     meetings: dict[int, list[MeetingFact]] = defaultdict(list)
     for pid, kind, held_on, status in session.execute(
         select(Meeting.partnership_id, Meeting.kind, Meeting.held_on, Meeting.status)
@@ -135,6 +144,7 @@ def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]
             meetings=tuple(meetings[p.id]),
             forms=forms[p.id],
             decisions=tuple(decisions[p.id]),
+            ideburna=tuple(ideburna[p.id]),
         )
         for p in partnerships
     }

@@ -156,3 +156,25 @@ def test_gen_03_every_idéburen_party_contributes(db, world, registry):
     db.commit()
     saved = partnerships.get_partnership(db, world.jarva, p.id)
     assert load_facts(db, world.jarva, [saved])[p.id].contributions == frozenset({"offentlig", "ideburen"})
+
+
+def test_gen_08_the_engine_knows_each_idéburen_party_and_which_party_sent_a_document(db, world, registry, settings):
+    """JV-18 with several parties: each sends its own position; the engine
+    reads who sent what (core.services.casework.load_facts)."""
+    from core import clock
+    from core.services import casework, documents, tenants
+
+    other = _second_org(db, world)
+    p = partnerships.create_partnership(db, world.jarva, None, factories.pform({
+        "title": "Två föreningar", "organisation_id": str(world.jarva_org.id), "organisation_id2": str(other.id)}))
+    chair = factories.user(db, registry, "ordforande@andra.test", organisation_id=other.id)
+    documents.store_document(db, settings.documents_dir, world.jarva, chair, partnership=p,
+                             kind="stallningstagande_part", title="Vår ställning", filename="s.txt", content=b"S")
+    documents.store_document(db, settings.documents_dir, world.jarva, world.jarva_staff, partnership=p,
+                             kind="stallningstagande_part", title="Inskannad", filename="t.txt", content=b"T")
+    db.commit()
+    saved = partnerships.get_partnership(db, world.jarva, p.id)
+    facts = casework.case_view(db, registry, tenants.kommun_for(db, registry, world.jarva), world.jarva, saved,
+                               clock.today()).facts
+    assert facts.ideburna == ((world.jarva_org.id, "Föreningen Järvabron"), (other.id, "Stiftelsen Andra"))
+    assert sorted((d.organisation_id or 0) for d in facts.documents if d.kind == "stallningstagande_part") == [0, other.id]

@@ -365,7 +365,8 @@ FOLJA_UPP = Phase("folja_upp", "Följa upp, utvärdera och slutrapportera", (
          requires=(Requirement("document", "slutrapport", "Slutrapporten saknas."),
                    Requirement("form", "omforhandling", "Fyll i ställningstagandet till omförhandling."),
                    Requirement("document", "stallningstagande_part",
-                               "Den idéburna partens ställningstagande (ordförande eller motsvarande) saknas.")),
+                               "Den idéburna partens ställningstagande (ordförande eller motsvarande) saknas.",
+                               each_party=True)),
          rule_ids=("JV-18",),
          description="Slutrapporten omfattar hela perioden och tidigare uppföljningar. Direktören, avdelningschefen "
                      "för administrativa avdelningen och den idéburna partens ordförande tar ställning till att "

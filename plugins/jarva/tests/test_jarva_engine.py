@@ -1,6 +1,7 @@
 """Järva's rules enforced by the engine (seed 002, JV-01 to JV-22): a case is
 built fact by fact and the engine says what it allows."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -499,3 +500,18 @@ def test_jv_19_a_renegotiation_runs_beside_the_agreement_in_force_with_its_follo
     follow_up = c.progress.step("uppfoljning")
     assert (follow_up.state, follow_up.period) == ("current", "2029")
     assert {ob.year for ob in c.progress.obligations} >= {2027, 2028, 2029}
+
+
+def test_gen_08_jv_18_with_several_idéburna_parties_each_takes_its_own_position():
+    c = signed(case())
+    c.facts = replace(c.facts, ideburna=((7, "Föreningen Brobyggarna"), (8, "Tensta Idrottsklubb")))
+    c = _final_year(c)  # one position, uploaded by staff
+    c.complete_form("omforhandling")
+    missing = refused(c, "slutrapport", role="stadsdelsdirektor").missing
+    assert set(missing) == {
+        "Föreningen Brobyggarna: Den idéburna partens ställningstagande (ordförande eller motsvarande) saknas.",
+        "Tensta Idrottsklubb: Den idéburna partens ställningstagande (ordförande eller motsvarande) saknas."}
+    c.document("stallningstagande_part", organisation_id=7)
+    assert len(refused(c, "slutrapport", role="stadsdelsdirektor").missing) == 1
+    c.document("stallningstagande_part", organisation_id=8)
+    assert c.complete("slutrapport", role="stadsdelsdirektor").state("slutrapport") == "done"
