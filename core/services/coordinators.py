@@ -43,7 +43,7 @@ def set_coordinator(session: Session, tenant: Tenant, actor: User | None, p: Par
 def coordinated_by(session: Session, tenant: Tenant, user_id: int, limit: int = 10) -> tuple[list[tuple[int, str]], int]:
     """The partnerships the person is named coordinator of (at most ``limit``, newest change first), and how many."""
     where = (Partnership.tenant_id == tenant.id, Partnership.coordinator_id == user_id)
-    rows = session.execute(select(Partnership.id, Partnership.title).where(*where)
+    # One query whatever the numbers: the window counts every match before the limit.
+    rows = session.execute(select(Partnership.id, Partnership.title, func.count().over()).where(*where)
                            .order_by(Partnership.updated_at.desc(), Partnership.id.desc()).limit(limit)).all()
-    total = session.scalar(select(func.count()).select_from(Partnership).where(*where)) if len(rows) == limit else len(rows)
-    return [(pid, title) for pid, title in rows], total
+    return [(pid, title) for pid, title, _ in rows], rows[0][2] if rows else 0

@@ -81,7 +81,8 @@ class Person:
     named: tuple[str, ...] = ()
 
 
-def _owned_by(tenant: Tenant, person: Person):
+def owned_by(tenant: Tenant, person: Person):
+    """The tasks the person's roles own (a criterion on CaseTask)."""
     def owned(keys):
         return CaseTask.id.in_(select(CaseTaskRole.task_id).where(
             CaseTaskRole.tenant_id == tenant.id, CaseTaskRole.role.in_(keys)))
@@ -101,7 +102,7 @@ def _scope(tenant: Tenant, today: date, person: Person | None):
     if person is None:
         return [CaseTask.tenant_id == tenant.id, _in_window(today)]
     return [CaseTask.tenant_id == tenant.id, or_(CaseTask.state == "current", _in_window(today)),
-            _owned_by(tenant, person)]
+            owned_by(tenant, person)]
 
 
 def counts(session: Session, tenant: Tenant, today: date, person: Person | None = None) -> Counts:

@@ -5,11 +5,12 @@ leaves the platform's walls."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import CaseTask, CaseTaskRole, Message, Organisation, Partnership, Party, RoleAssignment, Tenant, User
 from core.services import ValidationError, audit, mail, representatives
+from core.services.deadlines import Person, owned_by
 from core.tenancy import Scope, set_scope
 from core.values import clean_text, too_long
 
@@ -92,3 +93,27 @@ def _other_side(session: Session, tenant: Tenant, partnership: Partnership, auth
             people[person.id] = (person, staff_link)
     people.pop(author.id, None)
     return list(people.values())
+
+
+def awaiting_reply(session: Session, tenant: Tenant, person: Person, limit: int = 10) -> tuple[list[tuple[int, str]], int]:
+    """The partnerships whose conversation ends with a message from an
+    organisation that no one at the kommun has answered, among those the
+    person has written in or whose current steps their roles own (the staff
+    who are told of a new message): what the parties ask of them. At most
+    ``limit``, the longest waiting first, and how many in all."""
+    from_party = func.max(Message.sent_at).filter(Message.organisation_id.is_not(None))
+    from_kommun = func.max(Message.sent_at).filter(Message.organisation_id.is_(None))
+    last = (select(Message.partnership_id, from_party.label("party"), from_kommun.label("kommun"))
+            .where(Message.tenant_id == tenant.id).group_by(Message.partnership_id).subquery())
+    wrote = select(Message.partnership_id).where(Message.tenant_id == tenant.id, Message.author_id == person.user_id,
+                                                 Message.organisation_id.is_(None))
+    owns = select(CaseTask.partnership_id).where(CaseTask.tenant_id == tenant.id, CaseTask.state == "current",
+                                                 owned_by(tenant, person))
+    where = (last.c.party.is_not(None), or_(last.c.kommun.is_(None), last.c.party > last.c.kommun),
+             or_(last.c.partnership_id.in_(wrote), last.c.partnership_id.in_(owns)))
+    # One query whatever the numbers: the window counts every match before the limit.
+    rows = session.execute(select(Partnership.id, Partnership.title, func.count().over())
+                           .join(last, last.c.partnership_id == Partnership.id)
+                           .where(Partnership.tenant_id == tenant.id, *where)
+                           .order_by(last.c.party, Partnership.id).limit(limit)).all()
+    return [(pid, title) for pid, title, _ in rows], rows[0][2] if rows else 0

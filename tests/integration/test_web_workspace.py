@@ -3,6 +3,7 @@
 import re
 
 from core.services import partnerships
+from tests import factories
 from tests.factories import csrf, login, post
 
 
@@ -134,3 +135,26 @@ def test_what_waits_for_you_includes_current_steps_without_a_deadline(client, db
     assert "Ta emot initiativet" in page and "Aktuellt nu" in page
     tenant_wide = client.get("/k/jarva/?frister=alla").text
     assert ">Tidsfrister</h2>" in tenant_wide and "Aktuellt, utan tidsfrist" not in tenant_wide
+
+
+def test_what_waits_for_you_includes_a_partys_message_no_one_has_answered(client, db, registry, world):
+    """Issue 11, point 5: what the parties ask of the person. The organisation's
+    message waits on the start page of the staff whose roles own the case's
+    current step, until someone at the kommun answers."""
+    from core.services import messages
+
+    p = partnerships.get_partnership(db, world.jarva, world.jarva_partnership.id)
+    rep = factories.user(db, registry, "kontakt@jarvabron.test", organisation_id=world.jarva_org.id)
+    messages.send(db, partnership=p, author=rep, organisation=world.jarva_org, body="När ses vi?", base_url="")
+    db.commit()
+    login(client, world.jarva_staff.email)
+    page = client.get("/k/jarva/?frister=mina").text
+    assert "Meddelanden från parterna som väntar på svar (1)" in page
+    assert f'/k/jarva/partnerskap/{p.id}/parter#meddelanden' in page
+    login(client, world.tyreso_staff.email)
+    assert "Meddelanden från parterna" not in client.get("/k/tyreso/?frister=mina").text
+    messages.send(db, partnership=partnerships.get_partnership(db, world.jarva, p.id), author=world.jarva_staff,
+                  organisation=None, body="På tisdag.", base_url="")
+    db.commit()
+    login(client, world.jarva_staff.email)
+    assert "Meddelanden från parterna" not in client.get("/k/jarva/?frister=mina").text

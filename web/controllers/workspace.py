@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.models import PartnershipStatus
 from core.models.partnership import CONTRIBUTION_KINDS
-from core.services import (ConflictError, ValidationError, coordinators, deadlines, documents, organisations,
-                           partnerships)
+from core.services import (ConflictError, ValidationError, coordinators, deadlines, documents, messages,
+                           organisations, partnerships)
 from core.services.casework import newest_process
 from core.inputs import COUNTED, MAX_IDEBURNA, PartnershipInput, PartySlot, ideburen_slots, slots_in
 from core.services.partnerships import RELEVANCE, SORTS
@@ -75,9 +75,11 @@ def _deadlines(db: Session, access: Access, scope: str, page: int) -> dict:
     shown = deadlines.overview(db, access.tenant, today, person=person if mine else None,
                                page=page, counted=own_count if mine else all_count)
     coordinated, coordinated_total = coordinators.coordinated_by(db, access.tenant, access.user.id)
+    asked, asked_total = messages.awaiting_reply(db, access.tenant, person) if mine else ([], 0)
     return {"deadlines": shown, "deadline_items": shown.items, "deadline_scope": scope,
             "own_count": own_count.total, "all_count": all_count.total, "today": today,
-            "coordinated": coordinated, "coordinated_total": coordinated_total}
+            "coordinated": coordinated, "coordinated_total": coordinated_total,
+            "asked": asked, "asked_total": asked_total}
 
 
 class WorkspaceController(Controller):
