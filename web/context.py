@@ -42,7 +42,7 @@ from core.db import open_session
 from core.models import Organisation, Tenant, User
 from core.registry import KommunEntry, Registry
 from core import clock
-from core.services import auth, deadlines, tenants
+from core.services import auth, deadlines, messages, tenants
 from core.services.auth import SessionPolicy
 from core.services.permissions import VIEW, Access, access_for, named_role_keys
 from core.tenancy import Scope, set_scope
@@ -189,7 +189,14 @@ def _staff(request: Request, app: AppContext, db: Session, ctx: RequestContext, 
     # What waits for the person, counted only if the page's navigation shows it
     # (one indexed count; a fragment or a redirect does not ask).
     person = deadlines.Person(ctx.user.id, tuple(r.key for r in access.roles), named_role_keys(access.roles))
-    request.state.waiting = functools.partial(deadlines.counts, db, tenant, clock.today(), person)
+    request.state.waiting = functools.partial(waiting_count, db, tenant, person)
+
+
+def waiting_count(db: Session, tenant: Tenant, person: deadlines.Person) -> int:
+    """What waits for the person, as the navigation counts it: the steps and
+    deadlines of "Väntar på dig" and the parties' unanswered messages."""
+    return (deadlines.counts(db, tenant, clock.today(), person).total
+            + messages.count_awaiting_reply(db, tenant, person))
 
 
 def provide_context(request: Request, state: State) -> RequestContext:

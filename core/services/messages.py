@@ -95,12 +95,9 @@ def _other_side(session: Session, tenant: Tenant, partnership: Partnership, auth
     return list(people.values())
 
 
-def awaiting_reply(session: Session, tenant: Tenant, person: Person, limit: int = 10) -> tuple[list[tuple[int, str]], int]:
-    """The partnerships whose conversation ends with a message from an
-    organisation that no one at the kommun has answered, among those the
-    person has written in or whose current steps their roles own (the staff
-    who are told of a new message): what the parties ask of them. At most
-    ``limit``, the longest waiting first, and how many in all."""
+def _awaiting(tenant: Tenant, person: Person):
+    """The last message from a party and from the kommun per partnership,
+    and the criteria of a conversation that waits on the person."""
     from_party = func.max(Message.sent_at).filter(Message.organisation_id.is_not(None))
     from_kommun = func.max(Message.sent_at).filter(Message.organisation_id.is_(None))
     last = (select(Message.partnership_id, from_party.label("party"), from_kommun.label("kommun"))
@@ -109,11 +106,25 @@ def awaiting_reply(session: Session, tenant: Tenant, person: Person, limit: int 
                                                  Message.organisation_id.is_(None))
     owns = select(CaseTask.partnership_id).where(CaseTask.tenant_id == tenant.id, CaseTask.state == "current",
                                                  owned_by(tenant, person))
-    where = (last.c.party.is_not(None), or_(last.c.kommun.is_(None), last.c.party > last.c.kommun),
-             or_(last.c.partnership_id.in_(wrote), last.c.partnership_id.in_(owns)))
+    return last, (last.c.party.is_not(None), or_(last.c.kommun.is_(None), last.c.party > last.c.kommun),
+                  or_(last.c.partnership_id.in_(wrote), last.c.partnership_id.in_(owns)))
+
+
+def awaiting_reply(session: Session, tenant: Tenant, person: Person, limit: int = 10) -> tuple[list[tuple[int, str]], int]:
+    """The partnerships whose conversation ends with a message from an
+    organisation that no one at the kommun has answered, among those the
+    person has written in or whose current steps their roles own (the staff
+    who are told of a new message): what the parties ask of them. At most
+    ``limit``, the longest waiting first, and how many in all."""
+    last, where = _awaiting(tenant, person)
     # One query whatever the numbers: the window counts every match before the limit.
     rows = session.execute(select(Partnership.id, Partnership.title, func.count().over())
                            .join(last, last.c.partnership_id == Partnership.id)
                            .where(Partnership.tenant_id == tenant.id, *where)
                            .order_by(last.c.party, Partnership.id).limit(limit)).all()
     return [(pid, title) for pid, title, _ in rows], rows[0][2] if rows else 0
+
+
+def count_awaiting_reply(session: Session, tenant: Tenant, person: Person) -> int:
+    last, where = _awaiting(tenant, person)
+    return session.scalar(select(func.count()).select_from(last).where(*where)) or 0

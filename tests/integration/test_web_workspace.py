@@ -158,3 +158,16 @@ def test_what_waits_for_you_includes_a_partys_message_no_one_has_answered(client
     db.commit()
     login(client, world.jarva_staff.email)
     assert "Meddelanden från parterna" not in client.get("/k/jarva/?frister=mina").text
+
+
+def test_the_navigation_counts_the_unanswered_message_too(client, db, registry, world):
+    from core.services import messages
+
+    login(client, world.jarva_staff.email)
+    before = int(re.search(r'class="nav-count">(\d+)', client.get("/k/jarva/organisationer/").text).group(1))
+    rep = factories.user(db, registry, "kontakt2@jarvabron.test", organisation_id=world.jarva_org.id)
+    messages.send(db, partnership=partnerships.get_partnership(db, world.jarva, world.jarva_partnership.id),
+                  author=rep, organisation=world.jarva_org, body="Hej!", base_url="")
+    db.commit()
+    after = int(re.search(r'class="nav-count">(\d+)', client.get("/k/jarva/organisationer/").text).group(1))
+    assert after == before + 1
