@@ -174,6 +174,10 @@ OMFORHANDLING = FormDefinition(
                   "yesno"),
         FormField("partens_stallningstagande", "Den idéburna partens ställningstagande (styrelseordförande eller motsvarande)",
                   "text"),
+        # The seed names three who take this position: the direktör (who owns the
+        # step), the organisation's chair (its own document) and this one.
+        yes_no("avdelningschef_administration",
+               "Har avdelningschefen för administrativa avdelningen tagit ställning tillsammans med stadsdelsdirektören?"),
     ),
 )
 
@@ -361,7 +365,9 @@ FOLJA_UPP = Phase("folja_upp", "Följa upp, utvärdera och slutrapportera", (
     Step("slutrapport", "Slutrapport och ställningstagande till omförhandling", ("stadsdelsdirektor",),
          after=("utvardering",), deadline=Before("agreement_end", months=3), templates=("slutrapport",),
          form="omforhandling",
-         outcomes=(Outcome("fortsatt", "Anmäl slutrapporten och ställningstagandet till nämnden"),),
+         outcomes=(Outcome("fortsatt", "Anmäl slutrapporten och ställningstagandet till nämnden", when=(
+             must_be_yes("omforhandling", "avdelningschef_administration",
+                         "Avdelningschefen för administrativa avdelningen har inte tagit ställning."),)),),
          requires=(Requirement("document", "slutrapport", "Slutrapporten saknas."),
                    Requirement("form", "omforhandling", "Fyll i ställningstagandet till omförhandling."),
                    Requirement("document", "stallningstagande_part",

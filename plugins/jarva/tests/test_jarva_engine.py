@@ -277,6 +277,18 @@ def test_jv_18_final_report_due_three_months_before_the_end_with_every_partys_po
     assert c.state("avslut") == "upcoming"
 
 
+def test_jv_18_the_position_on_renegotiation_is_taken_with_the_avdelningschef_for_administration():
+    """The seed names three who take the position: the direktör, the
+    avdelningschef for administration and the organisation's chair."""
+    c = _final_year(signed(case())).complete_form(
+        "omforhandling", avdelningschef_administration=NO,
+        avdelningschef_administration__motivering="Avdelningschefen är inte tillfrågad.")
+    assert "Avdelningschefen för administrativa avdelningen har inte tagit ställning." in refused(
+        c, "slutrapport", role="stadsdelsdirektor").message
+    c.complete_form("omforhandling").complete("slutrapport", role="stadsdelsdirektor")
+    assert c.state("slutrapport_beslut") == "current"
+
+
 def test_jv_18_the_namnd_decides_on_the_final_report_not_the_director():
     c = _reported(signed(case()))
     assert c.state("slutrapport_beslut") == "current"
