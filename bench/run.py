@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -422,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="a small load and short runs: checks that it works")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.per_tenant, args.seconds = 30, 1.0
+        args.per_tenant, args.seconds = 30, 0.5
     for name in args.db.split(","):
         if name == "sqlite":
             tmp = Path(tempfile.mkdtemp(prefix="iop-bench-db-"))

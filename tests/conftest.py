@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from core.config import Settings
@@ -77,6 +77,21 @@ class PostgresDatabase:
     app_url: str
     # The tables' owner, as IOP_DATABASE_OWNER_URL would (here the server's superuser).
     owner_url: str
+    # The owner's engine, kept for the run to empty the tables before each test.
+    owner_engine: Engine
+
+    def empty(self) -> None:
+        """Every table emptied and every sequence restarted, as a new database.
+        DELETE with triggers and foreign keys off (the superuser's replica
+        role; the audit trail's row triggers would refuse it) costs a few
+        milliseconds where TRUNCATE of forty tables costs about 150."""
+        with self.owner_engine.begin() as conn:
+            tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+            sequences = conn.scalars(text(
+                "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'")).all()
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text("; ".join([*(f'DELETE FROM "{t}"' for t in tables),
+                                         *(f'ALTER SEQUENCE "{q}" RESTART' for q in sequences)])))
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +115,9 @@ def postgres_database() -> PostgresDatabase:
     owner_url = admin_url.set(database=name).render_as_string(hide_password=False)
     app_url = admin_url.set(database=name, username=APP_ROLE, password=None).render_as_string(hide_password=False)
     upgrade(owner_url, app_url=app_url)
-    yield PostgresDatabase(app_url=app_url, owner_url=owner_url)
+    owner_engine = create_engine(owner_url, pool_size=1)
+    yield PostgresDatabase(app_url=app_url, owner_url=owner_url, owner_engine=owner_engine)
+    owner_engine.dispose()
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -113,7 +130,7 @@ def database_url(request, backend, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     database = request.getfixturevalue("postgres_database")
-    _truncate_all(database.owner_url)
+    database.empty()
     return database.app_url
 
 
@@ -123,15 +140,6 @@ def owner_url(request, backend, database_url) -> str:
     if backend == "sqlite":
         return database_url
     return request.getfixturevalue("postgres_database").owner_url
-
-
-def _truncate_all(url: str) -> None:
-    # TRUNCATE does not fire the audit trail's row triggers, so this also empties it.
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 @pytest.fixture
@@ -160,10 +168,12 @@ def db(engine, registry):
 
 
 @pytest.fixture
-def app(settings):
+def app(settings, registry):
     from web.app import create_app
 
-    return create_app(settings)
+    # The run's registry, validated once: building one per test would render
+    # every mall again (start-up's check) for each of hundreds of tests.
+    return create_app(settings, registry=registry)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from core import schema
 from core.config import Settings, load_settings
 from core import rls
 from core.db import make_engine, make_sessionmaker
-from core.registry import build_plugin_manager, build_registry
+from core.registry import Registry, build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
 from web import admission, context, csrf, faults, rendering, unit_of_work
@@ -131,11 +131,14 @@ def _size_worker_threads(threads: int):
     return on_startup
 
 
-def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginManager | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginManager | None = None,
+               registry: Registry | None = None) -> Litestar:
     """The app; raises schema.DatabaseNotReady (one line, in Swedish) when the
-    database is not there or not at the code's schema version."""
+    database is not there or not at the code's schema version. A ``registry``
+    already built and validated (the test suite's, one per run) is used as it
+    is; otherwise one is built from ``plugin_manager`` or the installed plugins."""
     settings = settings or load_settings()
-    registry = build_registry(plugin_manager or build_plugin_manager())
+    registry = registry or build_registry(plugin_manager or build_plugin_manager())
     # A pooled connection for every worker thread, and as many again for the
     # requests that hold one between two thread hops (core.db.make_engine).
     engine = make_engine(settings.database_url, application=True, pool_size=settings.worker_threads)
