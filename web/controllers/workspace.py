@@ -6,7 +6,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.di import NamedDependency
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException
 from litestar.response import File, Redirect, Response
 from sqlalchemy.orm import Session
 
@@ -75,7 +74,8 @@ def _deadlines(db: Session, access: Access, scope: str, page: int) -> dict:
     shown = deadlines.overview(db, access.tenant, today, person=person if mine else None,
                                page=page, counted=own_count if mine else all_count)
     coordinated, coordinated_total = coordinators.coordinated_by(db, access.tenant, access.user.id)
-    asked, asked_total = messages.awaiting_reply(db, access.tenant, person) if mine else ([], 0)
+    asked, asked_total = (messages.awaiting_reply(db, access.tenant, person) if mine
+                          else ([], messages.count_awaiting_reply(db, access.tenant, person)))
     return {"deadlines": shown, "deadline_items": shown.items, "deadline_scope": scope,
             "own_count": own_count.total, "all_count": all_count.total, "today": today,
             "coordinated": coordinated, "coordinated_total": coordinated_total,
@@ -116,6 +116,9 @@ class WorkspaceController(Controller):
             )
         if block != "results":
             context.update(_deadlines(db, access, frister, number(fsida, 1)))
+            # The navigation's count is what this page has just counted: no second count.
+            waiting = context["own_count"] + context["asked_total"]
+            request.state.waiting = lambda: waiting
         return page(request, "workspace/index.html", block=block, access=access, tenant=access.tenant, **context)
 
     @get("/partnerskap/ny", opt={"permission": CREATE})
