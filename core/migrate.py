@@ -48,6 +48,18 @@ def downgrade(database_url: str, revision: str, *, app_url: str | None = None) -
         _second_wall(database_url, app_url)
 
 
+def reset(database_url: str) -> None:
+    """Empties the database of everything the migrations made (``iop demo
+    --reset``). A SQLite file is removed with its journal: undoing forty
+    migrations one by one costs half a second for the same empty file."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+        return
+    downgrade(database_url, "base")
+
+
 def _second_wall(database_url: str, app_url: str | None) -> None:
     if not database_url.startswith("postgresql"):
         return

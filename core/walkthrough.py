@@ -227,8 +227,10 @@ class Walker:
                 (s for s in view.progress.steps if s.state in states and (s.period or not s.step.recurring)), None)
             if sp is None:
                 break
-            self.supply(p, sp, view, period)
-            self.complete(p, self.view(p).progress.step(sp.key))
+            if sp.missing:
+                self.supply(p, sp, view, period)
+                sp = self.view(p).progress.step(sp.key)
+            self.complete(p, sp)
             done += 1
         return done
 

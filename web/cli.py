@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from core import clock, demo, jobs
 from core.config import Settings, load_settings
 from core.db import make_engine, make_sessionmaker
-from core.migrate import downgrade, upgrade
+from core.migrate import reset, upgrade
 from core.plugin_api import PluginError
 from core.registry import build_plugin_manager, build_registry
 from core.services import archive, audit_verify, tenants
@@ -136,7 +136,7 @@ def cmd_demo(args) -> None:
     settings = load_settings()
     registry = _registry()
     if args.reset:
-        downgrade(settings.migration_url, "base")
+        reset(settings.migration_url)
     upgrade(settings.migration_url, app_url=settings.database_url)
     engine = make_engine(settings.database_url)
     try:
