@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from jinja2 import ChoiceLoader, DictLoader, PackageLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, DictLoader, FileSystemBytecodeCache, PackageLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from core import clock
@@ -97,7 +97,11 @@ def _environment(mall: TemplateRef) -> SandboxedEnvironment:
     loaders = [PackageLoader("core", "mall_templates")]
     if mall.layout:
         loaders.insert(0, DictLoader({"layout.html": mall.layout}))
-    return SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined)
+    # Compiled templates are kept in the user's temporary directory between
+    # processes, checked against their source: start-up renders every mall to
+    # validate it, and compiling them all again cost a third of a second.
+    return SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                                bytecode_cache=FileSystemBytecodeCache())
 
 
 def validate(mall: TemplateRef, processes: tuple[ProcessDefinition, ...], plugin: str) -> None:

@@ -67,6 +67,14 @@ class Walker:
             self._supply_one(p, req, sp, view, actor)
         self.session.flush()
 
+    def _supplied(self, p: Partnership, sp: StepProgress, view: CaseView, period: tuple[date, date]) -> StepProgress:
+        """The step once what it misses is supplied, as the case now reads; a
+        step that misses nothing is read again only when something changed."""
+        if not sp.missing:
+            return sp
+        self.supply(p, sp, view, period)
+        return self.view(p).progress.step(sp.key)
+
     def _supply_one(self, p: Partnership, req: Requirement, sp: StepProgress, view: CaseView, actor: User) -> None:
         if req.kind == "document" and self._sign(p, req, view):
             return
@@ -227,10 +235,7 @@ class Walker:
                 (s for s in view.progress.steps if s.state in states and (s.period or not s.step.recurring)), None)
             if sp is None:
                 break
-            if sp.missing:
-                self.supply(p, sp, view, period)
-                sp = self.view(p).progress.step(sp.key)
-            self.complete(p, sp)
+            self.complete(p, self._supplied(p, sp, view, period))
             done += 1
         return done
 
@@ -243,8 +248,7 @@ class Walker:
                        and s.window is not None and s.window.due < self.today), None)
             if sp is None:
                 return
-            self.supply(p, sp, view, (self.today, self.today))
-            self.complete(p, self.view(p).progress.step(sp.key))
+            self.complete(p, self._supplied(p, sp, view, (self.today, self.today)))
 
     def stop(self, p: Partnership, kinds: tuple[str, ...] = ("redirect", "stop")) -> None:
         """Works forward to the first step that can end the process early, and
@@ -259,6 +263,6 @@ class Walker:
             if ending is not None:
                 self.complete(p, sp, ending)
                 return
-            self.supply(p, sp, view, (date(self.today.year + 1, 1, 1), date(self.today.year + 3, 12, 31)))
-            self.complete(p, self.view(p).progress.step(sp.key))
+            self.complete(p, self._supplied(p, sp, view, (date(self.today.year + 1, 1, 1),
+                                                          date(self.today.year + 3, 12, 31))))
         raise RuntimeError("the process offers no way to stop")

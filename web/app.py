@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from anyio import to_thread
+from jinja2 import FileSystemBytecodeCache
 
 from litestar import Litestar, Request, Response
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -110,8 +111,10 @@ def _server_error(request: Request, exc: Exception) -> Response:
 def _template_engine(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.autoescape = True
-    # Templates do not change while the app runs: no file check on every render.
+    # Templates do not change while the app runs: no file check on every render;
+    # compiled once and kept between processes (checked against their source).
     env.auto_reload = False
+    env.bytecode_cache = FileSystemBytecodeCache()
     env.filters.update(rendering.FILTERS)
     env.trim_blocks = True
     env.lstrip_blocks = True
