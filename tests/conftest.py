@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from core.config import Settings
 from core.db import make_engine, make_sessionmaker
 from core.migrate import upgrade
 from core.registry import build_plugin_manager, build_registry
+from core.services import tenants
 from core.tenancy import Scope
 
 # The application's role in the test databases (roles are per server, so the
@@ -43,6 +44,13 @@ def pytest_generate_tests(metafunc):
             if metafunc.definition.get_closest_marker(f"{only}_only"):
                 chosen = [b for b in chosen if b == only]
         metafunc.parametrize("backend", chosen, scope="session")
+
+
+def pytest_collection_modifyitems(items):
+    """The long tests first (the browser's and those marked slow): with two
+    workers, a long test taken last keeps one worker busy while the other
+    has nothing left to do."""
+    items.sort(key=lambda item: not (item.get_closest_marker("e2e") or item.get_closest_marker("slow")))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -122,10 +130,22 @@ def postgres_database() -> PostgresDatabase:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def worker_dir(tmp_path_factory) -> Path:
+    """The worker's own place for the database file and the data directory:
+    the same paths test after test, so that the settings are equal and the
+    tests can share one app (see ``app``)."""
+    return tmp_path_factory.mktemp("worker")
+
+
 @pytest.fixture
-def database_url(request, backend, tmp_path) -> str:
+def database_url(request, backend, worker_dir) -> str:
     if backend == "sqlite":
-        path = tmp_path / "iop.sqlite3"
+        path = worker_dir / "iop.sqlite3"
+        # A new file for each test, not the old one overwritten: a connection
+        # a test left open keeps the old file and never sees the new one.
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     database = request.getfixturevalue("postgres_database")
@@ -142,8 +162,9 @@ def owner_url(request, backend, database_url) -> str:
 
 
 @pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    data_dir = tmp_path / "data"
+def settings(database_url, worker_dir) -> Settings:
+    data_dir = worker_dir / "data"
+    shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir()
     return Settings(database_url=database_url, data_dir=data_dir, secret_key="test-secret-key")
 
@@ -166,13 +187,30 @@ def db(engine, registry):
         yield session
 
 
-@pytest.fixture
-def app(settings, registry):
-    from web.app import create_app
+@pytest.fixture(scope="session")
+def shared_apps() -> dict:
+    return {}
 
-    # The run's registry, validated once: building one per test would render
-    # every mall again (start-up's check) for each of hundreds of tests.
-    return create_app(settings, registry=registry)
+
+@pytest.fixture
+def app(settings, registry, shared_apps):
+    """The app for the test's settings, built once per worker and database:
+    building one costs Litestar a tenth of a second, hundreds of times. What
+    an app keeps between requests is made anew for each test (the tenants'
+    plugin cache, the count of requests in flight), and its connections are
+    closed after it, before the next test's database is put in place."""
+    from web.app import create_app
+    from web.context import AppContext
+
+    app = shared_apps.get(settings)
+    if app is None:
+        # The run's registry, validated once: a registry per app would render every mall again.
+        app = shared_apps[settings] = create_app(settings, registry=registry)
+    ctx: AppContext = app.state.ctx
+    app.state.ctx = replace(ctx, tenant_config=tenants.TenantConfigCache())
+    app.state.gate.in_flight = 0
+    yield app
+    ctx.sessionmaker.kw["bind"].dispose()
 
 
 @pytest.fixture
