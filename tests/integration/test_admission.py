@@ -5,6 +5,7 @@ unresponsive for 85 s)."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from web.admission import Gate, admission
 
@@ -18,7 +19,11 @@ def _run(app, path: str) -> tuple[int, dict]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app({"type": "http", "path": path, "method": "GET", "headers": []}, receive, send))
+    # In a thread of its own: the browser tests' Playwright keeps an event
+    # loop running in the worker's main thread for the rest of the run.
+    request = app({"type": "http", "path": path, "method": "GET", "headers": []}, receive, send)
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, request).result()
     start = sent[0]
     return start["status"], dict(start["headers"])
 

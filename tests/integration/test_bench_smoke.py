@@ -1,4 +1,4 @@
-"""The benchmark keeps working: its smoke version (a small load, a second per
+"""The benchmark keeps working: its smoke version (a small load, half a second per
 measurement) runs end to end on SQLite and prints every figure. The full run
 is `make bench`; its figures are in docs/performance.md."""
 
@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_the_benchmark_smoke_run_prints_every_figure():
     out = subprocess.run([sys.executable, "-m", "bench.run", "--smoke", "--db", "sqlite"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)

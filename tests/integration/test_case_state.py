@@ -99,6 +99,7 @@ OPERATION = st.one_of(
 )
 
 
+@pytest.mark.slow
 def test_stored_state_is_the_engines_after_every_operation(db, engine, registry, walkers, monkeypatch):
     day = {"today": START}
     monkeypatch.setattr(clock, "today", lambda: day["today"])

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from core import demo
@@ -51,6 +52,7 @@ def test_demo_installation(db, registry, settings):
         assert check_organisationsnummer(org.organisationsnummer)[1] is None
 
 
+@pytest.mark.slow
 def test_cli_demo_prints_logins_and_plugins_lists_activations(tmp_path):
     env = {"IOP_DATA_DIR": str(tmp_path)}
     result = _run("demo", env_extra=env)

@@ -116,6 +116,7 @@ def _measure(client, app, values: dict) -> dict[str, tuple[int, int]]:
     return measured
 
 
+@pytest.mark.slow
 def test_every_page_and_fragment_costs_the_same_queries_at_100_and_10000(app, client, db, registry, settings,
                                                                        owner_url):
     small = _measure(client, app, _tenant(db, registry, settings, owner_url, "liten", SMALL))
