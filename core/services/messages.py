@@ -5,12 +5,14 @@ leaves the platform's walls."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from functools import cache
+
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import CaseTask, CaseTaskRole, Message, Organisation, Partnership, Party, RoleAssignment, Tenant, User
 from core.services import ValidationError, audit, mail, representatives
-from core.services.deadlines import Person, owned_by
+from core.services.deadlines import Person, owned_by, person_values
 from core.tenancy import Scope, set_scope
 from core.values import clean_text, too_long
 
@@ -95,19 +97,39 @@ def _other_side(session: Session, tenant: Tenant, partnership: Partnership, auth
     return list(people.values())
 
 
-def _awaiting(tenant: Tenant, person: Person):
+def _awaiting(named: bool):
     """The last message from a party and from the kommun per partnership,
-    and the criteria of a conversation that waits on the person."""
+    and the criteria of a conversation that waits on the person (binds what
+    deadlines.person_values gives; ``named`` as deadlines.owned_by takes it)."""
+    tenant_id = bindparam("tenant_id")
     from_party = func.max(Message.sent_at).filter(Message.organisation_id.is_not(None))
     from_kommun = func.max(Message.sent_at).filter(Message.organisation_id.is_(None))
     last = (select(Message.partnership_id, from_party.label("party"), from_kommun.label("kommun"))
-            .where(Message.tenant_id == tenant.id).group_by(Message.partnership_id).subquery())
-    wrote = select(Message.partnership_id).where(Message.tenant_id == tenant.id, Message.author_id == person.user_id,
+            .where(Message.tenant_id == tenant_id).group_by(Message.partnership_id).subquery())
+    wrote = select(Message.partnership_id).where(Message.tenant_id == tenant_id,
+                                                 Message.author_id == bindparam("user_id"),
                                                  Message.organisation_id.is_(None))
-    owns = select(CaseTask.partnership_id).where(CaseTask.tenant_id == tenant.id, CaseTask.state == "current",
-                                                 owned_by(tenant, person))
+    owns = select(CaseTask.partnership_id).where(CaseTask.tenant_id == tenant_id, CaseTask.state == "current",
+                                                 owned_by(named))
     return last, (last.c.party.is_not(None), or_(last.c.kommun.is_(None), last.c.party > last.c.kommun),
                   or_(last.c.partnership_id.in_(wrote), last.c.partnership_id.in_(owns)))
+
+
+# Built once for each shape and run with the person's values (as in core.services.deadlines).
+@cache
+def _awaiting_page(named: bool):
+    last, where = _awaiting(named)
+    # One query whatever the numbers: the window counts every match before the limit.
+    return (select(Partnership.id, Partnership.title, func.count().over())
+            .join(last, last.c.partnership_id == Partnership.id)
+            .where(Partnership.tenant_id == bindparam("tenant_id"), *where)
+            .order_by(last.c.party, Partnership.id).limit(bindparam("size")))
+
+
+@cache
+def _awaiting_count(named: bool):
+    last, where = _awaiting(named)
+    return select(func.count()).select_from(last).where(*where)
 
 
 def awaiting_reply(session: Session, tenant: Tenant, person: Person, limit: int = 10) -> tuple[list[tuple[int, str]], int]:
@@ -116,15 +138,10 @@ def awaiting_reply(session: Session, tenant: Tenant, person: Person, limit: int 
     person has written in or whose current steps their roles own (the staff
     who are told of a new message): what the parties ask of them. At most
     ``limit``, the longest waiting first, and how many in all."""
-    last, where = _awaiting(tenant, person)
-    # One query whatever the numbers: the window counts every match before the limit.
-    rows = session.execute(select(Partnership.id, Partnership.title, func.count().over())
-                           .join(last, last.c.partnership_id == Partnership.id)
-                           .where(Partnership.tenant_id == tenant.id, *where)
-                           .order_by(last.c.party, Partnership.id).limit(limit)).all()
+    rows = session.execute(_awaiting_page(person.has_named_roles),
+                           {**person_values(tenant, person), "size": limit}).all()
     return [(pid, title) for pid, title, _ in rows], rows[0][2] if rows else 0
 
 
 def count_awaiting_reply(session: Session, tenant: Tenant, person: Person) -> int:
-    last, where = _awaiting(tenant, person)
-    return session.scalar(select(func.count()).select_from(last).where(*where)) or 0
+    return session.scalar(_awaiting_count(person.has_named_roles), person_values(tenant, person)) or 0
