@@ -7,7 +7,7 @@ from datetime import date, datetime
 from math import ceil
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,6 +28,8 @@ SORTS = {
     "andrad": Partnership.updated_at,
 }
 PER_PAGE = 20
+# The largest key the databases number rows with (a 32-bit integer).
+MAX_KEY = 2**31 - 1
 # The order of a search when none is chosen: best match first.
 RELEVANCE = "relevans"
 TEXT_FIELDS = PARTNERSHIP_TEXTS
@@ -87,16 +89,16 @@ def list_partnerships(
     per_page: int = PER_PAGE,
 ) -> Page:
     """One page of the tenant's partnerships: a count, the page's rows and
-    their organisations' names; three queries at any size."""
+    their organisations' names; three queries at any size, two for a search.
+
+    A search must find and rank every match before it can show a page, so it
+    counts them in the same query (a window over the matches); the plain list
+    reads its page from an index and counts on the side, which costs less
+    than reading every row to count them."""
     where = [Partnership.tenant_id == tenant.id]
     matches = search_index.ranked_matches(session, tenant, query)
     if status in {s.value for s in PartnershipStatus}:
         where.append(Partnership.status == status)
-    counted = select(func.count()).select_from(Partnership).where(*where)
-    if matches is not None:
-        found = search_index.ranked_matches(session, tenant, query, ranked=False)
-        counted = counted.join(found, found.c.partnership_id == Partnership.id)
-    total = session.scalar(counted) or 0
     column = SORTS.get(sort, SORTS["andrad"])
     if descending is None:
         descending = sort in {"andrad", ""} or sort not in SORTS
@@ -105,26 +107,51 @@ def list_partnerships(
         # A search is shown best match first unless another order is asked for.
         order_columns, order_desc = [matches.c.rank], [True]
     order = [c.desc() if d else c.asc() for c, d in zip(order_columns, order_desc, strict=True)]
-    page = max(1, min(page, max(1, ceil(total / per_page))))
-    # The page's partnerships first, then their stored state: the join is
-    # over twenty rows whatever the planner believes about the tables.
-    page_query = (
-        select(Partnership.id, Partnership.title, Partnership.status, Partnership.period_start,
-               Partnership.period_end, Partnership.updated_at)
-        .where(*where)
-    )
+
+    def page_rows(page: int):
+        # The page's partnerships first, then their stored state: the join is
+        # over twenty rows whatever the planner believes about the tables.
+        page_query = (
+            select(Partnership.id, Partnership.title, Partnership.status, Partnership.period_start,
+                   Partnership.period_end, Partnership.updated_at,
+                   (func.count().over() if matches is not None else literal(0)).label("matched"))
+            .where(*where)
+        )
+        if matches is not None:
+            page_query = page_query.join(matches, matches.c.partnership_id == Partnership.id)
+        ranked = (page_query.add_columns(*(c.label(f"order_{i}") for i, c in enumerate(order_columns)))
+                  .order_by(*order, Partnership.id.desc()).offset((page - 1) * per_page).limit(per_page).subquery())
+        return session.execute(
+            select(ranked.c.id, ranked.c.title, ranked.c.status, ranked.c.period_start, ranked.c.period_end,
+                   ranked.c.updated_at, ranked.c.matched, CaseState.phase, CaseState.current_steps,
+                   CaseState.next_due, CaseState.next_title)
+            .outerjoin(CaseState, CaseState.partnership_id == ranked.c.id)
+            .order_by(*(ranked.c[f"order_{i}"].desc() if desc else ranked.c[f"order_{i}"].asc()
+                        for i, desc in enumerate(order_desc)), ranked.c.id.desc())
+        ).all()
+
+    def counted() -> int:
+        counting = select(func.count()).select_from(Partnership).where(*where)
+        if matches is not None:
+            found = search_index.ranked_matches(session, tenant, query, ranked=False)
+            counting = counting.join(found, found.c.partnership_id == Partnership.id)
+        return session.scalar(counting) or 0
+
+    # No tenant has more partnerships than a key can number: an offset past
+    # that is a page past the last, and must not overflow the database's integer.
+    page = max(1, min(page, MAX_KEY // per_page))
     if matches is not None:
-        page_query = page_query.join(matches, matches.c.partnership_id == Partnership.id)
-    ranked = (page_query.add_columns(*(c.label(f"order_{i}") for i, c in enumerate(order_columns)))
-              .order_by(*order, Partnership.id.desc()).offset((page - 1) * per_page).limit(per_page).subquery())
-    rows = session.execute(
-        select(ranked.c.id, ranked.c.title, ranked.c.status, ranked.c.period_start, ranked.c.period_end,
-               ranked.c.updated_at, CaseState.phase, CaseState.current_steps, CaseState.next_due,
-               CaseState.next_title)
-        .outerjoin(CaseState, CaseState.partnership_id == ranked.c.id)
-        .order_by(*(ranked.c[f"order_{i}"].desc() if desc else ranked.c[f"order_{i}"].asc()
-                    for i, desc in enumerate(order_desc)), ranked.c.id.desc())
-    ).all()
+        rows = page_rows(page)
+        total = rows[0].matched if rows else None
+        if total is None:
+            # No match on this page: none at all, or a page past the last.
+            total = counted()
+            page = max(1, min(page, ceil(total / per_page)))
+            rows = page_rows(page) if total else []
+    else:
+        total = counted()
+        page = max(1, min(page, max(1, ceil(total / per_page))))
+        rows = page_rows(page)
     names: dict[int, list[str]] = {r.id: [] for r in rows}
     if rows:
         for pid, name in session.execute(

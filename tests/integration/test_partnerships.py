@@ -72,6 +72,21 @@ def test_sorting_and_paging(db, world):
     assert beyond.page == 2
 
 
+def test_a_search_counts_its_matches_and_a_page_past_the_last_shows_the_last(db, world):
+    for i in range(25):
+        factories.partnership(db, world.jarva, f"Läxhjälp {i:02d}")
+    db.commit()
+    first = partnerships.list_partnerships(db, world.jarva, query="läxhjälp", sort="titel", descending=False)
+    assert first.total == 26 and first.pages == 2 and len(first.items) == 20
+    for page in (99, 10**30):
+        beyond = partnerships.list_partnerships(db, world.jarva, query="läxhjälp", sort="titel", descending=False,
+                                                page=page)
+        assert (beyond.page, beyond.total) == (2, 26)
+        assert [p.title for p in beyond.items] == [f"Läxhjälp {i:02d}" for i in range(19, 25)]
+    nothing = partnerships.list_partnerships(db, world.jarva, query="simskola", page=3)
+    assert (nothing.page, nothing.total, nothing.items) == (1, 0, [])
+
+
 def test_second_concurrent_edit_gets_a_conflict_and_changes_nothing(db, world, engine):
     from core.db import make_sessionmaker
     from core.tenancy import Scope, set_scope
