@@ -17,13 +17,14 @@ from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from jinja2 import ChoiceLoader, DictLoader, FileSystemBytecodeCache, PackageLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, DictLoader, PackageLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from core import clock
 from core.forms import MOTIVATION_SUFFIX, display_answer
 from core.plugin_api import FormField, PluginError, TemplateRef
 from core.process import FormDefinition, ProcessDefinition
+from core.template_cache import template_cache
 
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -97,11 +98,10 @@ def _environment(mall: TemplateRef) -> SandboxedEnvironment:
     loaders = [PackageLoader("core", "mall_templates")]
     if mall.layout:
         loaders.insert(0, DictLoader({"layout.html": mall.layout}))
-    # Compiled templates are kept in the user's temporary directory between
-    # processes, checked against their source: start-up renders every mall to
-    # validate it, and compiling them all again cost a third of a second.
+    # Compiled once, kept between processes (core.template_cache): start-up
+    # renders every mall to validate it.
     return SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                                bytecode_cache=FileSystemBytecodeCache())
+                                bytecode_cache=template_cache())
 
 
 def validate(mall: TemplateRef, processes: tuple[ProcessDefinition, ...], plugin: str) -> None:

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from anyio import to_thread
-from jinja2 import FileSystemBytecodeCache
 
 from litestar import Litestar, Request, Response
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -28,6 +27,7 @@ import pluggy
 from core import schema
 from core.config import Settings, load_settings
 from core import rls
+from core.template_cache import template_cache
 from core.db import make_engine, make_sessionmaker
 from core.registry import Registry, build_plugin_manager, build_registry
 from core.services import documents
@@ -114,7 +114,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     # Templates do not change while the app runs: no file check on every render;
     # compiled once and kept between processes (checked against their source).
     env.auto_reload = False
-    env.bytecode_cache = FileSystemBytecodeCache()
+    env.bytecode_cache = template_cache()
     env.filters.update(rendering.FILTERS)
     env.trim_blocks = True
     env.lstrip_blocks = True
