@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import shutil
 import subprocess
@@ -397,8 +398,9 @@ def print_report(r: dict, per_tenant: int) -> None:
     print(f"  iop demo --reset to first page {r['demo_seconds']:5.1f} s")
 
 
-def _postgres(name: str) -> tuple[str, str]:
-    """A fresh database for the run: (the application's URL, the owner's)."""
+def _postgres(name: str, create: bool = True) -> tuple[str, str]:
+    """A fresh database for the run: (the application's URL, the owner's);
+    ``create=False`` only drops it."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -406,7 +408,8 @@ def _postgres(name: str) -> tuple[str, str]:
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if create:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     owner = admin.set(database=name).render_as_string(hide_password=False)
     app = admin.set(database=name, username="iop_bench_app", password=None).render_as_string(hide_password=False)
@@ -423,12 +426,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.per_tenant, args.seconds = 30, 0.5
     for name in args.db.split(","):
+        # The load is removed after the run: at the reference size it is
+        # hundreds of megabytes per database.
         if name == "sqlite":
             tmp = Path(tempfile.mkdtemp(prefix="iop-bench-db-"))
             url, owner = f"sqlite:///{tmp / 'iop.sqlite3'}", None
+            remove = functools.partial(shutil.rmtree, tmp, ignore_errors=True)
         else:
-            url, owner = _postgres(f"iop_bench_{os.getpid()}")
-        report = run_one(name, url, owner, args.per_tenant, args.seconds, args.smoke)
+            database = f"iop_bench_{os.getpid()}"
+            url, owner = _postgres(database)
+            remove = functools.partial(_postgres, database, create=False)
+        try:
+            report = run_one(name, url, owner, args.per_tenant, args.seconds, args.smoke)
+        finally:
+            remove()
         print_report(report, args.per_tenant)
     return 0
 
