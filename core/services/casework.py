@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -91,49 +91,53 @@ def _contributing_roles(p: Partnership) -> frozenset[str]:
     return frozenset(r for r in roles if all(party.contributions for party in p.parties if party.role == r))
 
 
+# The facts' five statements, built once and run with the tenant and the
+# partnerships bound: every partnership page and every step completed reads
+# them, and building the expressions cost about as much as running them.
+_TENANT, _IDS = bindparam("tenant_id"), bindparam("ids", expanding=True)
+_DOCUMENTS = (select(Document.partnership_id, Document.kind, Document.uploaded_at, User.organisation_id)
+              .outerjoin(User, User.id == Document.uploaded_by_id)
+              .where(Document.tenant_id == _TENANT, Document.partnership_id.in_(_IDS)))
+_IDEBURNA = (select(Party.partnership_id, Party.organisation_id, Organisation.name)
+             .join(Organisation, Organisation.id == Party.organisation_id)
+             .where(Party.tenant_id == _TENANT, Party.partnership_id.in_(_IDS), Party.role == "ideburen")
+             .order_by(Party.partnership_id, Party.id))
+_MEETINGS = (select(Meeting.partnership_id, Meeting.kind, Meeting.held_on, Meeting.status)
+             .where(Meeting.tenant_id == _TENANT, Meeting.partnership_id.in_(_IDS), Meeting.status != CANCELLED))
+_FORMS = (select(FormResponse.partnership_id, FormResponse.form_key, FormResponse.answers, FormResponse.updated_at)
+          .where(FormResponse.tenant_id == _TENANT, FormResponse.partnership_id.in_(_IDS)))
+_DECISIONS = (select(Decision.partnership_id, Decision.step_key, Decision.outcome_key, Decision.outcome_kind,
+                     Decision.decided_at, Decision.period, Decision.motivation, Decision.role_title, User.name)
+              .outerjoin(User, User.id == Decision.actor_id)
+              .where(Decision.tenant_id == _TENANT, Decision.partnership_id.in_(_IDS))
+              .order_by(Decision.decided_at, Decision.id))
+
+
 def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]) -> dict[int, CaseFacts]:
     """The engine's facts for each partnership (their parties and contributions
     must be loaded already, as the partnership service's queries do)."""
     ids = [p.id for p in partnerships]
     if not ids:
         return {}
+    bound = {"tenant_id": tenant.id, "ids": ids}
     documents: dict[int, list[DocumentFact]] = defaultdict(list)
-    for pid, kind, at, organisation_id in session.execute(
-        select(Document.partnership_id, Document.kind, Document.uploaded_at, User.organisation_id)
-        .outerjoin(User, User.id == Document.uploaded_by_id)
-        .where(Document.tenant_id == tenant.id, Document.partnership_id.in_(ids))
-    ):
+    for pid, kind, at, organisation_id in session.execute(_DOCUMENTS, bound):
         documents[pid].append(DocumentFact(kind, at, organisation_id))
     ideburna: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for pid, organisation_id, name in session.execute(
-        select(Party.partnership_id, Party.organisation_id, Organisation.name)
-        .join(Organisation, Organisation.id == Party.organisation_id)
-        .where(Party.tenant_id == tenant.id, Party.partnership_id.in_(ids), Party.role == "ideburen")
-        .order_by(Party.partnership_id, Party.id)
-    ):
+    for pid, organisation_id, name in session.execute(_IDEBURNA, bound):
         ideburna[pid].append((organisation_id, name))
     meetings: dict[int, list[MeetingFact]] = defaultdict(list)
-    for pid, kind, held_on, status in session.execute(
-        select(Meeting.partnership_id, Meeting.kind, Meeting.held_on, Meeting.status)
-        .where(Meeting.tenant_id == tenant.id, Meeting.partnership_id.in_(ids), Meeting.status != CANCELLED)
-    ):
+    for pid, kind, held_on, status in session.execute(_MEETINGS, bound):
         meetings[pid].append(MeetingFact(kind, held_on, planned=status == PLANNED))
     forms: dict[int, dict[str, FormFact]] = defaultdict(dict)
-    for pid, key, answers, at in session.execute(
-        select(FormResponse.partnership_id, FormResponse.form_key, FormResponse.answers, FormResponse.updated_at)
-        .where(FormResponse.tenant_id == tenant.id, FormResponse.partnership_id.in_(ids))
-    ):
+    for pid, key, answers, at in session.execute(_FORMS, bound):
         forms[pid][key] = FormFact(answers or {}, at)
     decisions: dict[int, list[DecisionFact]] = defaultdict(list)
-    for d, name in session.execute(
-        select(Decision, User.name)
-        .outerjoin(User, User.id == Decision.actor_id)
-        .where(Decision.tenant_id == tenant.id, Decision.partnership_id.in_(ids))
-        .order_by(Decision.decided_at, Decision.id)
-    ):
-        decisions[d.partnership_id].append(DecisionFact(
-            step_key=d.step_key, outcome_key=d.outcome_key, outcome_kind=d.outcome_kind, decided_at=d.decided_at,
-            period=d.period, motivation=d.motivation, role_title=d.role_title, actor_name=name or "",
+    for pid, step_key, outcome_key, outcome_kind, decided_at, period, motivation, role_title, name in (
+            session.execute(_DECISIONS, bound)):
+        decisions[pid].append(DecisionFact(
+            step_key=step_key, outcome_key=outcome_key, outcome_kind=outcome_kind, decided_at=decided_at,
+            period=period, motivation=motivation, role_title=role_title, actor_name=name or "",
         ))
     return {
         p.id: CaseFacts(
