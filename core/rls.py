@@ -119,8 +119,9 @@ def ensure_role(connection: Connection, app_url: str) -> str:
     # only to one database: migrations of two databases at once (parallel
     # test workers, replicas starting together) may both find the role
     # missing, or both change it ("tuple concurrently updated"). So the role
-    # is created in a savepoint that may lose the race, and changed only
-    # where it differs from what it must be.
+    # is created in a savepoint that may lose the race (CREATE ROLE gives it
+    # none of the powers), and an existing one is changed only where it
+    # differs from what it must be.
     found = connection.execute(text(f"SELECT {', '.join(_POWERS)} FROM pg_roles WHERE rolname = :r"),
                                {"r": role}).first()
     if found is None:
@@ -134,7 +135,7 @@ def ensure_role(connection: Connection, app_url: str) -> str:
         # DDL takes no bound parameters: the password is a quoted literal.
         literal = "'" + url.password.replace("'", "''") + "'"
         connection.execute(text(f"ALTER ROLE {quoted} PASSWORD {literal}"))
-    if found is None or any(found):
+    if found is not None and any(found):
         connection.execute(text(f"ALTER ROLE {quoted} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION"))
     return role
 
