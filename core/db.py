@@ -261,9 +261,10 @@ def make_sessionmaker(engine: Engine, scope=None, *, registry=None, orm_net: boo
     (core.audit_chain). Given the plugin ``registry``, every partnership whose
     facts a transaction changes has its stored state (core.services.case_state)
     recomputed in that transaction, and what the diarium must hold is registered
-    (core.services.diarium). ``orm_net=False`` exists only for the test that shows
+    (core.services.diarium). Every write raises its tenant's data version
+    (core.data_version) in the same transaction. ``orm_net=False`` exists only for the test that shows
     PostgreSQL's row-level security holding on its own."""
-    from core import audit_chain  # imports the models, which import this module
+    from core import audit_chain, data_version  # import the models, which import this module
     from core.tenancy import SCOPE_KEY, install_database_scope, install_net
 
     factory = sessionmaker(engine, expire_on_commit=False, info={SCOPE_KEY: scope} if scope else None)
@@ -277,4 +278,6 @@ def make_sessionmaker(engine: Engine, scope=None, *, registry=None, orm_net: boo
 
         case_state.install(factory, registry)
         diarium.install(factory, registry)
+    # Last: the listeners above may still write before the commit, and those writes count too.
+    data_version.install(factory)
     return factory

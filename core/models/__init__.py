@@ -7,6 +7,7 @@ from core.models.audit import AuditEvent
 from core.models.audit_chain import AuditChainHead
 from core.models.bevakning import CalendarFeed, ReminderDigest
 from core.models.case_state import CaseState, CaseTask, CaseTaskRole
+from core.models.data_version import DataVersion
 from core.models.decision import Decision
 from core.models.diarium import Matter, RegistryEntry, RegistrySeries
 from core.models.document import Document
@@ -39,6 +40,7 @@ __all__ = [
     "CaseTaskRole",
     "ContactPerson",
     "Contribution",
+    "DataVersion",
     "Decision",
     "Document",
     "DocumentRequest",

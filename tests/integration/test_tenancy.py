@@ -22,7 +22,9 @@ SHARED = {"tenant", "organisation", "app_user", "user_session", "login_attempt",
           "mail_outbox", "account_token", "request_limit_event", "organisation_document", "application",
           "application_document",
           # A person's reminder digests and calendar address: the person's, across the tenants they work in.
-          "reminder_digest", "calendar_feed"}
+          "reminder_digest", "calendar_feed",
+          # How far each tenant's data has moved: a counter per tenant, readable by every scope (core.data_version).
+          "data_version"}
 
 
 def test_every_table_with_a_tenant_column_is_tenant_scoped_and_the_rest_are_shared():
