@@ -10,7 +10,9 @@ documents, to ``--per-tenant`` partnerships in each of three tenants, and to
 server settings, and prints:
 
 - closed-loop requests/s for the case list, the filter and the bare page,
-  and the ratio of each to the bare page;
+  and the ratio of each to the bare page; and the same two pages with a new
+  address every request, so that none is answered from the pages the server
+  keeps (web.page_cache): what rendering one costs;
 - open-loop latency (p50/p95/p99) and errors at fixed arrival rates, arrivals
   scheduled in advance and latency counted from the scheduled time, so a
   server that falls behind is not excused by a client that waits for it;
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import itertools
 import os
 import shutil
 import subprocess
@@ -111,15 +114,19 @@ class Client:
         self.idle.clear()
 
 
-async def closed_loop(client: Client, path: str, seconds: float, concurrency: int) -> tuple[float, int]:
-    """Requests/s with ``concurrency`` requests always in flight; and errors."""
+async def closed_loop(client: Client, path: str, seconds: float, concurrency: int,
+                      unique: bool = False) -> tuple[float, int]:
+    """Requests/s with ``concurrency`` requests always in flight; and errors.
+    ``unique``: each request's address differs (a parameter the page ignores),
+    so no request is answered with a page the server kept (web.page_cache)."""
     done, errors = 0, 0
     end = time.perf_counter() + seconds
+    separator, serial = "&" if "?" in path else "?", itertools.count()
 
     async def worker():
         nonlocal done, errors
         while time.perf_counter() < end:
-            status = await client.get(path)
+            status = await client.get(f"{path}{separator}n={next(serial)}" if unique else path)
             done += 1
             errors += status >= 400
     started = time.perf_counter()
@@ -355,6 +362,9 @@ async def _measure(port: int, bare_port: int, headers: dict, seconds: float, smo
     out["bare_rps"], _ = await closed_loop(bare, "/", seconds, 4)
     out["list_rps"], out["list_errors"] = await closed_loop(app, LIST, seconds, 4)
     out["filter_rps"], out["filter_errors"] = await closed_loop(fragment, FILTER, seconds, 4)
+    # The same pages rendered every time: what a page costs when nothing is kept.
+    out["list_rendered_rps"], _ = await closed_loop(app, LIST, seconds, 4, unique=True)
+    out["filter_rendered_rps"], _ = await closed_loop(fragment, FILTER, seconds, 4, unique=True)
     out["open_loop"] = {}
     for rate in RATES if not smoke else (20,):
         for label, client, path in (("list", app, LIST), ("filter", fragment, FILTER)):
@@ -385,6 +395,9 @@ def print_report(r: dict, per_tenant: int) -> None:
           f"errors {r['list_errors']}")
     print(f"  filter (htmx)          {r['filter_rps']:8.0f} req/s  {r['filter_rps'] / bare:6.1%} of bare  "
           f"errors {r['filter_errors']}")
+    for label, key in (("case list, rendered", "list_rendered_rps"), ("filter, rendered", "filter_rendered_rps")):
+        print(f"  {label:22s} {r[key]:8.0f} req/s  {r[key] / bare:6.1%} of bare  (every request a new address:"
+              " no page kept)")
     print("  open loop                 p50      p95      p99   5xx/requests")
     for (label, rate), (p50, p95, p99, errors, n) in r["open_loop"].items():
         print(f"  {label:6s} at {rate:3d}/s    {p50 * 1000:6.1f}ms {p95 * 1000:6.1f}ms {p99 * 1000:6.1f}ms   {errors}/{n}")

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 # themselves, the event loop uses cores + 4 threads: 6 on a two-core host.)
 DEFAULT_WORKER_THREADS = 32
 MAX_WORKER_THREADS = 256
+DEFAULT_PAGE_CACHE_MB = 64
+MAX_PAGE_CACHE_MB = 65536
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # IOP_WORKER_THREADS: see DEFAULT_WORKER_THREADS.
     worker_threads: int = DEFAULT_WORKER_THREADS
+    # IOP_PAGE_CACHE_MB: rendered staff pages kept per process (web.page_cache); 0 turns it off.
+    page_cache_mb: int = DEFAULT_PAGE_CACHE_MB
     # IOP_SMTP_URL: smtp://user:password@host:587?starttls=1, smtps://host:465,
     # or unset: messages are written to mail_dir instead (core.mailer).
     smtp_url: str | None = None
@@ -104,6 +108,16 @@ def parse_worker_threads(value: str) -> int:
     return int(value)
 
 
+def parse_page_cache_mb(value: str) -> int:
+    """``IOP_PAGE_CACHE_MB``: a whole number of megabytes, 0 to MAX_PAGE_CACHE_MB."""
+    value = value.strip()
+    if not value:
+        return DEFAULT_PAGE_CACHE_MB
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_PAGE_CACHE_MB:
+        raise ValueError(f"IOP_PAGE_CACHE_MB: {value!r} ska vara ett heltal från 0 till {MAX_PAGE_CACHE_MB}")
+    return int(value)
+
+
 def parse_base_url(value: str) -> str:
     """``IOP_BASE_URL``: http(s)://host[:port][/path], without a trailing slash."""
     value = value.strip().rstrip("/")
@@ -129,6 +143,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     base_url = parse_base_url(env.get("IOP_BASE_URL", ""))
     return Settings(database_url=database_url, data_dir=data_dir, secret_key=secret_key, secure_cookies=secure,
                     trusted_proxies=proxies, worker_threads=threads,
+                    page_cache_mb=parse_page_cache_mb(env.get("IOP_PAGE_CACHE_MB", "")),
                     database_owner_url=env.get("IOP_DATABASE_OWNER_URL") or None,
                     smtp_url=env.get("IOP_SMTP_URL") or None,
                     mail_from=env.get("IOP_MAIL_FROM") or f"IOP-plattformen <noreply@{urlsplit(base_url).hostname}>",

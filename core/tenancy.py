@@ -135,7 +135,11 @@ def _tell_database(connection, scope: Scope | None) -> None:
 
 
 def _after_begin(session: Session, _transaction, connection) -> None:
-    _tell_database(connection, scope_of(session))
+    # A transaction begins with none of the settings (they are transaction-
+    # local), which the policies read as no scope: only a scope needs saying.
+    # (A request's first statement, the session lookup, then costs one round trip.)
+    if (scope := scope_of(session)) is not None:
+        _tell_database(connection, scope)
 
 
 def tenant_scoped_classes() -> list[type]:

@@ -197,17 +197,18 @@ def app(settings, registry, shared_apps):
     """The app for the test's settings, built once per worker and database:
     building one costs Litestar a tenth of a second, hundreds of times. What
     an app keeps between requests is made anew for each test (the tenants'
-    plugin cache, the count of requests in flight), and its connections are
+    plugin cache, its rendered pages, the count of requests in flight), and its connections are
     closed after it, before the next test's database is put in place."""
     from web.app import create_app
     from web.context import AppContext
+    from web.page_cache import PageCache
 
     app = shared_apps.get(settings)
     if app is None:
         # The run's registry, validated once: a registry per app would render every mall again.
         app = shared_apps[settings] = create_app(settings, registry=registry)
     ctx: AppContext = app.state.ctx
-    app.state.ctx = replace(ctx, tenant_config=tenants.TenantConfigCache())
+    app.state.ctx = replace(ctx, tenant_config=tenants.TenantConfigCache(), pages=PageCache(ctx.pages.max_bytes))
     app.state.gate.in_flight = 0
     yield app
     ctx.sessionmaker.kw["bind"].dispose()

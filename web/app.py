@@ -32,7 +32,7 @@ from core.db import make_engine, make_sessionmaker
 from core.registry import Registry, build_plugin_manager, build_registry
 from core.services import documents
 from core.services.auth import SessionPolicy
-from web import admission, context, csrf, faults, rendering, unit_of_work
+from web import admission, context, csrf, faults, page_cache, rendering, unit_of_work
 from web.controllers import (accounts, admin, agreement, api, auth, bevakning, casework, diarium, guide, health,
                              mallar, organisations, portal, process_page, staff, with_parties, workspace)
 
@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None, plugin_manager: pluggy.PluginMa
         engine.dispose()
         raise
     ctx = context.AppContext(settings=settings, registry=registry, sessionmaker=make_sessionmaker(engine, registry=registry),
-                          policy=SessionPolicy())
+                          policy=SessionPolicy(), pages=page_cache.PageCache(settings.page_cache_mb * 2**20))
     gate = admission.Gate(settings.max_in_flight)
     return Litestar(
         route_handlers=[

@@ -46,7 +46,8 @@ from core.services import auth, deadlines, messages, tenants
 from core.services.auth import SessionPolicy
 from core.services.permissions import VIEW, Access, access_for, named_role_keys
 from core.tenancy import Scope, set_scope
-from web import cookies, unit_of_work
+from core import data_version
+from web import cookies, page_cache, unit_of_work
 from web.csrf import SAFE_METHODS
 
 # Ids in paths are database keys: positive and within a 32-bit integer, the
@@ -72,6 +73,8 @@ class AppContext:
     policy: SessionPolicy
     # Each tenant's enabled plugins, read again when the tenant's config_version moves.
     tenant_config: tenants.TenantConfigCache = field(default_factory=tenants.TenantConfigCache)
+    # Rendered staff pages, kept until the data under them moves (web.page_cache).
+    pages: page_cache.PageCache = field(default_factory=lambda: page_cache.PageCache(0))
 
 
 @dataclass(frozen=True)
@@ -245,8 +248,14 @@ def _run(handler, args, kwargs):
     ctx = kwargs.get("ctx")
     if not isinstance(ctx, RequestContext):
         return handler(*args, **kwargs)
-    request = ctx.request
+    request, pages, key = ctx.request, ctx.app.pages, None
     try:
+        if pages.enabled and request.route_handler.opt.get(page_cache.OPT):
+            key = page_cache.key_for(ctx.db, request, ctx.app.policy)
+            kept = pages.get(key) if key is not None else None
+            if kept is not None:
+                unit_of_work.finish(request.scope, commit=False)
+                return Rendered(kept)
         _resolve(ctx)
         result = handler(*args, **kwargs)
         status = getattr(result, "status_code", None) or 200
@@ -260,4 +269,7 @@ def _run(handler, args, kwargs):
     # A failed commit raises here, and the app's exception handlers answer
     # (503 when the database is unavailable, web.faults).
     unit_of_work.finish(request.scope, commit=status < 400)
+    if key is not None and isinstance(result, Rendered) and not data_version.wrote(ctx.db):
+        if (kept := page_cache.keepable(result.rendered)) is not None:
+            pages.put(key, kept)
     return result

@@ -59,7 +59,11 @@ class TooManyAttempts(Exception):
         self.retry_after = retry_after
 
 
-def _hash(token: str) -> str:
+# How often a session's idle clock is written: at most once a minute, not on every request.
+IDLE_CLOCK_STEP = timedelta(minutes=1)
+
+
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -133,7 +137,7 @@ def authenticate(
 def start_session(session: Session, user: User) -> str:
     """A new session for the user; returns the token for the cookie."""
     token = secrets.token_urlsafe(32)
-    session.add(UserSession(token_hash=_hash(token), user_id=user.id))
+    session.add(UserSession(token_hash=token_hash(token), user_id=user.id))
     return token
 
 
@@ -145,7 +149,7 @@ def resolve_session(session: Session, token: str | None, policy: SessionPolicy) 
     # One query for the session and its user: every signed-in request asks.
     found = session.execute(
         select(UserSession, User).join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == _hash(token))
+        .where(UserSession.token_hash == token_hash(token))
     ).first()
     if found is None:
         return None
@@ -157,14 +161,14 @@ def resolve_session(session: Session, token: str | None, policy: SessionPolicy) 
     if not user.is_active:
         return None
     # Write the idle clock at most once a minute, not on every request.
-    if now - row.last_seen_at > timedelta(minutes=1):
+    if now - row.last_seen_at > IDLE_CLOCK_STEP:
         row.last_seen_at = now
     return user
 
 
 def end_session(session: Session, token: str | None) -> None:
     if token:
-        session.execute(delete(UserSession).where(UserSession.token_hash == _hash(token)))
+        session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
 
 
 def end_all_sessions(session: Session, user: User) -> None:

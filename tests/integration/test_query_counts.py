@@ -1,26 +1,17 @@
 """Main pages load what they render eagerly: their query count does not grow with the data."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+import pytest
 
 from tests import factories
+from tests.statements import counting
 from tests.factories import login
 
 
-@contextmanager
-def counting():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", before)
+@pytest.fixture(autouse=True)
+def pages_rendered_every_time(app):
+    """These count what rendering a page costs; a page the process kept as
+    rendered costs one statement (test_page_cache)."""
+    app.state.ctx.pages.max_bytes = 0
 
 
 def _queries(client, url: str) -> int:

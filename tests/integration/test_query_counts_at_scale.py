@@ -26,9 +26,16 @@ from core.services.casework import newest_process
 from core.walkthrough import Walker
 from tests import factories
 from tests.factories import login
-from tests.integration.test_query_counts import counting
+from tests.statements import counting
 
 SMALL, LARGE = 100, 10_000
+
+
+@pytest.fixture(autouse=True)
+def pages_rendered_every_time(app):
+    """These count what rendering a page costs; a page the process kept as
+    rendered costs one statement (test_page_cache)."""
+    app.state.ctx.pages.max_bytes = 0
 
 
 def _tenant(db, registry, settings, owner_url: str, code: str, size: int) -> dict:
