@@ -116,11 +116,6 @@ class PageCache:
                 _, dropped = self._pages.popitem(last=False)
                 self._bytes -= len(dropped.body)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self._bytes = 0
-
 
 def key_for(db: Session, request: Request, policy: SessionPolicy) -> tuple | None:
     """The key of the page ``request`` asks for, or None when it must be
