@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,9 +180,18 @@ def _serve(env: dict, port: int, bare: bool = False) -> subprocess.Popen:
                "warning", "--http", "httptools", "--loop", "uvloop", "--no-access-log"]
     else:
         cmd = [str(BIN / "iop"), "serve", "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # What the server logs goes to a file (a pipe nobody reads would stop the
+    # server once full); the report shows its end when anything failed.
+    log = open(Path(env["IOP_DATA_DIR"]) / f"server-{port}.log", "ab")
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    log.close()
     _wait_for(port)
     return proc
+
+
+def _log_tail(env: dict, port: int, lines: int = 15) -> list[str]:
+    path = Path(env["IOP_DATA_DIR"]) / f"server-{port}.log"
+    return path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
 
 
 def _rss_mb(pid: int) -> float:
@@ -345,6 +355,7 @@ def run_one(name: str, url: str, owner_url: str | None, per_tenant: int, seconds
             for proc in (server, bare):
                 proc.terminate()
                 proc.wait()
+            report["server_log"] = _log_tail(env, port)
     finally:
         shutil.rmtree(data, ignore_errors=True)
     return report
@@ -373,7 +384,8 @@ async def _measure(port: int, bare_port: int, headers: dict, seconds: float, smo
             results = await open_loop(client, path, rate, seconds)
             ok = [r.seconds for r in results if r.status < 400]
             out["open_loop"][(label, rate)] = (percentile(ok, 50), percentile(ok, 95), percentile(ok, 99),
-                                               sum(r.status >= 500 for r in results), len(results))
+                                               sum(r.status >= 500 for r in results), len(results),
+                                               Counter(r.status for r in results if r.status >= 500))
         # After shedding at the highest rate, the server answers normally again within a second.
         await asyncio.sleep(1)
     started = time.perf_counter()
@@ -401,8 +413,11 @@ def print_report(r: dict, per_tenant: int) -> None:
         print(f"  {label:22s} {r[key]:8.0f} req/s  {r[key] / bare:6.1%} of bare  (every request a new address:"
               " no page kept)")
     print("  open loop                 p50      p95      p99   5xx/requests")
-    for (label, rate), (p50, p95, p99, errors, n) in r["open_loop"].items():
-        print(f"  {label:6s} at {rate:3d}/s    {p50 * 1000:6.1f}ms {p95 * 1000:6.1f}ms {p99 * 1000:6.1f}ms   {errors}/{n}")
+    for (label, rate), (p50, p95, p99, errors, n, statuses) in r["open_loop"].items():
+        # 503: shed by admission (web/admission.py); 599: no connection could carry the request.
+        which = f"  ({', '.join(f'{s}: {c}' for s, c in sorted(statuses.items()))})" if statuses else ""
+        print(f"  {label:6s} at {rate:3d}/s    {p50 * 1000:6.1f}ms {p95 * 1000:6.1f}ms {p99 * 1000:6.1f}ms   "
+              f"{errors}/{n}{which}")
     status, seconds = r["recovery"]
     print(f"  after the highest rate: {status} in {seconds * 1000:.0f} ms")
     print(f"  queries per page         at {min(100, per_tenant):,}  at {per_tenant:,}")
@@ -411,6 +426,11 @@ def print_report(r: dict, per_tenant: int) -> None:
     print(f"  server memory          {r['rss_mb']:8.0f} MB")
     print(f"  /healthz during a burst {r['burst_health_seconds'] * 1000:7.0f} ms ({r['burst_shed']} shed with 503)")
     print(f"  iop demo --reset to first page {r['demo_seconds']:5.1f} s")
+    failed = any(statuses for *_, statuses in r["open_loop"].values()) or r["list_errors"] or r["filter_errors"]
+    if failed and r.get("server_log"):
+        print("  the end of the server's log:")
+        for line in r["server_log"]:
+            print(f"    {line}")
 
 
 def _postgres(name: str, create: bool = True) -> tuple[str, str]:
