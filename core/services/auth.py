@@ -7,17 +7,21 @@ whose hash is not in ``user_session`` is simply not a session.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.db import utcnow, writing
 from core.models import LoginAttempt, User, UserSession
 from core.services.passwords import verify_password
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -160,10 +164,25 @@ def resolve_session(session: Session, token: str | None, policy: SessionPolicy) 
         return None
     if not user.is_active:
         return None
-    # Write the idle clock at most once a minute, not on every request.
     if now - row.last_seen_at > IDLE_CLOCK_STEP:
-        row.last_seen_at = now
+        _touch(session, row.id, now)
     return user
+
+
+def _touch(session: Session, session_id: int, now: datetime) -> None:
+    """Writes the idle clock in a short transaction of its own, so a request
+    that only reads never fails on it: on SQLite a transaction that has read
+    and then writes fails at once when another writer committed in between
+    (as happens when a browser's requests arrive together and all find the
+    clock due). One that cannot write it now leaves it to the next request."""
+    try:
+        with writing(session.get_bind()).begin() as connection:
+            connection.execute(update(UserSession).where(UserSession.id == session_id,
+                                                         UserSession.last_seen_at < now - IDLE_CLOCK_STEP)
+                               .values(last_seen_at=now))
+    except OperationalError:
+        log.warning("the idle clock of session %s was not written; the next request writes it", session_id,
+                    exc_info=True)
 
 
 def end_session(session: Session, token: str | None) -> None:

@@ -221,12 +221,30 @@ def test_a_statement_in_a_tenants_scope_raises_that_tenants_version(engine, regi
 
 def test_the_idle_clock_of_a_session_raises_nothing(db, world):
     token = auth.start_session(db, world.jarva_staff)
+    db.execute(update(UserSession).values(last_seen_at=utcnow() - auth.IDLE_CLOCK_STEP * 2))
     db.commit()
     before = _versions(db)
-    db.execute(update(UserSession).values(last_seen_at=utcnow()))
-    auth.resolve_session(db, token, auth.SessionPolicy())
+    assert auth.resolve_session(db, token, auth.SessionPolicy()) == world.jarva_staff
     db.commit()
     assert _versions(db) == before
+    db.expire_all()
+    assert utcnow() - db.scalar(select(UserSession.last_seen_at)) < auth.IDLE_CLOCK_STEP
+
+
+def test_requests_arriving_together_when_the_idle_clock_is_due_all_answer(app, world, db):
+    """On SQLite a reading transaction that then writes fails at once when
+    another writer committed in between: the idle clock is written apart from
+    the page, so none of them is answered 503."""
+    import concurrent.futures
+
+    with TestClient(app, base_url="http://testserver.local") as client:
+        login(client, world.jarva_staff.email)
+        for _ in range(3):
+            db.execute(update(UserSession).values(last_seen_at=utcnow() - auth.IDLE_CLOCK_STEP * 2))
+            db.commit()
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                statuses = list(pool.map(lambda _: client.get(START).status_code, range(8)))
+            assert statuses == [200] * 8
 
 
 @pytest.mark.parametrize("value", ["-1", "tio", "65537", "1.5"])
