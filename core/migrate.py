@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 
 from core import rls
 from core.db import make_engine
+from core.schema import MIGRATIONS
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:

@@ -93,6 +93,10 @@ def policy_expression(table: str, tables: set[str] | None = None) -> str:
 
 
 def tenant_tables() -> list[str]:
+    # The tenant-scoped tables are known from their models: a process that has
+    # not imported them (a script that only migrates) would find none.
+    import core.models  # noqa: F401
+
     return sorted(cls.__table__.name for cls in tenant_scoped_classes())
 
 

@@ -8,22 +8,25 @@ up after the application, which answers 503 until it does.
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
+from pathlib import Path
 from functools import cache
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import sqlite_file
-from core.migrate import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
 UPGRADE = "kör 'iop db upgrade'"
+# The migrations (Alembic's script directory), and the table in which
+# Alembic keeps the versions a database is at.
+MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
 
 
 class DatabaseNotReady(RuntimeError):
@@ -32,15 +35,32 @@ class DatabaseNotReady(RuntimeError):
 
 @cache
 def code_heads() -> frozenset[str]:
-    """The migration heads this code brings (read once: the files do not change)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    """The migration heads this code brings: the revisions that no other
+    revision follows, read from each migration file's ``revision`` and
+    ``down_revision`` (once: the files do not change). Read as plain
+    assignments rather than through Alembic's ScriptDirectory, which would
+    make every server start and every command import Alembic (a third of a
+    second); tests/integration/test_database.py checks it against Alembic."""
+    revisions: dict[str, tuple[str, ...]] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        values = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if node.targets[0].id in ("revision", "down_revision"):
+                    values[node.targets[0].id] = ast.literal_eval(node.value)
+        if "revision" in values:
+            down = values.get("down_revision")
+            revisions[values["revision"]] = tuple(down) if isinstance(down, (tuple, list)) else (down,) if down else ()
+    followed = {down for downs in revisions.values() for down in downs}
+    return frozenset(revisions.keys() - followed)
 
 
 def database_heads(connection: Connection) -> frozenset[str]:
-    """The versions the database says it is at (none for an empty database)."""
-    return frozenset(MigrationContext.configure(connection).get_current_heads())
+    """The versions the database says it is at (none for an empty database),
+    from the table Alembic keeps them in."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return frozenset()
+    return frozenset(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
 
 
 def _versions(heads: frozenset[str]) -> str:
