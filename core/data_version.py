@@ -16,8 +16,8 @@ platform's: too many pages rendered anew costs time, one stale page would
 cost trust.
 
 Only bookkeeping that no page shows is left out (``UNCOUNTED``): the idle
-clock of a session, failed sign-ins, request-limit events and the heads of
-the audit chains. Counting them
+clock of a session, failed sign-ins, request-limit events, the heads of
+the audit chains and the outgoing e-mail. Counting them
 would make every page be rendered anew once a minute per person.
 """
 
@@ -35,7 +35,10 @@ from core.tenancy import scope_of
 PLATFORM = 0
 UNCOUNTED = frozenset({"user_session", "login_attempt", "request_limit_event", "data_version",
                        # The head of each audit chain: the events themselves are counted.
-                       "audit_chain_head"})
+                       "audit_chain_head",
+                       # The e-mail waiting to be sent, which no page shows: counted, every
+                       # message queued or sent would renew every tenant's pages.
+                       "mail_outbox"})
 _PENDING = "iop.data_version.pending"
 _RAISED = "iop.data_version.raised"
 
