@@ -87,6 +87,27 @@ def test_an_organisation_renamed_shows_at_once(client, world, db):
     assert "Föreningen Järvabryggan" in page and "Föreningen Järvabron" not in page
 
 
+def test_a_partnership_page_seen_again_is_kept_and_shows_a_change_at_once(client, world, db):
+    url = f"/k/jarva/partnerskap/{world.jarva_partnership.id}"
+    login(client, world.jarva_staff.email)
+    first = client.get(url)
+    with counting() as statements:
+        assert client.get(url).text == first.text
+    assert len(_selects(statements)) == 1
+    world.jarva_partnership.goals = "Fler unga klarar skolan"
+    db.commit()
+    assert "Fler unga klarar skolan" in client.get(url).text
+
+
+def test_the_organisation_register_and_the_process_page_are_kept(client, world):
+    login(client, world.jarva_staff.email)
+    for url in ("/k/jarva/organisationer/", "/k/jarva/process"):
+        first = client.get(url)
+        with counting() as statements:
+            assert client.get(url).text == first.text
+        assert len(_selects(statements)) == 1, url
+
+
 def test_another_tenant_writing_leaves_the_page_kept(client, world, engine, registry):
     login(client, world.jarva_staff.email)
     client.get(START)

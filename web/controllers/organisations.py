@@ -12,6 +12,7 @@ from core.models.organisation import LEGAL_FORMS
 from core.inputs import OrganisationInput
 from core.services import ValidationError, organisations, representatives
 from core.services.permissions import ORG_EDIT
+from web import page_cache
 from web.context import RequestContext, Requires, in_worker_thread
 from web.controllers.portal import representative_or_404, representatives_context
 from web.forms import FormData, clean
@@ -23,7 +24,7 @@ class OrganisationController(Controller):
     include_in_schema = False
     opt = {"requires": Requires.STAFF}
 
-    @get("/")
+    @get("/", opt={page_cache.OPT: True})  # kept as rendered until the data moves (web.page_cache)
     @in_worker_thread
     def index(self, request: Request, ctx: NamedDependency[RequestContext], q: FromQuery[str] = "") -> Response:
         db, access = ctx.db, ctx.access

@@ -28,6 +28,7 @@ from core.process import (
 )
 from core.registry import KommunEntry
 from core.services.casework import newest_process
+from web import page_cache
 from web.context import RequestContext, Requires, in_worker_thread
 from web.diagram import Diagram, layout
 from web.rendering import page
@@ -188,7 +189,7 @@ class ProcessPageController(Controller):
     include_in_schema = False
     opt = {"requires": Requires.STAFF}
 
-    @get("/")
+    @get("/", opt={page_cache.OPT: True})  # kept as rendered until the data moves (web.page_cache)
     @in_worker_thread
     def process(self, request: Request, ctx: NamedDependency[RequestContext]) -> Response:
         access = ctx.access

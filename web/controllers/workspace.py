@@ -87,8 +87,9 @@ class WorkspaceController(Controller):
     include_in_schema = False
     opt = {"requires": Requires.STAFF}
 
-    # Kept as rendered until the tenant's data moves (web.page_cache): the
-    # start page depends on the session, the query, htmx's target and the day.
+    # Pages marked page_cache are kept as rendered until the tenant's data
+    # moves (web.page_cache): they depend only on the session, the query,
+    # htmx's target, the day and the database, and viewing them writes nothing.
     @get("/", opt={page_cache.OPT: True})
     @in_worker_thread
     def index(
@@ -149,7 +150,7 @@ class WorkspaceController(Controller):
                         **_form_context(db, access, slots_in(data)))
         return Redirect(f"/k/{access.tenant.code}/partnerskap/{p.id}?sparad=1", status_code=303)
 
-    @get("/partnerskap/{partnership_id:int}")
+    @get("/partnerskap/{partnership_id:int}", opt={page_cache.OPT: True})
     @in_worker_thread
     def view_partnership(self, request: Request, ctx: NamedDependency[RequestContext], partnership_id: FromPath[int]) -> Response:
         db, access = ctx.db, ctx.access
