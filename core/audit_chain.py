@@ -25,9 +25,11 @@ A row added by a session without it has no ``seq`` and the database refuses it
 the chain's head row in ``audit_chain_head`` (``SELECT … FOR UPDATE`` on
 PostgreSQL; on SQLite an UPDATE of the row, which takes the database's write
 lock before the head is read), numbers and hashes the new rows after it, and
-moves the head: two statements per chain per flush, however many rows. The
-lock is held to the end of the transaction, so concurrent writers to one chain
-take turns and the chain cannot fork.
+moves the head: two statements per chain for a transaction's first flush,
+one for each later flush, however many rows. The lock is held to the end of
+the transaction, so concurrent writers to one chain take turns and the chain
+cannot fork; what the transaction locked and moved it remembers until it, or
+a savepoint inside it, ends.
 
 Lock order: a flush that appends decisions of a tenant also locks that
 tenant's audit chain first (every decision is audited anyway), so a
@@ -67,6 +69,10 @@ CHAINED_MODELS: dict[type, str] = {AuditEvent: "audit_event", Decision: "decisio
 # Lock order within a tenant (see the module docstring).
 _TABLE_ORDER = {"audit_event": 0, "decision": 1}
 _HEAD = AuditChainHead.__table__
+# The heads this transaction has locked, and where it moved them: a chain
+# locked once needs no second read until the transaction (or a savepoint) ends,
+# since no other transaction can move it meanwhile.
+_HELD = "iop.audit_chain.held"
 
 
 def canonical_value(value: Any) -> Any:
@@ -104,6 +110,7 @@ def install(target) -> None:
     # sessionmaker's class may reuse the id of a collected one. A listener
     # installed twice still chains each flush once (see _before_flush).
     event.listen(target, "before_flush", _before_flush)
+    event.listen(target, "after_transaction_end", _forget_heads)
 
 
 def _apply_defaults(obj: object) -> None:
@@ -163,9 +170,11 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     for table, tenant_id in list(chains):
         if table == "decision":
             chains.setdefault(("audit_event", tenant_id), [])
+    held = session.info.setdefault(_HELD, {})
     for (table, tenant_id), rows in sorted(chains.items(), key=lambda item: _lock_order(*item[0])):
         key = chain_key(table, tenant_id)
-        seq, prev = _lock_head(session, key, tenant_id)
+        seq, prev = held[key] if key in held else _lock_head(session, key, tenant_id)
+        held[key] = (seq, prev)
         if not rows:
             continue
         for obj in rows:
@@ -174,6 +183,15 @@ def _before_flush(session: Session, flush_context, instances) -> None:
             obj.prev_hash = prev
             obj.hash = prev = row_hash(table, {name: getattr(obj, name) for name in HASHED[table]}, seq, prev)
         session.execute(update(_HEAD).where(_HEAD.c.chain == key).values(seq=seq, hash=prev))
+        held[key] = (seq, prev)
+
+
+def _forget_heads(session: Session, transaction) -> None:
+    """A transaction or a savepoint that ends, committed or not, forgets the
+    heads it held: after a savepoint rolled back, the database's head is the
+    one to read again. (A flush's own inner transaction ending is neither.)"""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_HELD, None)
 
 
 def _lock_order(table: str, tenant_id: int | None) -> tuple[int, int, int]:

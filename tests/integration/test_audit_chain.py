@@ -66,6 +66,33 @@ def test_each_tenant_and_the_platform_have_a_chain_per_table(world, db):
     assert result.rows == total
 
 
+def test_a_transaction_flushing_many_times_reads_each_head_once_and_a_savepoint_rolled_back_leaves_no_gap(world, db):
+    """The heads a transaction has locked are remembered until it, or a
+    savepoint in it, ends: later flushes do not read them again, and after a
+    savepoint rolled back the chain goes on from the database's head."""
+    db.commit()
+    statements: list[str] = []
+    listener = lambda conn, cursor, statement, *a: statements.append(statement)  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+    try:
+        for n in range(5):
+            _event(db, world.jarva, action=f"steg {n}")
+            db.flush()
+        reads = [s for s in statements if "audit_chain_head" in s and ("RETURNING" in s or "FOR UPDATE" in s)]
+        assert len(reads) == 1
+        with db.begin_nested() as savepoint:
+            _event(db, world.jarva, action="ångras")
+            db.flush()
+            savepoint.rollback()
+        _event(db, world.jarva, action="efter")
+        db.commit()
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
+    rows = _assert_linked(db, AuditEvent, world.jarva.id)
+    assert "ångras" not in [r.action for r in rows] and rows[-1].action == "efter"
+    assert audit_verify.verify(db).intact
+
+
 def test_hashes_survive_the_round_trip_through_either_database(world, db, engine):
     """What the listener hashed before the INSERT is what comes back: times in
     another zone and without microseconds, JSON with number keys, tuples,
