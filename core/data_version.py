@@ -7,18 +7,17 @@ counter commits with the write, a reader can never see the new data under an
 old version; because it lives in the database, every process and replica
 sees a write as soon as it is committed.
 
-Two counters count for a tenant's pages: the tenant's own,
-raised by any write to a row that belongs to the tenant, and the platform's
-(``PLATFORM``, 0), raised by any write to a row that belongs to no single
-tenant (a user, an organisation, a tenant's own settings). A write whose
-tenant cannot be told (a bulk statement outside a tenant's scope) raises the
-platform's: too many pages rendered anew costs time, one stale page would
-cost trust.
+Two counters count for a tenant's pages: the tenant's own, raised by any
+write to a row that belongs to the tenant, and the platform's (``PLATFORM``,
+0), raised by any write to a row that belongs to no single tenant (a user, an
+organisation, a tenant's own settings). A write whose tenant cannot be told
+(a bulk statement outside a tenant's scope) raises the platform's: too many
+pages rendered anew costs time, one stale page would cost trust.
 
 Only bookkeeping that no page shows is left out (``UNCOUNTED``): the idle
-clock of a session, failed sign-ins, request-limit events, the heads of
-the audit chains and the outgoing e-mail. Counting them
-would make every page be rendered anew once a minute per person.
+clock of a session, failed sign-ins, request-limit events, the heads of the
+audit chains and the outgoing e-mail. Counted, they would have every page
+rendered anew once a minute per person, and at every e-mail sent.
 """
 
 from __future__ import annotations
