@@ -108,6 +108,24 @@ def test_the_organisation_register_and_the_process_page_are_kept(client, world):
         assert len(_selects(statements)) == 1, url
 
 
+def test_a_message_from_the_organisation_in_the_portal_shows_on_the_kept_start_page(client, world, db, registry):
+    """The organisation's side writes in its own scope; the official's start page, kept a moment
+    ago, lists the message waiting for an answer at the next request."""
+    from core.services import messages
+
+    representative = factories.user(db, registry, "ordforande@jarvabron.test", organisation_id=world.jarva_org.id)
+    db.commit()
+    login(client, world.jarva_staff.email)
+    assert "väntar på svar" not in client.get(START).text
+    with make_sessionmaker(db.get_bind(), registry=registry)() as portal:
+        set_scope(portal, Scope.of_organisation(world.jarva_org.id))
+        messages.send(portal, partnership=portal.get(Partnership, world.jarva_partnership.id), author=representative,
+                      organisation=world.jarva_org, body="Vi har skickat in redovisningen.", base_url="http://x")
+        portal.commit()
+    page = client.get(START).text
+    assert "Meddelanden från parterna som väntar på svar (1)" in page and "Järvas hemliga läxhjälp" in page
+
+
 def test_another_tenant_writing_leaves_the_page_kept(client, world, engine, registry):
     login(client, world.jarva_staff.email)
     client.get(START)
