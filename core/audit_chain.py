@@ -25,11 +25,11 @@ A row added by a session without it has no ``seq`` and the database refuses it
 the chain's head row in ``audit_chain_head`` (``SELECT … FOR UPDATE`` on
 PostgreSQL; on SQLite an UPDATE of the row, which takes the database's write
 lock before the head is read), numbers and hashes the new rows after it, and
-moves the head. The lock is held to the end of the transaction, so
-concurrent writers to one chain take turns and the chain cannot fork; so the
-transaction reads each head once and writes it once, at its commit, however
-many flushes and rows (a savepoint rolled back puts the heads back as they
-were when it began).
+moves the head: two statements per chain for a transaction's first flush,
+one for each later flush, however many rows. The lock is held to the end of
+the transaction, so concurrent writers to one chain take turns and the chain
+cannot fork; what the transaction locked and moved it remembers until it, or
+a savepoint inside it, ends.
 
 Lock order: a flush that appends decisions of a tenant also locks that
 tenant's audit chain first (every decision is audited anyway), so a
@@ -69,14 +69,10 @@ CHAINED_MODELS: dict[type, str] = {AuditEvent: "audit_event", Decision: "decisio
 # Lock order within a tenant (see the module docstring).
 _TABLE_ORDER = {"audit_event": 0, "decision": 1}
 _HEAD = AuditChainHead.__table__
-# The heads this transaction has locked, where it moved them and whether that
-# is written yet: a chain locked once needs no second read, since no other
-# transaction can move it meanwhile, and its head is written once, when the
-# transaction commits. What they were when each savepoint began; and whether
-# a commit is under way (every flush then writes its heads at once).
+# The heads this transaction has locked, and where it moved them: a chain
+# locked once needs no second read until the transaction (or a savepoint) ends,
+# since no other transaction can move it meanwhile.
 _HELD = "iop.audit_chain.held"
-_SAVED = "iop.audit_chain.saved"
-_COMMITTING = "iop.audit_chain.committing"
 
 
 def canonical_value(value: Any) -> Any:
@@ -114,10 +110,7 @@ def install(target) -> None:
     # sessionmaker's class may reuse the id of a collected one. A listener
     # installed twice still chains each flush once (see _before_flush).
     event.listen(target, "before_flush", _before_flush)
-    event.listen(target, "before_commit", _write_heads)
-    event.listen(target, "after_transaction_create", _savepoint_begins)
-    event.listen(target, "after_soft_rollback", _savepoint_rolled_back)
-    event.listen(target, "after_transaction_end", _transaction_ends)
+    event.listen(target, "after_transaction_end", _forget_heads)
 
 
 def _apply_defaults(obj: object) -> None:
@@ -180,9 +173,8 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     held = session.info.setdefault(_HELD, {})
     for (table, tenant_id), rows in sorted(chains.items(), key=lambda item: _lock_order(*item[0])):
         key = chain_key(table, tenant_id)
-        if key not in held:
-            held[key] = (*_lock_head(session, key, tenant_id), True)
-        seq, prev, _ = held[key]
+        seq, prev = held[key] if key in held else _lock_head(session, key, tenant_id)
+        held[key] = (seq, prev)
         if not rows:
             continue
         for obj in rows:
@@ -190,52 +182,16 @@ def _before_flush(session: Session, flush_context, instances) -> None:
             obj.seq = seq
             obj.prev_hash = prev
             obj.hash = prev = row_hash(table, {name: getattr(obj, name) for name in HASHED[table]}, seq, prev)
-        held[key] = (seq, prev, False)
-        if session.info.get(_COMMITTING):
-            _write_head(session, held, key)
+        session.execute(update(_HEAD).where(_HEAD.c.chain == key).values(seq=seq, hash=prev))
+        held[key] = (seq, prev)
 
 
-def _write_head(session: Session, held: dict, key: str) -> None:
-    seq, prev, written = held[key]
-    if not written:
-        # On the connection: Session.execute would first flush what is
-        # pending, moving this very head while it is being written.
-        session.connection().execute(update(_HEAD).where(_HEAD.c.chain == key).values(seq=seq, hash=prev))
-        held[key] = (seq, prev, True)
-
-
-def _write_heads(session: Session) -> None:
-    """Before a commit (or a savepoint's release): the heads this transaction
-    moved are written, and from now on every flush writes the heads it moves
-    at once, so rows that other listeners add while the commit goes on are
-    covered too. (The rows are locked already: writing them takes no lock.)"""
-    session.info[_COMMITTING] = True
-    held = session.info.get(_HELD, {})
-    for key in sorted(held):
-        _write_head(session, held, key)
-
-
-def _savepoint_begins(session: Session, transaction) -> None:
-    if transaction.nested:
-        session.info.setdefault(_SAVED, {})[id(transaction)] = dict(session.info.get(_HELD, {}))
-
-
-def _savepoint_rolled_back(session: Session, previous_transaction) -> None:
-    """Back to the savepoint: its rows are gone, and so is every head written
-    after it; the heads are what they were when it began. (A chain first
-    locked inside it is read again: PostgreSQL released that lock.)"""
-    if previous_transaction.nested:
-        saved = session.info.get(_SAVED, {}).pop(id(previous_transaction), None)
-        if saved is not None:
-            session.info[_HELD] = saved
-
-
-def _transaction_ends(session: Session, transaction) -> None:
-    # The outermost transaction only: a flush's inner transaction or a
-    # savepoint ending leaves the heads to the transaction around them.
-    if transaction.parent is None:
-        for name in (_HELD, _SAVED, _COMMITTING):
-            session.info.pop(name, None)
+def _forget_heads(session: Session, transaction) -> None:
+    """A transaction or a savepoint that ends, committed or not, forgets the
+    heads it held: after a savepoint rolled back, the database's head is the
+    one to read again. (A flush's own inner transaction ending is neither.)"""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_HELD, None)
 
 
 def _lock_order(table: str, tenant_id: int | None) -> tuple[int, int, int]:
