@@ -182,7 +182,10 @@ def _before_flush(session: Session, flush_context, instances) -> None:
             obj.seq = seq
             obj.prev_hash = prev
             obj.hash = prev = row_hash(table, {name: getattr(obj, name) for name in HASHED[table]}, seq, prev)
-        session.execute(update(_HEAD).where(_HEAD.c.chain == key).values(seq=seq, hash=prev))
+        moved = session.execute(update(_HEAD).where(_HEAD.c.chain == key).values(seq=seq, hash=prev))
+        if moved.rowcount != 1:
+            # A head this scope cannot see: refuse now rather than let the next row reuse a number.
+            raise RuntimeError(f"the head of audit chain {key} could not be moved in this session's scope")
         held[key] = (seq, prev)
 
 
