@@ -44,6 +44,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _fits(page: Page, where: str) -> None:
+    # A link just clicked may still be replacing the document: measure the page once it is there.
+    page.wait_for_function("document.documentElement !== null && document.readyState === 'complete'")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{where} scrolls sideways"
     # Issue 11: tables become readable lists on a phone rather than scrolling in their frames.
     scrolling = page.evaluate("""[...document.querySelectorAll('.table-wrap')]
