@@ -98,24 +98,25 @@ def parse_trusted_proxies(value: str) -> tuple[str, ...]:
     return tuple(proxies)
 
 
-def parse_worker_threads(value: str) -> int:
-    """``IOP_WORKER_THREADS``: a whole number from 1 to MAX_WORKER_THREADS."""
+def _whole_number(variable: str, value: str, default: int, lowest: int, highest: int) -> int:
+    """An environment variable that holds a whole number from ``lowest`` to
+    ``highest``; ``default`` when it is empty or unset."""
     value = value.strip()
     if not value:
-        return DEFAULT_WORKER_THREADS
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_WORKER_THREADS:
-        raise ValueError(f"IOP_WORKER_THREADS: {value!r} ska vara ett heltal från 1 till {MAX_WORKER_THREADS}")
+        return default
+    if not (value.isascii() and value.isdigit()) or not lowest <= int(value) <= highest:
+        raise ValueError(f"{variable}: {value!r} ska vara ett heltal från {lowest} till {highest}")
     return int(value)
+
+
+def parse_worker_threads(value: str) -> int:
+    """``IOP_WORKER_THREADS``: a whole number from 1 to MAX_WORKER_THREADS."""
+    return _whole_number("IOP_WORKER_THREADS", value, DEFAULT_WORKER_THREADS, 1, MAX_WORKER_THREADS)
 
 
 def parse_page_cache_mb(value: str) -> int:
     """``IOP_PAGE_CACHE_MB``: a whole number of megabytes, 0 to MAX_PAGE_CACHE_MB."""
-    value = value.strip()
-    if not value:
-        return DEFAULT_PAGE_CACHE_MB
-    if not (value.isascii() and value.isdigit()) or int(value) > MAX_PAGE_CACHE_MB:
-        raise ValueError(f"IOP_PAGE_CACHE_MB: {value!r} ska vara ett heltal från 0 till {MAX_PAGE_CACHE_MB}")
-    return int(value)
+    return _whole_number("IOP_PAGE_CACHE_MB", value, DEFAULT_PAGE_CACHE_MB, 0, MAX_PAGE_CACHE_MB)
 
 
 def parse_base_url(value: str) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 import logging
 import os
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine

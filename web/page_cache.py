@@ -48,7 +48,7 @@ from core import clock
 from core.data_version import PLATFORM
 from core.db import utcnow
 from core.models import DataVersion, Tenant, User, UserSession
-from core.services.auth import IDLE_CLOCK_STEP, SessionPolicy, token_hash
+from core.services.auth import IDLE_CLOCK_STEP, SessionPolicy, expired, token_hash
 from web import cookies
 
 OPT = "page_cache"
@@ -132,8 +132,8 @@ def key_for(db: Session, request: Request, policy: SessionPolicy) -> tuple | Non
     if row is None:
         return None
     user_id, last_seen, created, active, tenant_id, tenant_version, platform_version = row
-    age = utcnow() - last_seen
-    if not active or age > IDLE_CLOCK_STEP or age > policy.idle_timeout or utcnow() - created > policy.absolute_timeout:
+    now = utcnow()
+    if not active or now - last_seen > IDLE_CLOCK_STEP or expired(policy, last_seen, created, now):
         return None
     scope = request.scope
     # (Header names in an ASGI scope are lower case.)

@@ -67,6 +67,11 @@ class TooManyAttempts(Exception):
 IDLE_CLOCK_STEP = timedelta(minutes=1)
 
 
+def expired(policy: SessionPolicy, last_seen_at: datetime, created_at: datetime, now: datetime) -> bool:
+    """Whether a session seen last at ``last_seen_at`` and begun at ``created_at`` has run out."""
+    return now - last_seen_at > policy.idle_timeout or now - created_at > policy.absolute_timeout
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -159,7 +164,7 @@ def resolve_session(session: Session, token: str | None, policy: SessionPolicy) 
         return None
     row, user = found
     now = utcnow()
-    if now - row.last_seen_at > policy.idle_timeout or now - row.created_at > policy.absolute_timeout:
+    if expired(policy, row.last_seen_at, row.created_at, now):
         session.delete(row)
         return None
     if not user.is_active:
