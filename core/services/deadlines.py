@@ -9,8 +9,8 @@ it costs the same few queries whatever the tenant holds."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import date
+from functools import cache
 from math import ceil
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
