@@ -262,9 +262,10 @@ def make_sessionmaker(engine: Engine, scope=None, *, registry=None, orm_net: boo
     facts a transaction changes has its stored state (core.services.case_state)
     recomputed in that transaction, and what the diarium must hold is registered
     (core.services.diarium). Every write raises its tenant's data version
-    (core.data_version) in the same transaction. ``orm_net=False`` exists only for the test that shows
+    (core.data_version) in the same transaction. Reads kept until the session
+    writes (core.session_memo) are forgotten at every write. ``orm_net=False`` exists only for the test that shows
     PostgreSQL's row-level security holding on its own."""
-    from core import audit_chain, data_version  # import the models, which import this module
+    from core import audit_chain, data_version, session_memo  # import the models, which import this module
     from core.tenancy import SCOPE_KEY, install_database_scope, install_net
 
     factory = sessionmaker(engine, expire_on_commit=False, info={SCOPE_KEY: scope} if scope else None)
@@ -272,6 +273,7 @@ def make_sessionmaker(engine: Engine, scope=None, *, registry=None, orm_net: boo
         install_net(factory)
     install_database_scope(factory)
     event.listen(factory, "before_flush", _refuse_overlong_text)
+    session_memo.install(factory)
     audit_chain.install(factory)
     if registry is not None:
         from core.services import case_state, diarium

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import session_memo
 from core.db import utcnow
 from core.engine import (
     CaseFacts,
@@ -119,6 +120,26 @@ def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]
     ids = [p.id for p in partnerships]
     if not ids:
         return {}
+    documents, ideburna, meetings, forms, decisions = session_memo.read(
+        session, ("casework.facts", tenant.id, tuple(ids)), lambda: _read_facts(session, tenant, ids))
+    return {
+        p.id: CaseFacts(
+            dates=case_dates(p),
+            fields=_fields(p),
+            contributions=_contributing_roles(p),
+            documents=documents.get(p.id, ()),
+            meetings=meetings.get(p.id, ()),
+            forms=dict(forms.get(p.id, {})),
+            decisions=decisions.get(p.id, ()),
+            ideburna=ideburna.get(p.id, ()),
+        )
+        for p in partnerships
+    }
+
+
+def _read_facts(session: Session, tenant: Tenant, ids: list[int]) -> tuple[dict, ...]:
+    """The facts the five statements read, by partnership: documents,
+    idéburna parties, meetings, form answers, decisions."""
     bound = {"tenant_id": tenant.id, "ids": ids}
     documents: dict[int, list[DocumentFact]] = defaultdict(list)
     for pid, kind, at, organisation_id in session.execute(_DOCUMENTS, bound):
@@ -139,19 +160,8 @@ def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]
             step_key=step_key, outcome_key=outcome_key, outcome_kind=outcome_kind, decided_at=decided_at,
             period=period, motivation=motivation, role_title=role_title, actor_name=name or "",
         ))
-    return {
-        p.id: CaseFacts(
-            dates=case_dates(p),
-            fields=_fields(p),
-            contributions=_contributing_roles(p),
-            documents=tuple(documents[p.id]),
-            meetings=tuple(meetings[p.id]),
-            forms=forms[p.id],
-            decisions=tuple(decisions[p.id]),
-            ideburna=tuple(ideburna[p.id]),
-        )
-        for p in partnerships
-    }
+    return ({k: tuple(v) for k, v in documents.items()}, {k: tuple(v) for k, v in ideburna.items()},
+            {k: tuple(v) for k, v in meetings.items()}, dict(forms), {k: tuple(v) for k, v in decisions.items()})
 
 
 @dataclass(frozen=True)
