@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,10 +57,13 @@ def next_serial(session: Session, tenant_id: int, year: int) -> int:
     return session.execute(statement).scalar_one()
 
 
-def _next_entry_no(session: Session, matter: Matter) -> int:
-    return session.execute(update(Matter).where(Matter.id == matter.id)
-                           .values(last_entry=Matter.last_entry + 1).returning(Matter.last_entry)
+def _reserve_entry_numbers(session: Session, matter_id: int, count: int) -> int:
+    """The first of ``count`` consecutive entry numbers of the matter; its row
+    stays locked until the transaction ends, as the series' does."""
+    last = session.execute(update(Matter).where(Matter.id == matter_id)
+                           .values(last_entry=Matter.last_entry + count).returning(Matter.last_entry)
                            .execution_options(synchronize_session=False)).scalar_one()
+    return last - count + 1
 
 
 def matter_of(session: Session, tenant_id: int, partnership_id: int) -> Matter | None:
@@ -79,44 +83,60 @@ def open_matter(session: Session, tenant: Tenant, fmt: RegistrationNumberFormat,
     return matter
 
 
-def register(session: Session, matter: Matter, *, dated: date, direction: str, description: str,
-             counterparty: str = "", secrecy: str = "", actor_id: int | None = None,
-             document_id: int | None = None, decision_id: int | None = None, meeting_id: int | None = None,
-             corrects_id: int | None = None) -> RegistryEntry:
+def register(session: Session, matter: Matter, **fields) -> RegistryEntry:
+    """One entry in ``matter`` (``_entry`` names the fields)."""
+    return _add_entries(session, [(matter, _entry(**fields))])[0]
+
+
+def _entry(*, dated: date, direction: str, description: str, counterparty: str = "", secrecy: str = "",
+           actor_id: int | None = None, document_id: int | None = None, decision_id: int | None = None,
+           meeting_id: int | None = None, corrects_id: int | None = None) -> dict:
     if direction not in DIRECTIONS:
         raise ValueError(f"unknown direction {direction!r}")
-    entry = RegistryEntry(tenant_id=matter.tenant_id, matter_id=matter.id, entry_no=_next_entry_no(session, matter),
-                          dated=dated, direction=direction, counterparty=counterparty[:300],
-                          description=description, secrecy=secrecy, document_id=document_id,
-                          decision_id=decision_id, meeting_id=meeting_id, corrects_id=corrects_id,
-                          registered_by_id=actor_id)
-    session.add(entry)
+    return {"dated": dated, "direction": direction, "counterparty": counterparty[:300], "description": description,
+            "secrecy": secrecy, "document_id": document_id, "decision_id": decision_id, "meeting_id": meeting_id,
+            "corrects_id": corrects_id, "registered_by_id": actor_id}
+
+
+def _add_entries(session: Session, entries: list[tuple[Matter, dict]]) -> list[RegistryEntry]:
+    """The entries, numbered in the order given within each matter. Each
+    matter's numbers are reserved with one statement, matters in the order of
+    their ids, so two transactions never wait for each other crosswise."""
+    wanted = Counter(matter.id for matter, _ in entries)
+    next_no = {matter_id: _reserve_entry_numbers(session, matter_id, wanted[matter_id]) for matter_id in sorted(wanted)}
+    added = []
+    for matter, fields in entries:
+        entry = RegistryEntry(tenant_id=matter.tenant_id, matter_id=matter.id, entry_no=next_no[matter.id], **fields)
+        next_no[matter.id] += 1
+        session.add(entry)
+        added.append(entry)
     session.flush()
-    return entry
+    return added
 
 
 # ---------------------------------------------------------------- what is registered
 
 
-def _organisation_of_uploader(session: Session, user_id: int | None) -> str | None:
-    """The organisation a document came from: its uploader's, when the
-    uploader is an organisation's representative."""
-    if user_id is None:
-        return None
-    return session.scalar(select(Organisation.name).join(Representative, Representative.organisation_id == Organisation.id)
-                          .where(Representative.user_id == user_id, Representative.approved_at.is_not(None)))
+def _senders(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """The organisation each uploader represents, for the documents that came
+    from an organisation."""
+    if not user_ids:
+        return {}
+    return dict(session.execute(select(Representative.user_id, Organisation.name)
+                                .join(Organisation, Representative.organisation_id == Organisation.id)
+                                .where(Representative.user_id.in_(user_ids), Representative.approved_at.is_not(None))
+                                .order_by(Representative.id.desc())).all())
 
 
-def _register_document(session: Session, process, matter: Matter, doc: Document) -> None:
+def _document_entry(process, doc: Document, senders: dict[int, str]) -> dict:
     kind = process.document_kind(doc.kind) if process else None
-    sender = _organisation_of_uploader(session, doc.uploaded_by_id)
+    sender = senders.get(doc.uploaded_by_id)
     what = f"{kind.title}: {doc.title}" if kind and kind.title != doc.title else doc.title
-    register(session, matter, dated=clock.today(), direction=RECEIVED if sender else DRAWN_UP,
-             counterparty=sender or "", description=what, secrecy=doc.secrecy, actor_id=doc.uploaded_by_id,
-             document_id=doc.id)
+    return _entry(dated=clock.today(), direction=RECEIVED if sender else DRAWN_UP, counterparty=sender or "",
+                  description=what, secrecy=doc.secrecy, actor_id=doc.uploaded_by_id, document_id=doc.id)
 
 
-def _register_decision(session: Session, process, matter: Matter, d: Decision) -> None:
+def _decision_entry(process, d: Decision) -> dict:
     step = process.step(d.step_key) if process else None
     outcome = next((o for o in step.outcomes if o.key == d.outcome_key), None) if step else None
     what = f"Beslut av {d.role_title.lower()}: {step.title if step else d.step_key}"
@@ -124,15 +144,13 @@ def _register_decision(session: Session, process, matter: Matter, d: Decision) -
         what += f" ({outcome.title.lower()})"
     if d.period:
         what += f", {d.period}"
-    register(session, matter, dated=clock.today(), direction=DRAWN_UP, description=what,
-             actor_id=d.actor_id, decision_id=d.id)
+    return _entry(dated=clock.today(), direction=DRAWN_UP, description=what, actor_id=d.actor_id, decision_id=d.id)
 
 
-def _register_minutes(session: Session, process, matter: Matter, m: Meeting) -> None:
+def _minutes_entry(process, m: Meeting) -> dict:
     rule = process.meeting_rule(m.kind) if process else None
     what = f"Minnesanteckningar: {rule.title if rule else 'möte'} den {m.held_on.isoformat()}"
-    register(session, matter, dated=m.held_on, direction=DRAWN_UP, description=what,
-             actor_id=m.created_by_id, meeting_id=m.id)
+    return _entry(dated=m.held_on, direction=DRAWN_UP, description=what, actor_id=m.created_by_id, meeting_id=m.id)
 
 
 def _partnership_id(obj) -> int | None:
@@ -177,20 +195,24 @@ def register_noted(session: Session, registry: Registry, noted: list) -> None:
             # (or a new one) gets its matter on its first registration.
             matters = {m.partnership_id: m for m in session.scalars(select(Matter).where(
                 Matter.tenant_id == tenant_id, Matter.partnership_id.in_(ids)))}
+            senders = _senders(session, {o.uploaded_by_id for o in objects
+                                         if isinstance(o, Document) and o.uploaded_by_id is not None})
+            entries: list[tuple[Matter, dict]] = []
             for obj in objects:
                 p = partnerships.get(_partnership_id(obj))
                 if p is None:
                     continue
                 if p.id not in matters:
                     matters[p.id] = open_matter(session, tenant, kommun.profile.registration_number, p.id, today)
-                matter = matters[p.id]
                 process = process_of(registry, kommun, p)
                 if isinstance(obj, Document):
-                    _register_document(session, process, matter, obj)
+                    entries.append((matters[p.id], _document_entry(process, obj, senders)))
                 elif isinstance(obj, Decision):
-                    _register_decision(session, process, matter, obj)
+                    entries.append((matters[p.id], _decision_entry(process, obj)))
                 elif isinstance(obj, Meeting):
-                    _register_minutes(session, process, matter, obj)
+                    entries.append((matters[p.id], _minutes_entry(process, obj)))
+            if entries:
+                _add_entries(session, entries)
 
 
 def install(factory: sessionmaker, registry: Registry) -> None:
