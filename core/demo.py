@@ -9,30 +9,35 @@ Every name here is invented; no person from the source documents appears.
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from core import clock
+from core import clock, session_memo
 from core.config import Settings
-from core.models import Partnership, Party, RoleAssignment, Tenant, User
+from core.models import Organisation, Partnership, Party, RoleAssignment, Tenant, User
 from core.models.organisation import SIGNATORY
 from core.inputs import MeetingInput, OrganisationInput, PartnershipInput
 from core.orgnr import with_check_digit
 from core.plugin_api import TENANT_ADMIN_ROLE
 from core.process import add_months
 from core.registry import KommunEntry, Registry
-from core.services import (applications, library, meetings, messages, organisations, partnerships, passwords,
-                           requests, tenants, users)
+from core.services import (applications, library, meetings, messages, organisations, partnerships, requests,
+                           tenants, users)
 from core.tenancy import Scope, set_scope
 from core.services.casework import newest_process
 from core.services.permissions import ADMINISTRATOR
 from core.walkthrough import Walker
 
 PASSWORD = "demo-losen-2026"
+# PASSWORD hashed once, with the production parameters (a test keeps them so):
+# hashing it at every installation cost the demo's start a tenth of a second.
+PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$egYP6lO0nYi6chAtBcMEfg$AT/i227D/9y0cd6Jl/0HKfDX9u0ha84M8jgRvpAnCW0"
 ADMIN_EMAIL = "admin@plattform.demo"
 
 
@@ -139,13 +144,51 @@ def is_installed(session: Session) -> bool:
     return session.scalar(select(User).where(User.email == ADMIN_EMAIL)) is not None
 
 
-def install(session: Session, registry: Registry, documents_dir: Path) -> None:
-    # Every demo account has the same password: hashed once, with production parameters.
-    hashed = passwords.hash_password(PASSWORD)
+@dataclass(frozen=True)
+class _Prepared:
+    """A demo tenant ready to have its cases walked, by ids: the walk may run
+    in a process of its own."""
+
+    spec: DemoTenant
+    tenant_id: int
+    # Role key -> the demo user who holds it.
+    staff: dict[str, int]
+    organisations: tuple[int, ...]
+
+
+def install(factory: sessionmaker, registry: Registry, documents_dir: Path, *, side_by_side: bool = False) -> None:
+    """The demo installation, in three steps that each commit: the platform
+    (the tenants, their staff and the organisations); each tenant's cases,
+    walked through its process; the intresseanmälningar and the exchanges
+    with the organisations. ``side_by_side`` (PostgreSQL: SQLite has one
+    writer at a time) walks each tenant's cases in a forked process of its
+    own, all at once, each in a transaction of its own: they write no row in
+    common but the counters a commit raises, which are locked in one order."""
+    today = clock.today()
+    with factory() as session:
+        prepared, organisations = _platform(session, registry)
+        session.commit()
+    walks = [functools.partial(_walk, factory, registry, documents_dir, item, today) for item in prepared]
+    if side_by_side:
+        _side_by_side(factory, walks)
+    else:
+        for walk in walks:
+            walk()
+    with factory() as session:
+        orgs = {key: session.get(Organisation, org_id) for key, org_id in organisations.items()}
+        _applications(session, registry, documents_dir, orgs, today)
+        _exchanges(session, registry, today)
+        session.commit()
+
+
+def _platform(session: Session, registry: Registry) -> tuple[list[_Prepared], dict[str, int]]:
+    """The administrator, the tenants with their plugins and staff, and the
+    organisations with their representatives."""
+    hashed = PASSWORD_HASH
     admin = users.create_user(session, actor=None, email=ADMIN_EMAIL, name="Plattformsadministratör (demo)",
                               password=PASSWORD, password_hash=hashed, is_platform_admin=True)
-    orgs = {}
-    today = clock.today()
+    orgs: dict[str, int] = {}
+    prepared = []
     for spec in TENANTS:
         entry = registry.kommuner.get(spec.kommun)
         if entry is None:
@@ -158,12 +201,12 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
                                        kommun_code=spec.kommun, registry=registry)
         tenants.enable_plugin(session, registry, tenant, entry.plugin, admin)
         session.flush()
-        staff: dict[str, User] = {}
+        staff: dict[str, int] = {}
         for role in (*entry.roles.roles, ADMINISTRATOR):
             user = users.create_user(session, actor=admin, email=_slug_email(role.key, spec.code),
                                      name=f"{role.title} (demo, {name})", password=PASSWORD, password_hash=hashed)
             users.assign_role(session, actor=admin, user=user, tenant=tenant, kommun=entry, role_key=role.key)
-            staff[role.key] = user
+            staff[role.key] = user.id
         registered = []
         for key, org_name, form, nine, street, postal, city in ORGANISATIONS:
             if spec.organisations is not None and key not in spec.organisations:
@@ -182,12 +225,49 @@ def install(session: Session, registry: Registry, documents_dir: Path) -> None:
                 users.create_user(session, actor=admin, email=f"ordforande@{key}.demo",
                                   name=f"Ordförande, {org_name}", password=PASSWORD, password_hash=hashed,
                                   organisation_id=org.id, capacity=SIGNATORY)
-            orgs[key] = org
-            registered.append(org)
+            orgs[key] = org.id
+            registered.append(org.id)
+        prepared.append(_Prepared(spec, tenant.id, staff, tuple(registered)))
+    return prepared, orgs
+
+
+def _walk(factory: sessionmaker, registry: Registry, documents_dir: Path, item: _Prepared, today: date) -> None:
+    """The tenant's partnerships, each walked to its stage, in one transaction."""
+    with factory() as session:
+        # No one else writes this tenant's cases meanwhile: their facts are read again only after a write.
+        session_memo.keep(session)
+        tenant = session.get(Tenant, item.tenant_id)
+        entry = registry.kommuner[item.spec.kommun]
+        staff = {key: session.get(User, user_id) for key, user_id in item.staff.items()}
+        orgs = [session.get(Organisation, org_id) for org_id in item.organisations]
         walker = Walker(session, registry, entry, tenant, staff, documents_dir, today)
-        _partnerships(session, registry, entry, walker, registered, spec.topics or TOPICS, spec.stages or STAGES)
-    _applications(session, registry, documents_dir, orgs, today)
-    _exchanges(session, registry, today)
+        _partnerships(session, registry, entry, walker, orgs, item.spec.topics or TOPICS,
+                      item.spec.stages or STAGES)
+        session.commit()
+
+
+def _side_by_side(factory: sessionmaker, walks: list) -> None:
+    """Runs each walk in a forked process, all at once. A fork would share
+    the parent's pooled connections, so the parent closes them first; each
+    child closes its own before it exits."""
+    engine = factory.kw["bind"]
+    engine.dispose()
+
+    def run(walk) -> None:
+        try:
+            walk()
+        finally:
+            engine.dispose()
+
+    context = multiprocessing.get_context("fork")
+    children = [context.Process(target=run, args=(walk,)) for walk in walks]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    failed = sum(child.exitcode != 0 for child in children)
+    if failed:
+        raise RuntimeError(f"the cases of {failed} demo tenants could not be walked (see above)")
 
 
 # The demo's intresseanmälningar to Järva: one submitted, waiting for its

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from core import demo
+from core.db import make_sessionmaker
 from core.models import Partnership, PluginActivation, Tenant, User
 from core.orgnr import check_organisationsnummer
-from core.services import tenants
+from core.services import passwords, tenants
+from core.tenancy import Scope
 
 IOP = str(Path(sys.executable).parent / "iop")
 
@@ -22,11 +24,12 @@ def _run(*args, env_extra=None):
     return subprocess.run([IOP, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
-def test_demo_installation(db, registry, settings):
+def test_demo_installation(db, engine, registry, settings, backend):
     """The demo's partnerships stand in every stage, reached through each kommun's own process;
-    Tyresö's kultur- och fritidsförvaltning runs Tyresö's process beside Tyresö kommun."""
-    demo.install(db, registry, settings.documents_dir)
-    db.commit()
+    Tyresö's kultur- och fritidsförvaltning runs Tyresö's process beside Tyresö kommun. On
+    PostgreSQL the tenants' cases are walked side by side, as ``iop demo`` does there."""
+    demo.install(make_sessionmaker(engine, Scope.system(), registry=registry), registry, settings.documents_dir,
+                 side_by_side=backend == "postgresql")
     codes = {t.code for t in db.scalars(select(Tenant))}
     assert codes == {"jarva", "hasselby-vallingby", "tyreso", "tyreso-kultur"}
     assert db.scalar(select(func.count()).select_from(PluginActivation)) == 4
@@ -66,6 +69,15 @@ def test_cli_demo_prints_logins_and_plugins_lists_activations(tmp_path):
     assert "tyreso\t1.0.0\ttyreso\ttyreso, tyreso-kultur" in plugins.stdout.splitlines()
     again = _run("demo", "--reset", env_extra=env)
     assert again.returncode == 0, again.stderr
+
+
+def test_the_demo_password_hash_has_the_production_parameters():
+    """The demo's accounts get a hash made once (core.demo.PASSWORD_HASH), with
+    the parameters core.services.passwords uses outside the tests."""
+    from argon2 import PasswordHasher
+
+    assert passwords.verify_password(demo.PASSWORD_HASH, demo.PASSWORD)
+    assert not PasswordHasher().check_needs_rehash(demo.PASSWORD_HASH)
 
 
 def test_cli_fails_with_one_line_on_a_broken_configuration(tmp_path):
