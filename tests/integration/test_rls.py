@@ -160,14 +160,16 @@ def test_tenant_owned_tables_are_the_ones_rls_knows():
     assert all(issubclass(c, TenantOwned) or c.__table__.c.tenant_id.nullable for c in tenant_scoped_classes())
 
 
-def test_the_demo_can_be_reset_with_the_policies_in_place(postgres_database):
-    """``iop demo --reset`` migrates to base: the policies come off before the
-    columns they read, and upgrade puts them back."""
+def test_the_schema_can_be_migrated_down_and_reset_with_the_policies_in_place(postgres_database):
+    """Migrating to base takes the policies off before the columns they read;
+    ``iop demo --reset`` drops what the migrations made at once; an upgrade
+    after either puts everything back, policies and their functions too."""
     import uuid
 
     from sqlalchemy.engine import make_url
 
-    from core.migrate import downgrade, upgrade
+    from core import schema
+    from core.migrate import downgrade, reset, upgrade
 
     admin = create_engine(postgres_database.owner_url, isolation_level="AUTOCOMMIT")
     name = f"iop_reset_{uuid.uuid4().hex[:10]}"
@@ -179,10 +181,16 @@ def test_the_demo_can_be_reset_with_the_policies_in_place(postgres_database):
         upgrade(owner, app_url=app)
         downgrade(owner, "base", app_url=app)
         upgrade(owner, app_url=app)
+        reset(owner)
         engine = create_engine(owner)
+        with engine.connect() as conn:
+            left = conn.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).scalar()
+            assert left == 0
+        upgrade(owner, app_url=app)
         with engine.connect() as conn:
             forced = conn.execute(text("SELECT relforcerowsecurity FROM pg_class WHERE relname = 'contact_person'"))
             assert forced.scalar() is True
+            assert schema.schema_problem(conn) is None
         engine.dispose()
     finally:
         with admin.connect() as conn:
