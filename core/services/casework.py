@@ -120,8 +120,17 @@ def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]
     ids = [p.id for p in partnerships]
     if not ids:
         return {}
-    documents, ideburna, meetings, forms, decisions = session_memo.read(
-        session, ("casework.facts", tenant.id, tuple(ids)), lambda: _read_facts(session, tenant, ids))
+    bound = {"tenant_id": tenant.id, "ids": ids}
+    key = (tenant.id, tuple(ids))
+    documents = session_memo.read(session, ("documents", key), _READS["documents"],
+                                  lambda: _by_partnership(session.execute(_DOCUMENTS, bound), DocumentFact))
+    ideburna = session_memo.read(session, ("ideburna", key), _READS["ideburna"],
+                                 lambda: _by_partnership(session.execute(_IDEBURNA, bound), _party))
+    meetings = session_memo.read(session, ("meetings", key), _READS["meetings"],
+                                 lambda: _by_partnership(session.execute(_MEETINGS, bound), _meeting_fact))
+    forms = session_memo.read(session, ("forms", key), _READS["forms"], lambda: _forms(session.execute(_FORMS, bound)))
+    decisions = session_memo.read(session, ("decisions", key), _READS["decisions"],
+                                  lambda: _by_partnership(session.execute(_DECISIONS, bound), _decision_fact))
     return {
         p.id: CaseFacts(
             dates=case_dates(p),
@@ -137,31 +146,46 @@ def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]
     }
 
 
-def _read_facts(session: Session, tenant: Tenant, ids: list[int]) -> tuple[dict, ...]:
-    """The facts the five statements read, by partnership: documents,
-    idéburna parties, meetings, form answers, decisions."""
-    bound = {"tenant_id": tenant.id, "ids": ids}
-    documents: dict[int, list[DocumentFact]] = defaultdict(list)
-    for pid, kind, at, organisation_id in session.execute(_DOCUMENTS, bound):
-        documents[pid].append(DocumentFact(kind, at, organisation_id))
-    ideburna: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for pid, organisation_id, name in session.execute(_IDEBURNA, bound):
-        ideburna[pid].append((organisation_id, name))
-    meetings: dict[int, list[MeetingFact]] = defaultdict(list)
-    for pid, kind, held_on, status in session.execute(_MEETINGS, bound):
-        meetings[pid].append(MeetingFact(kind, held_on, planned=status == PLANNED))
+# The tables each kind of fact reads, with those its row-level security
+# policies read (party, sharing): a session that keeps its reads
+# (core.session_memo) reads a kind again only after writing one of them.
+_POLICIES = frozenset({"party", "sharing"})
+_READS = {
+    "documents": _POLICIES | {"document", "app_user"},
+    "ideburna": _POLICIES | {"organisation"},
+    "meetings": _POLICIES | {"meeting"},
+    "forms": _POLICIES | {"form_response"},
+    "decisions": _POLICIES | {"decision", "app_user"},
+}
+
+
+def _by_partnership(rows, fact) -> dict[int, tuple]:
+    """Each row's fact (made from the row's columns after the partnership's
+    id), by partnership, in the order of the rows."""
+    found: dict[int, list] = defaultdict(list)
+    for pid, *columns in rows:
+        found[pid].append(fact(*columns))
+    return {pid: tuple(facts) for pid, facts in found.items()}
+
+
+def _party(organisation_id, name) -> tuple[int, str]:
+    return organisation_id, name
+
+
+def _meeting_fact(kind, held_on, status) -> MeetingFact:
+    return MeetingFact(kind, held_on, planned=status == PLANNED)
+
+
+def _decision_fact(step_key, outcome_key, outcome_kind, decided_at, period, motivation, role_title, name) -> DecisionFact:
+    return DecisionFact(step_key=step_key, outcome_key=outcome_key, outcome_kind=outcome_kind, decided_at=decided_at,
+                        period=period, motivation=motivation, role_title=role_title, actor_name=name or "")
+
+
+def _forms(rows) -> dict[int, dict[str, FormFact]]:
     forms: dict[int, dict[str, FormFact]] = defaultdict(dict)
-    for pid, key, answers, at in session.execute(_FORMS, bound):
+    for pid, key, answers, at in rows:
         forms[pid][key] = FormFact(answers or {}, at)
-    decisions: dict[int, list[DecisionFact]] = defaultdict(list)
-    for pid, step_key, outcome_key, outcome_kind, decided_at, period, motivation, role_title, name in (
-            session.execute(_DECISIONS, bound)):
-        decisions[pid].append(DecisionFact(
-            step_key=step_key, outcome_key=outcome_key, outcome_kind=outcome_kind, decided_at=decided_at,
-            period=period, motivation=motivation, role_title=role_title, actor_name=name or "",
-        ))
-    return ({k: tuple(v) for k, v in documents.items()}, {k: tuple(v) for k, v in ideburna.items()},
-            {k: tuple(v) for k, v in meetings.items()}, dict(forms), {k: tuple(v) for k, v in decisions.items()})
+    return dict(forms)
 
 
 @dataclass(frozen=True)
@@ -254,6 +278,12 @@ def complete_step(
     # Always touch the row: the version it bumps is what makes a second,
     # concurrent completion fail instead of being recorded twice.
     p.updated_at = utcnow()
+    # Audited in the decision's own flush: a conflict rolls both back.
+    audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id, action="complete_step",
+                 before={"status": before_status},
+                 after={"step": step_key, "period": decision.period, "outcome": decision.outcome_key,
+                        "role": decision.role_key, "motivation": decision.motivation, "status": p.status,
+                        **({"late_days": completion.late_days} if completion.late_days else {})})
     try:
         session.flush()
     except (StaleDataError, IntegrityError) as exc:
@@ -264,9 +294,4 @@ def complete_step(
     if freezes:
         # GEN-09: the decided version is fixed from this moment.
         agreements.freeze(session, tenant, p, rule, decision)
-    audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id, action="complete_step",
-                 before={"status": before_status},
-                 after={"step": step_key, "period": decision.period, "outcome": decision.outcome_key,
-                        "role": decision.role_key, "motivation": decision.motivation, "status": p.status,
-                        **({"late_days": completion.late_days} if completion.late_days else {})})
     return decision
