@@ -13,17 +13,17 @@ import io
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from core import clock
 from e2e.accessibility import assert_no_serious_violations
 
 pytestmark = pytest.mark.e2e
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 # --------------------------------------------------------------------------- helpers

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from itertools import count
 
 from core import clock
@@ -59,7 +58,7 @@ def organisation(db, t: Tenant, name: str | None = None) -> Organisation:
 
 
 def partnership(db, t: Tenant, title: str = "Läxhjälp", process=None, **fields) -> Partnership:
-    data = {"title": title, "samhallsutmaning": "Låg måluppfyllelse", "initiated_on": date.today().isoformat()}
+    data = {"title": title, "samhallsutmaning": "Låg måluppfyllelse", "initiated_on": clock.today().isoformat()}
     data.update({k: str(v) for k, v in fields.items()})
     return partnerships.create_partnership(db, t, None, pform(data), process=process)
 

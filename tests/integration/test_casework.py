@@ -3,12 +3,13 @@ recorded when a step is completed, what a refusal leaves untouched, and what
 two people working at once get."""
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from core import clock
 from core.engine import TransitionRefused
 from core.models import AuditEvent, Decision, Meeting
 from core.registry import build_plugin_manager, build_registry
@@ -18,7 +19,7 @@ from core.services import ConflictError, ValidationError, case_forms, casework, 
 from core.services.casework import newest_process
 from tests import factories
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

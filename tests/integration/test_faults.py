@@ -13,7 +13,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import anyio
@@ -24,7 +23,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from core import schema
+from core import clock, schema
 from core.config import load_settings
 from core.db import SQLITE_BUSY_TIMEOUT_SECONDS, make_engine, make_sessionmaker, open_session
 from core.models import Decision, Meeting, Tenant
@@ -56,7 +55,7 @@ def _meetings_url(world) -> str:
 
 
 def _meeting(kind: str = "arbetsgrupp") -> dict:
-    return {"kind": kind, "held_on": date.today().isoformat(), "participants": "Stabsenheten och föreningen"}
+    return {"kind": kind, "held_on": clock.today().isoformat(), "participants": "Stabsenheten och föreningen"}
 
 
 def _meetings_stored(settings, kind: str | None = None) -> int:

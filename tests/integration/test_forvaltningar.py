@@ -7,11 +7,12 @@ in the API; a person with roles in both has two workspaces."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from core import clock
 from core.models import Decision
 from core.services import partnerships, tenants
 from core.services.casework import newest_process
@@ -93,14 +94,14 @@ def test_ty_03_ty_05_the_kultur_forvaltning_works_a_case_through_tyresos_process
     login(client, "handlaggare@kultur.test")
     created = post(client, "/k/tyreso-kultur/partnerskap/ny", {
         "title": "Öppen ateljé för unga", "samhallsutmaning": "Få unga deltar i kulturlivet.",
-        "initiated_on": (date.today() - timedelta(days=30)).isoformat(),
+        "initiated_on": (clock.today() - timedelta(days=30)).isoformat(),
         "organisation_id": str(tyreso_pair["tyreso-kultur"]["org"].id)})
     assert created.status_code == 303 and "/k/tyreso-kultur/partnerskap/" in created.headers["location"]
     partnership_id = int(re.search(r"/partnerskap/(\d+)", created.headers["location"]).group(1))
     p = partnerships.get_partnership(db, kultur, partnership_id)
     assert (p.process_code, p.process_version) == ("tyreso", registry.kommuner["tyreso"].process().version)
 
-    Walker(db, registry, kommun, kultur, staff, settings.documents_dir, date.today()).advance(p, steps=5)
+    Walker(db, registry, kommun, kultur, staff, settings.documents_dir, clock.today()).advance(p, steps=5)
     db.commit()
     decided = db.scalars(select(Decision).where(Decision.partnership_id == p.id).order_by(Decision.id)).all()
     assert [d.step_key for d in decided][:5] == ["initiativ", "upphandlingsprovning", "krav", "forslag",

@@ -3,7 +3,7 @@ person sees, what they are told when the rules say no, and that nothing they
 wrote is lost."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -127,7 +127,7 @@ def test_meetings_are_registered_and_a_bad_one_is_explained(client, world, staff
     login(client, "stabsenhet@jarva.test")
     bad = post(client, _url(world, "/moten"), {"kind": "forsta_mote", "held_on": "", "participants": ""})
     assert bad.status_code == 422 and "Skriv mötets datum." in bad.text
-    ok = post(client, _url(world, "/moten"), {"kind": "forsta_mote", "held_on": date.today().isoformat(),
+    ok = post(client, _url(world, "/moten"), {"kind": "forsta_mote", "held_on": clock.today().isoformat(),
                                              "participants": "Stabsenheten och föreningen", "minutes": "Bra möte"})
     assert ok.status_code == 303
     page = client.get(ok.headers["location"]).text
