@@ -21,15 +21,17 @@ before the insert, and ``seq`` orders the chain.
 The hashes are filled in one place for every insert path: a ``before_flush``
 listener that :func:`install` puts on the sessionmaker (``core.db`` does so).
 A row added by a session without it has no ``seq`` and the database refuses it
-(the columns are NOT NULL). For each chain a flush touches, the listener locks
-the chain's head row in ``audit_chain_head`` (``SELECT … FOR UPDATE`` on
-PostgreSQL; on SQLite an UPDATE of the row, which takes the database's write
-lock before the head is read), numbers and hashes the new rows after it, and
-moves the head: two statements per chain for a transaction's first flush,
-one for each later flush, however many rows. The lock is held to the end of
-the transaction, so concurrent writers to one chain take turns and the chain
-cannot fork; what the transaction locked and moved it remembers until it, or
-a savepoint inside it, ends.
+(the columns are NOT NULL). The first time a transaction appends to a chain,
+the listener locks the chain's head row in ``audit_chain_head`` (``SELECT …
+FOR UPDATE`` on PostgreSQL; on SQLite an UPDATE of the row, which takes the
+database's write lock before the head is read); it numbers and hashes the new
+rows after the head it holds. The lock is held to the end of the transaction,
+so concurrent writers to one chain take turns and the chain cannot fork, and
+no one else reads the head meanwhile: the transaction writes where it moved
+each head once, when it commits (in the scope it locked the head in, which
+row-level security lets see it), not at every flush. A savepoint remembers
+the heads as they stood when it began, and a savepoint rolled back takes
+them back with its rows.
 
 Lock order: a flush that appends decisions of a tenant also locks that
 tenant's audit chain first (every decision is audited anyway), so a
@@ -42,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from typing import Any
 
@@ -50,6 +53,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.models import AuditChainHead, AuditEvent, Decision
+from core.tenancy import scope_of, within
 
 GENESIS = "0" * 64
 
@@ -69,10 +73,15 @@ CHAINED_MODELS: dict[type, str] = {AuditEvent: "audit_event", Decision: "decisio
 # Lock order within a tenant (see the module docstring).
 _TABLE_ORDER = {"audit_event": 0, "decision": 1}
 _HEAD = AuditChainHead.__table__
-# The heads this transaction has locked, and where it moved them: a chain
-# locked once needs no second read until the transaction (or a savepoint) ends,
-# since no other transaction can move it meanwhile.
+# The heads this transaction holds: chain key -> (seq, hash, the scope it was
+# locked in); which of them moved since they were written; and, for each open
+# savepoint, both as they stood when it began.
 _HELD = "iop.audit_chain.held"
+_MOVED = "iop.audit_chain.moved"
+_SAVED = "iop.audit_chain.saved"
+# Set once the commit has written the heads: a flush after that (another
+# listener's, before the commit ends) writes its heads at once.
+_WRITTEN = "iop.audit_chain.written"
 
 
 def canonical_value(value: Any) -> Any:
@@ -110,6 +119,9 @@ def install(target) -> None:
     # sessionmaker's class may reuse the id of a collected one. A listener
     # installed twice still chains each flush once (see _before_flush).
     event.listen(target, "before_flush", _before_flush)
+    event.listen(target, "before_commit", _before_commit)
+    event.listen(target, "after_transaction_create", _remember_heads)
+    event.listen(target, "after_soft_rollback", _restore_heads)
     event.listen(target, "after_transaction_end", _forget_heads)
 
 
@@ -171,30 +183,72 @@ def _before_flush(session: Session, flush_context, instances) -> None:
         if table == "decision":
             chains.setdefault(("audit_event", tenant_id), [])
     held = session.info.setdefault(_HELD, {})
+    moved = session.info.setdefault(_MOVED, set())
     for (table, tenant_id), rows in sorted(chains.items(), key=lambda item: _lock_order(*item[0])):
         key = chain_key(table, tenant_id)
-        seq, prev = held[key] if key in held else _lock_head(session, key, tenant_id)
-        held[key] = (seq, prev)
+        if key not in held:
+            held[key] = (*_lock_head(session, key, tenant_id), scope_of(session))
         if not rows:
             continue
+        seq, prev, scope = held[key]
         for obj in rows:
             seq += 1
             obj.seq = seq
             obj.prev_hash = prev
             obj.hash = prev = row_hash(table, {name: getattr(obj, name) for name in HASHED[table]}, seq, prev)
-        moved = session.execute(update(_HEAD).where(_HEAD.c.chain == key).values(seq=seq, hash=prev))
-        if moved.rowcount != 1:
-            # A head this scope cannot see: refuse now rather than let the next row reuse a number.
-            raise RuntimeError(f"the head of audit chain {key} could not be moved in this session's scope")
-        held[key] = (seq, prev)
+        held[key] = (seq, prev, scope)
+        moved.add(key)
+    if session.info.get(_WRITTEN):
+        _write_heads(session)
+
+
+def _write_heads(session: Session) -> None:
+    """Writes each moved head, in the scope it was locked in."""
+    held, moved = session.info.get(_HELD, {}), session.info.get(_MOVED)
+    if not moved:
+        return
+    by_scope: dict = {}
+    for key in sorted(moved):
+        by_scope.setdefault(held[key][2], []).append(key)
+    moved.clear()
+    for scope, keys in by_scope.items():
+        with nullcontext() if scope is None or scope == scope_of(session) else within(session, scope):
+            for key in keys:
+                seq, hash_, _ = held[key]
+                written = session.execute(update(_HEAD).where(_HEAD.c.chain == key).values(seq=seq, hash=hash_))
+                if written.rowcount != 1:
+                    raise RuntimeError(f"the head of audit chain {key} could not be moved in the scope it was read in")
+
+
+def _before_commit(session: Session) -> None:
+    # A savepoint released keeps its heads for the transaction's commit.
+    if session.in_nested_transaction():
+        return
+    session.flush()
+    _write_heads(session)
+    session.info[_WRITTEN] = True
+
+
+def _remember_heads(session: Session, transaction) -> None:
+    if transaction.nested:
+        saved = session.info.setdefault(_SAVED, {})
+        saved[transaction] = (dict(session.info.get(_HELD, {})), set(session.info.get(_MOVED, ())))
+
+
+def _restore_heads(session: Session, previous_transaction) -> None:
+    """A savepoint rolled back: its rows are gone, and the heads are as they
+    stood when it began. (A head first locked inside it is read again: the
+    lock went with it.)"""
+    saved = session.info.get(_SAVED, {}).pop(previous_transaction, None)
+    if saved is not None:
+        session.info[_HELD], session.info[_MOVED] = saved
 
 
 def _forget_heads(session: Session, transaction) -> None:
-    """A transaction or a savepoint that ends, committed or not, forgets the
-    heads it held: after a savepoint rolled back, the database's head is the
-    one to read again. (A flush's own inner transaction ending is neither.)"""
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_HELD, None)
+    """The transaction ended, committed or not: what it held is no longer held."""
+    if transaction.parent is None:
+        for key in (_HELD, _MOVED, _SAVED, _WRITTEN):
+            session.info.pop(key, None)
 
 
 def _lock_order(table: str, tenant_id: int | None) -> tuple[int, int, int]:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from core.audit_chain import GENESIS, HASHED, chain_key, install, row_hash
-from core.tenancy import Scope
+from core.tenancy import Scope, set_scope
 from core.db import make_sessionmaker
 from core.models import AuditChainHead, AuditEvent, Decision
 from core.services import audit, audit_verify
@@ -158,8 +158,9 @@ def test_every_sessionmaker_chains_and_a_second_install_changes_nothing(world, e
         assert audit_verify.verify(s).intact
 
 
-def test_a_flush_costs_two_head_statements_per_chain_however_many_rows(world, db):
-    """One read (locking) and one write of the head per chain and flush, not per row."""
+def test_a_transaction_reads_each_head_once_and_writes_it_once_at_commit_however_many_rows(world, db):
+    """One read (locking) of each head per transaction, and one write of it
+    when the transaction commits: not per row, nor per flush."""
     statements: list[str] = []
 
     def collect(_conn, _cursor, statement, *_):
@@ -174,15 +175,50 @@ def test_a_flush_costs_two_head_statements_per_chain_however_many_rows(world, db
             for i in range(n):
                 _event(db, world.jarva, action=f"n{i}")
                 _event(db, None, action=f"n{i}")
-            db.flush()
+                db.flush()
             heads = [s for s in statements if "audit_chain_head" in s]
-            assert len(heads) == 4, heads
-            # The rows' own INSERTs aside (batched where the driver can).
+            assert len(heads) == 2, heads  # the two chains' locks
+            db.commit()
+            heads = [s for s in statements if "audit_chain_head" in s]
+            assert len(heads) == 4, heads  # and their two writes
+            # The rows' own INSERTs aside.
             counts[n] = len([s for s in statements if not s.startswith("INSERT INTO audit_event")])
         assert counts[1] == counts[25], counts
     finally:
         event.remove(db.get_bind(), "before_cursor_execute", collect)
+    assert audit_verify.verify(db).intact
+
+
+def test_a_savepoint_released_keeps_its_rows_and_heads_and_one_rolled_back_gives_them_back(world, db):
     db.commit()
+    with db.begin_nested():
+        _event(db, world.jarva, action="i sparpunkt")
+    with db.begin_nested() as inner:
+        _event(db, world.jarva, action="ångras")
+        _event(db, None, action="ångras")
+        db.flush()
+        inner.rollback()
+    _event(db, world.jarva, action="sist")
+    _event(db, None, action="sist")
+    db.commit()
+    assert [r.action for r in _assert_linked(db, AuditEvent, world.jarva.id)][-2:] == ["i sparpunkt", "sist"]
+    assert audit_verify.verify(db).intact
+
+
+def test_heads_moved_in_a_tenants_scope_are_written_in_it_at_commit(world, db):
+    """Under row-level security a head is seen only from its tenant's scope
+    (or the platform's): a transaction that appends in one scope and commits
+    in another writes the head in the scope it read it in."""
+    db.commit()
+    set_scope(db, Scope.of_tenant(world.jarva.id))
+    _event(db, world.jarva, action="i Järva")
+    db.flush()
+    set_scope(db, Scope.of_tenant(world.tyreso.id))
+    _event(db, world.tyreso, action="i Tyresö")
+    db.commit()
+    set_scope(db, Scope.system())
+    assert [r.action for r in _assert_linked(db, AuditEvent, world.jarva.id)][-1] == "i Järva"
+    assert [r.action for r in _assert_linked(db, AuditEvent, world.tyreso.id)][-1] == "i Tyresö"
     assert audit_verify.verify(db).intact
 
 
