@@ -267,7 +267,9 @@ def _side_by_side(factory: sessionmaker, walks: list) -> None:
         child.join()
     failed = sum(child.exitcode != 0 for child in children)
     if failed:
-        raise RuntimeError(f"the cases of {failed} demo tenants could not be walked (see above)")
+        # The platform is committed by now: only a reset gives a whole demo again.
+        raise RuntimeError(f"demoärendena i {failed} av {len(children)} förvaltningar kunde inte skapas "
+                           "(se ovan); kör 'iop demo --reset'")
 
 
 # The demo's intresseanmälningar to Järva: one submitted, waiting for its

@@ -71,6 +71,17 @@ def test_cli_demo_prints_logins_and_plugins_lists_activations(tmp_path):
     assert again.returncode == 0, again.stderr
 
 
+def test_a_tenant_whose_cases_cannot_be_walked_in_its_own_process_fails_the_demo(engine, registry, settings,
+                                                                                 monkeypatch):
+    def broken(*_args):
+        raise RuntimeError("the walk broke")
+
+    monkeypatch.setattr(demo, "_partnerships", broken)  # the forked processes inherit it
+    with pytest.raises(RuntimeError, match="kunde inte skapas.*iop demo --reset"):
+        demo.install(make_sessionmaker(engine, Scope.system(), registry=registry), registry, settings.documents_dir,
+                     side_by_side=True)
+
+
 def test_the_demo_password_hash_has_the_production_parameters():
     """The demo's accounts get a hash made once (core.demo.PASSWORD_HASH), with
     the parameters core.services.passwords uses outside the tests."""
