@@ -184,9 +184,8 @@ def install(factory: sessionmaker, registry: Registry, documents_dir: Path, *, s
 def _platform(session: Session, registry: Registry) -> tuple[list[_Prepared], dict[str, int]]:
     """The administrator, the tenants with their plugins and staff, and the
     organisations with their representatives."""
-    hashed = PASSWORD_HASH
     admin = users.create_user(session, actor=None, email=ADMIN_EMAIL, name="Plattformsadministratör (demo)",
-                              password=PASSWORD, password_hash=hashed, is_platform_admin=True)
+                              password=PASSWORD, password_hash=PASSWORD_HASH, is_platform_admin=True)
     orgs: dict[str, int] = {}
     prepared = []
     for spec in TENANTS:
@@ -204,7 +203,8 @@ def _platform(session: Session, registry: Registry) -> tuple[list[_Prepared], di
         staff: dict[str, int] = {}
         for role in (*entry.roles.roles, ADMINISTRATOR):
             user = users.create_user(session, actor=admin, email=_slug_email(role.key, spec.code),
-                                     name=f"{role.title} (demo, {name})", password=PASSWORD, password_hash=hashed)
+                                     name=f"{role.title} (demo, {name})", password=PASSWORD,
+                                     password_hash=PASSWORD_HASH)
             users.assign_role(session, actor=admin, user=user, tenant=tenant, kommun=entry, role_key=role.key)
             staff[role.key] = user.id
         registered = []
@@ -221,9 +221,9 @@ def _platform(session: Session, registry: Registry) -> tuple[list[_Prepared], di
                 # Several representatives per organisation, there before its cases are walked: one
                 # signs the agreement and takes its positions (JV-10, JV-18).
                 users.create_user(session, actor=admin, email=f"kontakt@{key}.demo", name=f"Kontaktperson, {org_name}",
-                                  password=PASSWORD, password_hash=hashed, organisation_id=org.id)
+                                  password=PASSWORD, password_hash=PASSWORD_HASH, organisation_id=org.id)
                 users.create_user(session, actor=admin, email=f"ordforande@{key}.demo",
-                                  name=f"Ordförande, {org_name}", password=PASSWORD, password_hash=hashed,
+                                  name=f"Ordförande, {org_name}", password=PASSWORD, password_hash=PASSWORD_HASH,
                                   organisation_id=org.id, capacity=SIGNATORY)
             orgs[key] = org.id
             registered.append(org.id)
