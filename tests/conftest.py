@@ -174,9 +174,21 @@ def registry():
     return build_registry(build_plugin_manager())
 
 
+@pytest.fixture(scope="session")
+def shared_engines() -> dict:
+    return {}
+
+
 @pytest.fixture
-def engine(settings):
-    engine = make_engine(settings.database_url)
+def engine(settings, shared_engines):
+    """One engine per database for the run, as a running application has:
+    what SQLAlchemy compiles stays compiled (a new engine for every test
+    compiled every statement again, a fifth of a test's set-up). Its
+    connections are closed after each test, before the next test's database
+    is put in place."""
+    engine = shared_engines.get(settings.database_url)
+    if engine is None:
+        engine = shared_engines[settings.database_url] = make_engine(settings.database_url)
     yield engine
     engine.dispose()
 
