@@ -8,6 +8,7 @@ whether it holds two partnerships or two hundred.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -122,44 +123,29 @@ def load_facts(session: Session, tenant: Tenant, partnerships: list[Partnership]
         return {}
     bound = {"tenant_id": tenant.id, "ids": ids}
     key = (tenant.id, tuple(ids))
-    documents = session_memo.read(session, ("documents", key), _READS["documents"],
-                                  lambda: _by_partnership(session.execute(_DOCUMENTS, bound), DocumentFact))
-    ideburna = session_memo.read(session, ("ideburna", key), _READS["ideburna"],
-                                 lambda: _by_partnership(session.execute(_IDEBURNA, bound), _party))
-    meetings = session_memo.read(session, ("meetings", key), _READS["meetings"],
-                                 lambda: _by_partnership(session.execute(_MEETINGS, bound), _meeting_fact))
-    forms = session_memo.read(session, ("forms", key), _READS["forms"], lambda: _forms(session.execute(_FORMS, bound)))
-    decisions = session_memo.read(session, ("decisions", key), _READS["decisions"],
-                                  lambda: _by_partnership(session.execute(_DECISIONS, bound), _decision_fact))
+    found = {kind: session_memo.read(session, (kind, key), tables,
+                                     functools.partial(_read, session, statement, bound, build))
+             for kind, (statement, build, tables) in _FACT_KINDS.items()}
     return {
         p.id: CaseFacts(
             dates=case_dates(p),
             fields=_fields(p),
             contributions=_contributing_roles(p),
-            documents=documents.get(p.id, ()),
-            meetings=meetings.get(p.id, ()),
-            forms=dict(forms.get(p.id, {})),
-            decisions=decisions.get(p.id, ()),
-            ideburna=ideburna.get(p.id, ()),
+            documents=found["documents"].get(p.id, ()),
+            meetings=found["meetings"].get(p.id, ()),
+            forms=dict(found["forms"].get(p.id, {})),
+            decisions=found["decisions"].get(p.id, ()),
+            ideburna=found["ideburna"].get(p.id, ()),
         )
         for p in partnerships
     }
 
 
-# The tables each kind of fact reads, with those its row-level security
-# policies read (party, sharing): a session that keeps its reads
-# (core.session_memo) reads a kind again only after writing one of them.
-_POLICIES = frozenset({"party", "sharing"})
-_READS = {
-    "documents": _POLICIES | {"document", "app_user"},
-    "ideburna": _POLICIES | {"organisation"},
-    "meetings": _POLICIES | {"meeting"},
-    "forms": _POLICIES | {"form_response"},
-    "decisions": _POLICIES | {"decision", "app_user"},
-}
+def _read(session: Session, statement, bound: dict, build):
+    return build(session.execute(statement, bound))
 
 
-def _by_partnership(rows, fact) -> dict[int, tuple]:
+def _by_partnership(fact, rows) -> dict[int, tuple]:
     """Each row's fact (made from the row's columns after the partnership's
     id), by partnership, in the order of the rows."""
     found: dict[int, list] = defaultdict(list)
@@ -176,7 +162,8 @@ def _meeting_fact(kind, held_on, status) -> MeetingFact:
     return MeetingFact(kind, held_on, planned=status == PLANNED)
 
 
-def _decision_fact(step_key, outcome_key, outcome_kind, decided_at, period, motivation, role_title, name) -> DecisionFact:
+def _decision_fact(step_key, outcome_key, outcome_kind, decided_at, period, motivation, role_title,
+                   name) -> DecisionFact:
     return DecisionFact(step_key=step_key, outcome_key=outcome_key, outcome_kind=outcome_kind, decided_at=decided_at,
                         period=period, motivation=motivation, role_title=role_title, actor_name=name or "")
 
@@ -186,6 +173,20 @@ def _forms(rows) -> dict[int, dict[str, FormFact]]:
     for pid, key, answers, at in rows:
         forms[pid][key] = FormFact(answers or {}, at)
     return dict(forms)
+
+
+# Each kind of fact: its statement, what makes the facts of its rows, and the
+# tables it reads, with those its row-level security policies read (party,
+# sharing): a session that keeps its reads (core.session_memo) reads a kind
+# again only after writing one of them.
+_POLICIES = frozenset({"party", "sharing"})
+_FACT_KINDS = {
+    "documents": (_DOCUMENTS, functools.partial(_by_partnership, DocumentFact), _POLICIES | {"document", "app_user"}),
+    "ideburna": (_IDEBURNA, functools.partial(_by_partnership, _party), _POLICIES | {"organisation"}),
+    "meetings": (_MEETINGS, functools.partial(_by_partnership, _meeting_fact), _POLICIES | {"meeting"}),
+    "forms": (_FORMS, _forms, _POLICIES | {"form_response"}),
+    "decisions": (_DECISIONS, functools.partial(_by_partnership, _decision_fact), _POLICIES | {"decision", "app_user"}),
+}
 
 
 @dataclass(frozen=True)
