@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import audit_chain
+from core.db import utcnow
 from core.models import AuditEvent, Tenant, User
 
 
@@ -35,7 +37,11 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """The event, added to the session's transaction; it is inserted with the
+    transaction's other events when the transaction commits (core.audit_chain),
+    stamped with the time it was recorded."""
     event = AuditEvent(
+        at=utcnow(),
         actor_id=actor.id if actor else None,
         tenant_id=tenant.id if tenant else None,
         object_type=object_type,
@@ -44,7 +50,7 @@ def record(
         before=_jsonable(before),
         after=_jsonable(after),
     )
-    session.add(event)
+    audit_chain.append(session, event)
     return event
 
 

@@ -70,30 +70,75 @@ def test_a_transaction_flushing_many_times_reads_each_head_once_and_savepoints_l
     """The heads a transaction has locked are remembered until it, or a
     savepoint in it, ends: later flushes do not read them again, and after a
     savepoint rolled back the chain goes on from the database's head."""
+    db.add(_decision(world.jarva_partnership, "före"))  # both chains have their heads
     db.commit()
     statements: list[str] = []
     listener = lambda conn, cursor, statement, *a: statements.append(statement)  # noqa: E731
     event.listen(db.get_bind(), "before_cursor_execute", listener)
     try:
         for n in range(5):
-            _event(db, world.jarva, action=f"steg {n}")
+            db.add(_decision(world.jarva_partnership, f"steg {n}"))
             db.flush()
         reads = [s for s in statements if "audit_chain_head" in s and ("RETURNING" in s or "FOR UPDATE" in s)]
-        assert len(reads) == 1
+        assert len(reads) == 2  # the tenant's audit chain (lock order), then its decisions
         with db.begin_nested() as savepoint:
+            db.add(_decision(world.jarva_partnership, "ångras"))
             _event(db, world.jarva, action="ångras")
             db.flush()
             savepoint.rollback()
         with db.begin_nested():
+            db.add(_decision(world.jarva_partnership, "behålls"))
             _event(db, world.jarva, action="behålls")
             db.flush()
         _event(db, world.jarva, action="efter")
         db.commit()
     finally:
         event.remove(db.get_bind(), "before_cursor_execute", listener)
-    rows = _assert_linked(db, AuditEvent, world.jarva.id)
-    assert [r.action for r in rows][-3:] == ["steg 4", "behålls", "efter"]
+    assert [r.step_key for r in _assert_linked(db, Decision, world.jarva.id)][-2:] == ["steg 4", "behålls"]
+    assert [r.action for r in _assert_linked(db, AuditEvent, world.jarva.id)][-2:] == ["behålls", "efter"]
     assert audit_verify.verify(db).intact
+
+
+def test_a_transactions_audit_events_are_inserted_at_its_commit_in_one_statement(world, db, backend):
+    """Events wait for the commit however many flushes come between, and go in
+    one INSERT, each stamped with the time it was recorded. (On SQLite the ORM
+    inserts them one by one, as it does any rows whose ids it must read back
+    in order: there, an INSERT is a call within the process.)"""
+    db.commit()
+    statements: list[str] = []
+    listener = lambda conn, cursor, statement, *a: statements.append(statement)  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+    try:
+        first = _event(db, world.jarva, action="först")
+        for n in range(5):
+            _event(db, world.jarva, action=f"steg {n}")
+            _event(db, None, action=f"steg {n}")
+            db.flush()
+        assert not [s for s in statements if "audit_event" in s or "audit_chain_head" in s]
+        db.commit()
+        inserts = [s for s in statements if s.startswith("INSERT INTO audit_event")]
+        assert len(inserts) == (1 if backend == "postgresql" else 11)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
+    rows = _assert_linked(db, AuditEvent, world.jarva.id)
+    assert [r.action for r in rows][-6:] == ["först"] + [f"steg {n}" for n in range(5)]
+    assert rows[-6].at == first.at and first.at < rows[-1].at
+    assert [r.action for r in _assert_linked(db, AuditEvent, None)][-5:] == [f"steg {n}" for n in range(5)]
+    assert audit_verify.verify(db).intact
+
+
+def test_a_read_of_the_audit_trail_sees_the_transactions_events_and_a_rollback_drops_them(world, db):
+    db.commit()
+    _event(db, world.jarva, action="syns")
+    assert [e.action for e, _ in audit.events_for(db, world.jarva, "test", 1)][0] == "syns"
+    assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "syns")) == 1
+    _event(db, world.jarva, action="ångras")
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.in_(["syns", "ångras"]))) == 0
+    _event(db, world.jarva, action="sist")
+    db.commit()
+    assert [r.action for r in _assert_linked(db, AuditEvent, world.jarva.id)][-1] == "sist"
 
 
 def test_hashes_survive_the_round_trip_through_either_database(world, db, engine):
@@ -120,11 +165,10 @@ def test_hashes_survive_the_round_trip_through_either_database(world, db, engine
 
 def test_column_defaults_are_applied_before_the_hash_is_taken(world, db):
     d = _decision(world.jarva_partnership, "standard")
-    e = _event(db, world.jarva)
     db.add(d)
-    assert e.at is None and d.decided_at is None and d.round is None
+    assert d.decided_at is None and d.round is None
     db.flush()
-    assert e.at is not None and d.decided_at is not None
+    assert d.decided_at is not None
     assert (d.round, d.period, d.motivation) == (0, "", "")
     db.commit()
     assert audit_verify.verify(db).intact
@@ -158,6 +202,9 @@ def test_every_sessionmaker_chains_and_a_second_install_changes_nothing(world, e
         assert audit_verify.verify(s).intact
 
 
+ROW_INSERTS = ("INSERT INTO decision", "INSERT INTO audit_event", "INSERT INTO registry_entry")
+
+
 def test_a_transaction_reads_each_head_once_and_writes_it_once_at_commit_however_many_rows(world, db):
     """One read (locking) of each head per transaction, and one write of it
     when the transaction commits: not per row, nor per flush."""
@@ -166,6 +213,8 @@ def test_a_transaction_reads_each_head_once_and_writes_it_once_at_commit_however
     def collect(_conn, _cursor, statement, *_):
         statements.append(statement)
 
+    db.add(_decision(world.jarva_partnership, "före"))  # both chains have their heads
+    db.commit()
     event.listen(db.get_bind(), "before_cursor_execute", collect)
     try:
         counts = {}
@@ -173,16 +222,17 @@ def test_a_transaction_reads_each_head_once_and_writes_it_once_at_commit_however
             db.commit()
             statements.clear()
             for i in range(n):
+                db.add(_decision(world.jarva_partnership, f"n{n}-{i}"))
                 _event(db, world.jarva, action=f"n{i}")
                 _event(db, None, action=f"n{i}")
                 db.flush()
             heads = [s for s in statements if "audit_chain_head" in s]
-            assert len(heads) == 2, heads  # the two chains' locks
+            assert len(heads) == 2, heads  # the tenant's two chains' locks (its events wait for the commit)
             db.commit()
             heads = [s for s in statements if "audit_chain_head" in s]
-            assert len(heads) == 4, heads  # and their two writes
-            # The rows' own INSERTs aside.
-            counts[n] = len([s for s in statements if not s.startswith("INSERT INTO audit_event")])
+            assert len(heads) == 6, heads  # the platform's lock, and the three chains' writes
+            # The rows' own INSERTs aside (a decision is entered in the diarium).
+            counts[n] = len([s for s in statements if not s.startswith(ROW_INSERTS)])
         assert counts[1] == counts[25], counts
     finally:
         event.remove(db.get_bind(), "before_cursor_execute", collect)
