@@ -162,9 +162,10 @@ def install(factory: sessionmaker, registry: Registry, documents_dir: Path, *, s
     (the tenants, their staff and the organisations); each tenant's cases,
     walked through its process; the intresseanmälningar and the exchanges
     with the organisations. ``side_by_side`` (PostgreSQL: SQLite has one
-    writer at a time) walks each tenant's cases in a forked process of its
-    own, all at once, each in a transaction of its own: they write no row in
-    common but the counters a commit raises, which are locked in one order."""
+    writer at a time) walks the tenants in forked processes, one per
+    processor (``_side_by_side``), each tenant in a transaction of its own:
+    they write no row in common but the counters a commit raises, which are
+    locked in one order."""
     today = clock.today()
     with factory() as session:
         prepared, organisations = _platform(session, registry)
