@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -101,6 +102,10 @@ POOL_TIMEOUT_SECONDS = 5.0
 # How long connecting to PostgreSQL may take before the request is answered
 # 503, instead of hanging on an unanswered network for minutes.
 CONNECT_TIMEOUT_SECONDS = 5
+# A pooled PostgreSQL connection idle longer than this is pinged before it is
+# used again (_ping_if_idle); one used within it is taken as alive.
+PING_AFTER_IDLE_SECONDS = 1.0
+_USED_AT = "iop.used_at"
 
 
 _BEGIN_IMMEDIATE = "iop_sqlite_begin_immediate"
@@ -222,7 +227,34 @@ def make_engine(url: str, *, application: bool = False, pool_size: int = DEFAULT
 
         return engine
     connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool)
+    engine = create_engine(url, connect_args=connect_args, **pool)
+    _ping_if_idle(engine)
+    return engine
+
+
+def _ping_if_idle(engine: Engine) -> None:
+    """A pooled connection idle for more than PING_AFTER_IDLE_SECONDS is
+    pinged when it is taken from the pool, and replaced if the server does
+    not answer (a restart, a proxy that dropped it): SQLAlchemy's
+    ``pool_pre_ping``, but not for a connection used a moment ago. Pinging
+    every time cost a round trip per request, a third of a kept page's time
+    at the database (web/page_cache.py). A connection that breaks within the
+    second fails its request, which is answered 503, and the pool drops every
+    connection it held (SQLAlchemy does so on a disconnect)."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _used(_dbapi_connection, record) -> None:
+        record.info[_USED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get(_USED_AT, 0.0) <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the server did not answer the pool's ping") from exc
 
 
 def writing(engine: Engine) -> Engine:

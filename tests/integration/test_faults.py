@@ -178,6 +178,34 @@ def test_a_connection_dropped_in_the_middle_of_a_request_poisons_nothing(setting
     assert _meetings_stored(settings) == 1
 
 
+@pytest.mark.postgresql_only  # SQLite has no connection to drop
+def test_a_pooled_connection_dropped_while_idle_is_replaced_unseen_and_one_just_used_is_not_pinged(
+        database_url, owner_url, monkeypatch):
+    """The pool pings a connection idle for more than a second before handing
+    it out, and replaces it if the server does not answer; one used a moment
+    ago goes out without the round trip (core.db._ping_if_idle)."""
+    engine = make_engine(database_url)
+    pings = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda dbapi: (pings.append(1), real_ping(dbapi))[1])
+    owner = make_engine(owner_url)
+    try:
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar() == pid
+        assert pings == [], "a connection used a moment ago is not pinged"
+        with owner.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        monkeypatch.setattr("core.db.PING_AFTER_IDLE_SECONDS", 0.0)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+        assert pings, "the idle connection was pinged (and so was its replacement, with no idle time allowed)"
+    finally:
+        engine.dispose()
+        owner.dispose()
+
+
 def test_a_commit_that_fails_for_the_database_answers_503_and_saves_nothing(settings, world, stabsenhet,
                                                                              monkeypatch):
     with _client(settings) as client:
