@@ -279,12 +279,6 @@ def complete_step(
     # Always touch the row: the version it bumps is what makes a second,
     # concurrent completion fail instead of being recorded twice.
     p.updated_at = utcnow()
-    # Audited in the decision's own flush: a conflict rolls both back.
-    audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id, action="complete_step",
-                 before={"status": before_status},
-                 after={"step": step_key, "period": decision.period, "outcome": decision.outcome_key,
-                        "role": decision.role_key, "motivation": decision.motivation, "status": p.status,
-                        **({"late_days": completion.late_days} if completion.late_days else {})})
     try:
         session.flush()
     except (StaleDataError, IntegrityError) as exc:
@@ -295,4 +289,9 @@ def complete_step(
     if freezes:
         # GEN-09: the decided version is fixed from this moment.
         agreements.freeze(session, tenant, p, rule, decision)
+    audit.record(session, actor=actor, tenant=tenant, object_type="partnership", object_id=p.id, action="complete_step",
+                 before={"status": before_status},
+                 after={"step": step_key, "period": decision.period, "outcome": decision.outcome_key,
+                        "role": decision.role_key, "motivation": decision.motivation, "status": p.status,
+                        **({"late_days": completion.late_days} if completion.late_days else {})})
     return decision
