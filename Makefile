@@ -1,5 +1,14 @@
 # Two commands matter (README.md): `make run` and `make test`.
-PYTHON ?= python3
+# The interpreter of the virtual environment: the system's own python3 where
+# it is 3.11 or newer and can make one, else the first python3 on the PATH
+# (`make PYTHON=...` chooses another). Debian's and Ubuntu's python3 are built
+# with profile-guided and link-time optimisation, as the image's
+# python:3.11-slim is (docker/Dockerfile); one compiled without them, as
+# pyenv does unless told, took a fifth longer to import the application on
+# the CI machine (docs/performance.md).
+SYSTEM_PYTHON := /usr/bin/python3
+PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
+	>/dev/null 2>&1 && echo $(SYSTEM_PYTHON) || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PLUGINS := plugins/jarva plugins/hasselby-vallingby plugins/tyreso
