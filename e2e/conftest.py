@@ -73,7 +73,7 @@ def _iop_command() -> list[str]:
     found = shutil.which("iop")
     if found:
         return [found]
-    return [sys.executable, "-m", "web.cli"]
+    return [sys.executable, "-m", "web.console"]
 
 
 def _free_port() -> int:

@@ -50,6 +50,8 @@ def cmd_serve(args) -> None:
     options = {"host": args.host, "port": args.port, "log_level": "warning", "http": "httptools",
                "loop": "uvloop" if _has("uvloop") else "asyncio", **proxy_options(settings)}
     if args.workers == 1:
+        # The app lives as long as the process: later collections need not walk it (web/console.py).
+        gc.freeze()
         uvicorn.run(app, **options)
     else:
         for close in app.on_shutdown:  # the check is done; each worker opens its own pool
@@ -322,16 +324,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def entry() -> None:
-    """The ``iop`` command itself: ``main``, then the process ends."""
-    status = main()
-    # At exit the cyclic collector would walk every object the command made
-    # and find them all still referenced (0.3 s after 'iop demo'): frozen,
-    # they are left for the operating system to take back with the process.
-    gc.freeze()
-    sys.exit(status)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -353,4 +345,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    entry()
+    sys.exit(main())
