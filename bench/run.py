@@ -387,8 +387,8 @@ async def _measure(port: int, bare_port: int, headers: dict, seconds: float, smo
     fragment = Client(port, {**headers, "HX-Request": "true", "HX-Target": "results"})
     out: dict = {}
     # Warm both up, then measure side by side.
-    await closed_loop(app, LIST, 0.5, 2)
-    await closed_loop(bare, "/", 0.5, 2)
+    await closed_loop(app, LIST, min(0.5, seconds), 2)
+    await closed_loop(bare, "/", min(0.5, seconds), 2)
     out["bare_rps"], _ = await closed_loop(bare, "/", seconds, 4)
     out["list_rps"], out["list_errors"] = await closed_loop(app, LIST, seconds, 4)
     out["filter_rps"], out["filter_errors"] = await closed_loop(fragment, FILTER, seconds, 4)
@@ -404,7 +404,7 @@ async def _measure(port: int, bare_port: int, headers: dict, seconds: float, smo
                                                sum(r.status >= 500 for r in results), len(results),
                                                Counter(r.status for r in results if r.status >= 500))
         # After shedding at the highest rate, the server answers normally again within a second.
-        await asyncio.sleep(1)
+        await asyncio.sleep(min(1, seconds))
     started = time.perf_counter()
     status = await app.get(LIST)
     out["recovery"] = (status, time.perf_counter() - started)
@@ -477,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="a small load and short runs: checks that it works")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.per_tenant, args.seconds = 30, 0.5
+        args.per_tenant, args.seconds = 30, 0.25
     for name in args.db.split(","):
         # The load is removed after the run: at the reference size it is
         # hundreds of megabytes per database.

@@ -1,4 +1,4 @@
-"""The benchmark keeps working: its smoke version (a small load, half a second per
+"""The benchmark keeps working: its smoke version (a small load, a quarter of a second per
 measurement) runs end to end on SQLite and prints every figure. The full run
 is `make bench`; its figures are in docs/performance.md."""
 
