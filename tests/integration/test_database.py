@@ -22,6 +22,18 @@ def test_migrations_match_the_models(database_url):
     command.check(alembic_config(database_url))
 
 
+def test_a_merge_revision_written_over_several_lines_is_read_as_alembic_writes_it():
+    """core.schema reads a migration's revision lines alone; a merge's tuple
+    spread over lines is read from the whole file instead."""
+    from core import schema
+
+    one_line = "revision = '0023'\ndown_revision = ('0021', '0022')\n"
+    spread = "revision: str = '0023'\ndown_revision = (\n    '0021',\n    '0022',\n)\n"
+    expected = {"revision": "0023", "down_revision": ("0021", "0022")}
+    assert schema._identifiers(one_line) == expected
+    assert schema._identifiers(spread) == expected
+
+
 def test_the_start_up_check_knows_the_heads_alembic_knows(database_url):
     """core.schema reads the heads without importing Alembic (a third of a
     second at every start); it must agree with Alembic, and with a database
