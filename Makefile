@@ -4,7 +4,7 @@
 # (`make PYTHON=...` chooses another). Debian's and Ubuntu's python3 are built
 # with profile-guided and link-time optimisation, as the image's
 # python:3.11-slim is (docker/Dockerfile); one compiled without them, as
-# pyenv does unless told, took a fifth longer to import the application on
+# pyenv does unless told, took 30 % longer to import the application on
 # the CI machine (docs/performance.md).
 SYSTEM_PYTHON := /usr/bin/python3
 PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
