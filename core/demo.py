@@ -272,7 +272,7 @@ def _side_by_side(factory: sessionmaker, walks: list) -> None:
         finally:
             engine.dispose()
 
-    children = [context.Process(target=run) for _ in range(min(len(walks), len(os.sched_getaffinity(0))))]
+    children = [context.Process(target=run) for _ in range(min(len(walks), _processors()))]
     for child in children:
         child.start()
     for child in children:
@@ -281,6 +281,15 @@ def _side_by_side(factory: sessionmaker, walks: list) -> None:
     if failed:
         # The platform is committed by now: only a reset gives a whole demo again.
         raise RuntimeError("demoärendena kunde inte skapas för alla förvaltningar (se ovan); kör 'iop demo --reset'")
+
+
+def _processors() -> int:
+    """The processors this process may run on: its affinity where the system
+    keeps one (Linux, also in a container limited to some), else all of them
+    (macOS and Windows have no sched_getaffinity)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 # The demo's intresseanmälningar to Järva: one submitted, waiting for its
