@@ -104,7 +104,5 @@ def test_cli_fails_with_one_line_on_a_broken_configuration(tmp_path):
 def test_the_demo_counts_processors_where_the_system_keeps_no_affinity(monkeypatch):
     """macOS and Windows have no os.sched_getaffinity: the PostgreSQL demo's
     walkers are as many as the processors there."""
-    import os
-
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)
     assert demo._processors() == (os.cpu_count() or 1)
